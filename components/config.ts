@@ -1,0 +1,389 @@
+import { createHash } from "node:crypto";
+import * as pulumi from "@pulumi/pulumi";
+import { z } from "zod";
+import { configSchema, RawConfig, splitLeafMessage } from "./configSchema";
+import { findGpuInstanceType, gpuInstanceTypes, gpuInstanceTypesOfFamily } from "./gpuCatalog";
+import { closest } from "./didYouMean";
+import {
+    ApiKeyConfig,
+    CapacityType,
+    ClusterConfig,
+    GatewayConfig,
+    GatewayServiceType,
+    GpuAmiType,
+    NodeGroupConfig,
+    PlatformConfig,
+    ServiceConfig,
+    ServiceTask,
+} from "./types";
+import { planCapacity } from "./capacity";
+
+/** The Pulumi config namespace of every key this project reads. */
+export const configNamespace = "model-services";
+
+/** Defaults, resolved here and nowhere else. */
+export const defaults = {
+    namespace: "model-services",
+    eksVersion: "1.34",
+    region: "us-east-1",
+    capacityType: CapacityType.OnDemand,
+    diskSizeGiB: 200,
+    amiType: GpuAmiType.Al2023Nvidia,
+    task: ServiceTask.Chat,
+    dtype: "auto",
+    gpuMemoryUtilization: 0.9,
+    gatewayReplicas: 2,
+    maxRequestBodyMiB: 32,
+} as const;
+
+/** One problem in a stack's config: where, what was there, and what to do. */
+export interface ConfigIssue {
+    /** Config path, e.g. `services[2].instances`. */
+    path: string;
+    /** The bad value as written (undefined when the key is missing). */
+    value: unknown;
+    /** The whole message, `<path>: <what is wrong>, got <value>. <fix>`. */
+    message: string;
+}
+
+/**
+ * Every problem of a stack's config at once. A `RunError`, so Pulumi prints the message
+ * without a stack trace, and it is thrown before any resource is registered.
+ */
+export class ConfigError extends pulumi.RunError {
+    constructor(public readonly issues: ConfigIssue[]) {
+        super(
+            `Invalid ${configNamespace} config (${issues.length} problem${issues.length === 1 ? "" : "s"}); nothing was changed:\n` +
+                issues.map((i) => `  - ${i.message}`).join("\n"),
+        );
+        this.name = "ConfigError";
+    }
+}
+
+/** Collects issues in the project's message shape. */
+export class IssueList {
+    readonly issues: ConfigIssue[] = [];
+
+    /** `<path>: <problem>, got <value>. <fix>` — `value` is omitted from the text when undefined. */
+    add(path: string, value: unknown, problem: string, fix?: string): void {
+        const got = value === undefined ? "" : `, got ${show(value)}`;
+        const message = `${path}: ${problem}${got}.${fix ? ` ${capitalize(fix)}${/[.!?]$/.test(fix) ? "" : "."}` : ""}`;
+        this.issues.push({ path, value, message });
+    }
+
+    get empty(): boolean {
+        return this.issues.length === 0;
+    }
+}
+
+export interface ParseContext {
+    /** Stack name; the default owner derives from it. */
+    stack: string;
+    /** Project name. @default "model-services" */
+    project?: string;
+    /** Config keys whose value is a Pulumi secret (without the namespace). */
+    secretKeys?: ReadonlySet<string>;
+}
+
+/**
+ * Parses and validates the `model-services:*` keys of a stack's config: types and ranges
+ * (zod), unknown keys with a did-you-mean, cross-references, GPU capacity and cost
+ * planning. Returns the resolved config or throws one `ConfigError` listing every problem.
+ *
+ * @param raw the namespace's keys without the `model-services:` prefix, values already
+ *   JSON-decoded (see `readStackConfig`).
+ */
+export function parseConfig(raw: Record<string, unknown>, ctx: ParseContext): PlatformConfig {
+    const issues = new IssueList();
+    const parsed = configSchema.safeParse(raw, { reportInput: true });
+    if (!parsed.success) {
+        for (const issue of parsed.error.issues) {
+            reportZodIssue(issues, issue, raw);
+        }
+        throw new ConfigError(issues.issues);
+    }
+    if (parsed.data.huggingFaceToken !== undefined && ctx.secretKeys && !ctx.secretKeys.has("huggingFaceToken")) {
+        issues.add("huggingFaceToken", "[plaintext]", "is stored in plain text", "set it as a secret: pulumi config set --secret huggingFaceToken <token>");
+    }
+    const config = resolve(parsed.data, ctx, issues);
+    if (issues.empty) {
+        planCapacity(config, issues);
+    }
+    if (!issues.empty) {
+        throw new ConfigError(issues.issues);
+    }
+    return config;
+}
+
+/** The default access-name owner of a stack: stable, short and not guessable from the stack name alone. */
+export function defaultOwner(project: string, stack: string): string {
+    return `u-${createHash("sha256").update(`${project}/${stack}`).digest("hex").slice(0, 12)}`;
+}
+
+/** The access name clients put in a request's `model` field. */
+export function accessName(owner: string, serviceName: string): string {
+    return `${owner}/${serviceName}`;
+}
+
+/** Flags ModelService sets itself; `engineArgs` may not override them. */
+const reservedEngineFlags = ["--model", "--served-model-name", "--tensor-parallel-size", "--port", "--host", "--max-model-len", "--api-key"];
+
+/** Environment variables that carry credentials: they belong in Secrets, never in `env`. */
+const secretEnvPattern = /(TOKEN|SECRET|PASSWORD|API_KEY|ACCESS_KEY)/i;
+
+function resolve(raw: RawConfig, ctx: ParseContext, issues: IssueList): PlatformConfig {
+    const project = ctx.project ?? configNamespace;
+    const cluster: ClusterConfig =
+        raw.cluster.kind === "eks"
+            ? {
+                  kind: "eks",
+                  name: raw.cluster.name,
+                  create: raw.cluster.create ?? true,
+                  version: raw.cluster.version ?? defaults.eksVersion,
+                  subnetIds: raw.cluster.subnetIds,
+                  region: raw.cluster.region ?? defaults.region,
+              }
+            : { kind: "kubeconfig", context: raw.cluster.context, kubeconfig: raw.cluster.kubeconfig };
+
+    const nodeGroups = raw.nodeGroups.map((g, i): NodeGroupConfig => {
+        const path = `nodeGroups[${i}]`;
+        if (g.instanceType !== undefined && !findGpuInstanceType(g.instanceType)) {
+            const suggestion = closest(g.instanceType, gpuInstanceTypes.map((t) => t.instanceType));
+            issues.add(
+                `${path}.instanceType`,
+                g.instanceType,
+                "is not a GPU instance type in the catalog",
+                suggestion ? `did you mean "${suggestion}"? (\`npm run plan\` lists the catalog)` : "pick one of the g5, g6, g6e, p4d, p4de, p5, p5e or p5en sizes",
+            );
+        }
+        if (g.instanceType !== undefined && g.family !== undefined && !g.instanceType.startsWith(`${g.family}.`)) {
+            issues.add(`${path}.family`, g.family, `does not match instanceType "${g.instanceType}"`, "remove family, or remove instanceType to let the planner pick a size of the family");
+        }
+        if (g.instanceType === undefined && g.family === undefined) {
+            issues.add(`${path}.instanceType`, undefined, "is missing", 'set instanceType (e.g. "g6e.xlarge"), or family (e.g. "g6e") to let the planner pick the cheapest size that fits');
+        }
+        if (g.instanceType === undefined && g.family !== undefined && gpuInstanceTypesOfFamily(g.family).length === 0) {
+            const families = [...new Set(gpuInstanceTypes.map((t) => t.family))];
+            const suggestion = closest(g.family, families);
+            issues.add(`${path}.family`, g.family, "is not a GPU family in the catalog", suggestion ? `did you mean "${suggestion}"?` : `use one of ${families.join(", ")}`);
+        }
+        if (g.minSize > g.maxSize) {
+            issues.add(`${path}.minSize`, g.minSize, `is larger than maxSize (${g.maxSize})`, `lower minSize to at most ${g.maxSize} or raise maxSize`);
+        }
+        return {
+            name: g.name,
+            instanceType: g.instanceType ?? "",
+            minSize: g.minSize,
+            maxSize: g.maxSize,
+            capacityType: g.capacityType ?? defaults.capacityType,
+            diskSizeGiB: g.diskSizeGiB ?? defaults.diskSizeGiB,
+            amiType: g.amiType ?? defaults.amiType,
+            instanceTypeChosen: g.instanceType === undefined,
+            family: g.family,
+            gpusPerNode: 0,
+            desiredSize: g.minSize,
+        };
+    });
+    reportDuplicates(issues, raw.nodeGroups.map((g) => g.name), (i) => `nodeGroups[${i}].name`, "node group");
+    const groupNames = nodeGroups.map((g) => g.name);
+
+    const services = (raw.services ?? []).map((s, i): ServiceConfig => {
+        const path = `services[${i}]`;
+        let nodeGroup = s.nodeGroup;
+        if (nodeGroup === undefined) {
+            if (nodeGroups.length === 1) {
+                nodeGroup = nodeGroups[0].name;
+            } else {
+                issues.add(`${path}.nodeGroup`, undefined, `is required when there are ${nodeGroups.length} node groups`, `set it to one of ${groupNames.map((n) => `"${n}"`).join(", ")}`);
+            }
+        } else if (!groupNames.includes(nodeGroup)) {
+            const suggestion = closest(nodeGroup, groupNames);
+            issues.add(`${path}.nodeGroup`, nodeGroup, "names no node group", suggestion ? `did you mean "${suggestion}"?` : `use one of ${groupNames.map((n) => `"${n}"`).join(", ")}`);
+        }
+        for (const [j, arg] of (s.engineArgs ?? []).entries()) {
+            const flag = arg.split("=")[0];
+            if (reservedEngineFlags.includes(flag)) {
+                issues.add(`${path}.engineArgs[${j}]`, arg, `sets ${flag}, which the platform sets itself`, reservedFlagFix(flag));
+            }
+        }
+        for (const key of Object.keys(s.env ?? {})) {
+            if (secretEnvPattern.test(key)) {
+                issues.add(`${path}.env.${key}`, "[redacted]", "looks like a credential in a plain environment variable", "credentials belong in Secrets: set the Hugging Face token with `pulumi config set --secret huggingFaceToken …`, or mount your own Secret");
+            }
+        }
+        if (s.task === ServiceTask.ImageGeneration && s.maxModelLen !== undefined) {
+            issues.add(`${path}.maxModelLen`, s.maxModelLen, "does not apply to image-generation services", "remove maxModelLen from this service");
+        }
+        return {
+            name: s.name,
+            displayName: s.displayName ?? s.name,
+            model: s.model,
+            instances: s.instances,
+            gpus: s.gpus ?? 1,
+            gpusChosen: s.gpus === undefined,
+            nodeGroup: nodeGroup ?? "",
+            task: s.task ?? defaults.task,
+            maxModelLen: s.maxModelLen,
+            image: s.image,
+            engineArgs: s.engineArgs ?? [],
+            env: s.env ?? {},
+            dtype: s.dtype ?? defaults.dtype,
+            quantization: s.quantization,
+            gpuMemoryUtilization: s.gpuMemoryUtilization ?? defaults.gpuMemoryUtilization,
+            architecture: s.architecture,
+        };
+    });
+    reportDuplicates(issues, services.map((s) => s.name), (i) => `services[${i}].name`, "service");
+    const serviceNames = services.map((s) => s.name);
+
+    const apiKeys = (raw.apiKeys ?? []).map((k, i): ApiKeyConfig => {
+        const path = `apiKeys[${i}].services`;
+        if (k.services.includes("*") && k.services.length > 1) {
+            issues.add(path, k.services, '"*" already means every service', 'write ["*"] alone, or list the services');
+        }
+        for (const [j, name] of k.services.entries()) {
+            if (name !== "*" && !serviceNames.includes(name)) {
+                const suggestion = closest(name, serviceNames);
+                issues.add(`${path}[${j}]`, name, "names no service", suggestion ? `did you mean "${suggestion}"?` : serviceNames.length ? `use one of ${serviceNames.map((n) => `"${n}"`).join(", ")} or "*"` : "add the service first, or remove it from the key");
+            }
+        }
+        reportDuplicates(issues, k.services, (j) => `${path}[${j}]`, "service of this key");
+        return { name: k.name, services: k.services, rotation: k.rotation ?? 0, requestsPerMinute: k.requestsPerMinute };
+    });
+    reportDuplicates(issues, apiKeys.map((k) => k.name), (i) => `apiKeys[${i}].name`, "API key");
+
+    const gateway: GatewayConfig = {
+        replicas: raw.gateway?.replicas ?? defaults.gatewayReplicas,
+        serviceType: raw.gateway?.serviceType ?? (cluster.kind === "eks" ? GatewayServiceType.LoadBalancer : GatewayServiceType.ClusterIP),
+        hostname: raw.gateway?.hostname,
+        tls: raw.gateway?.tls,
+        maxRequestBodyMiB: raw.gateway?.maxRequestBodyMiB ?? defaults.maxRequestBodyMiB,
+        image: raw.gateway?.image,
+    };
+
+    return {
+        owner: raw.owner ?? defaultOwner(project, ctx.stack),
+        namespace: raw.namespace ?? defaults.namespace,
+        cluster,
+        nodeGroups,
+        services,
+        apiKeys,
+        gateway,
+    };
+}
+
+function reservedFlagFix(flag: string): string {
+    switch (flag) {
+        case "--tensor-parallel-size":
+            return "set the service's gpus instead";
+        case "--max-model-len":
+            return "set the service's maxModelLen instead";
+        case "--model":
+            return "set the service's model instead";
+        default:
+            return "remove it from engineArgs";
+    }
+}
+
+function reportDuplicates(issues: IssueList, names: string[], pathOf: (i: number) => string, what: string): void {
+    const first = new Map<string, number>();
+    names.forEach((name, i) => {
+        const earlier = first.get(name);
+        if (earlier === undefined) {
+            first.set(name, i);
+        } else {
+            issues.add(pathOf(i), name, `duplicates ${pathOf(earlier)}`, `give each ${what} a unique name`);
+        }
+    });
+}
+
+function reportZodIssue(issues: IssueList, issue: z.core.$ZodIssue, raw: Record<string, unknown>): void {
+    const path = formatPath(issue.path);
+    if (issue.code === "unrecognized_keys") {
+        const allowed = allowedKeysAt(issue.path, raw);
+        for (const key of issue.keys) {
+            const keyPath = path ? `${path}.${key}` : key;
+            const suggestion = closest(key, allowed);
+            issues.add(
+                keyPath,
+                undefined,
+                "is not a known key",
+                suggestion ? `did you mean "${suggestion}"?` : `known keys here: ${allowed.join(", ")}`,
+            );
+        }
+        return;
+    }
+    const message = issue.code === "invalid_key" && issue.issues.length > 0 ? issue.issues[0].message : issue.message;
+    const { expected, fix } = splitLeafMessage(message);
+    const value = valueAt(raw, issue.path);
+    if (value === undefined) {
+        issues.add(path, undefined, `is missing; expected ${expected}`, fix);
+    } else if (issue.code === "invalid_key") {
+        issues.add(path, undefined, `has a bad key; expected ${expected}`, fix);
+    } else {
+        issues.add(path, value, `expected ${expected}`, fix);
+    }
+}
+
+/** The keys the schema allows for the object at `path` (the raw value picks the branch of a union). */
+function allowedKeysAt(path: PropertyKey[], raw: Record<string, unknown>): string[] {
+    let schema: z.ZodType = configSchema;
+    let value: unknown = raw;
+    const unwrap = (s: z.ZodType): z.ZodType => {
+        let current = s;
+        for (;;) {
+            const def = current.def as { type: string; innerType?: z.ZodType };
+            if ((def.type === "optional" || def.type === "default" || def.type === "nullable") && def.innerType) {
+                current = def.innerType;
+            } else {
+                return current;
+            }
+        }
+    };
+    const branch = (s: z.ZodType, v: unknown): z.ZodType => {
+        const def = s.def as { type: string; options?: z.ZodType[]; discriminator?: string };
+        if (def.type !== "union" || !def.options) {
+            return s;
+        }
+        const kind = (v as Record<string, unknown> | undefined)?.[def.discriminator ?? ""];
+        return def.options.find((o) => (o as z.ZodObject).shape?.[def.discriminator ?? ""]?.def?.values?.includes(kind)) ?? def.options[0];
+    };
+    schema = branch(unwrap(schema), value);
+    for (const segment of path) {
+        value = (value as Record<PropertyKey, unknown> | undefined)?.[segment];
+        const def = schema.def as { type: string; element?: z.ZodType };
+        if (def.type === "array" && def.element) {
+            schema = def.element;
+        } else if (def.type === "object") {
+            schema = (schema as z.ZodObject).shape[String(segment)] as z.ZodType;
+        } else {
+            return [];
+        }
+        schema = branch(unwrap(schema), value);
+    }
+    return schema.def.type === "object" ? Object.keys((schema as z.ZodObject).shape) : [];
+}
+
+function valueAt(raw: unknown, path: PropertyKey[]): unknown {
+    let value = raw;
+    for (const segment of path) {
+        if (value === null || typeof value !== "object") {
+            return undefined;
+        }
+        value = (value as Record<PropertyKey, unknown>)[segment];
+    }
+    return value;
+}
+
+export function formatPath(path: PropertyKey[]): string {
+    return path.reduce<string>((acc, segment) => (typeof segment === "number" ? `${acc}[${segment}]` : acc ? `${acc}.${String(segment)}` : String(segment)), "");
+}
+
+function show(value: unknown): string {
+    const text = typeof value === "string" && /^\[(redacted|plaintext)\]$/.test(value) ? value : JSON.stringify(value);
+    return text.length > 80 ? `${text.slice(0, 77)}...` : text;
+}
+
+function capitalize(s: string): string {
+    return s.charAt(0).toUpperCase() + s.slice(1);
+}

@@ -1,0 +1,193 @@
+import { z } from "zod";
+
+/**
+ * The zod schema of a stack's `model-services:*` config keys: structure, types and ranges
+ * of single values. Cross-references (a service's node group, a key's services) and
+ * capacity are checked afterwards in `config.ts`, which also turns zod's issues into the
+ * project's messages.
+ *
+ * Every leaf carries its own message as `expected<TAB>fix`, so a problem reads
+ * `<path>: expected …, got <value>. <fix>` whatever zod's own wording is.
+ */
+
+const SEP = "\t";
+
+/** Encodes a leaf's message; `config.ts` splits it again. */
+export function leafMessage(expected: string, fix: string): string {
+    return `${expected}${SEP}${fix}`;
+}
+
+export function splitLeafMessage(message: string): { expected: string; fix?: string } {
+    const at = message.indexOf(SEP);
+    return at < 0 ? { expected: message } : { expected: message.slice(0, at), fix: message.slice(at + 1) };
+}
+
+/** RFC 1035 label: what a Kubernetes Service name must be (starts with a letter). */
+export const rfc1035Label = /^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$/;
+/** RFC 1123 label: Kubernetes namespaces, label values and most object names. */
+export const rfc1123Label = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
+const dnsName = /^(?=.{1,253}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+const envName = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/** Longest service name: the Kubernetes objects of a service are named `<name>-<role>`. */
+export const maxServiceNameLength = 40;
+
+function text(expected: string, fix: string) {
+    const error = leafMessage(expected, fix);
+    return z.string({ error }).min(1, { error });
+}
+
+function pattern(re: RegExp, expected: string, fix: string, maxLength = 63) {
+    const error = leafMessage(expected, fix);
+    return z.string({ error }).max(maxLength, { error }).regex(re, { error });
+}
+
+function wholeNumber(min: number, fix: string, max?: number) {
+    const expected = max === undefined ? `a whole number ≥ ${min}` : `a whole number from ${min} to ${max}`;
+    const error = leafMessage(expected, fix);
+    const n = z.number({ error }).int({ error }).min(min, { error });
+    return max === undefined ? n : n.max(max, { error });
+}
+
+function oneOf<const T extends readonly [string, ...string[]]>(values: T, fix: string) {
+    const error = leafMessage(`one of ${values.map((v) => `"${v}"`).join(", ")}`, fix);
+    return z.enum(values, { error });
+}
+
+function bool(fix: string) {
+    return z.boolean({ error: leafMessage("true or false", fix) });
+}
+
+function list<T extends z.ZodType>(element: T, what: string) {
+    return z.array(element, { error: leafMessage(`a list of ${what}`, `write it as a YAML list (- item)`) });
+}
+
+function object<T extends z.ZodRawShape>(shape: T, what: string) {
+    return z.strictObject(shape, { error: leafMessage(`a mapping of ${what}`, "write it as a YAML mapping (key: value)") });
+}
+
+const eksCluster = object(
+    {
+        kind: z.literal("eks"),
+        name: pattern(rfc1123Label, "an EKS cluster name (lowercase letters, digits and '-', ≤ 63)", "name the cluster, e.g. model-services", 100),
+        create: bool("true creates the cluster; false uses an existing cluster of that name").optional(),
+        version: pattern(/^1\.\d{2}$/, 'a Kubernetes minor version such as "1.34"', "quote it in YAML so it stays a string", 5).optional(),
+        subnetIds: list(pattern(/^subnet-[0-9a-f]{8,17}$/, "a subnet id (subnet-…)", "copy the ids from the VPC console"), "subnet ids").optional(),
+        region: pattern(/^[a-z]{2}(-[a-z]+)+-\d$/, "an AWS region such as us-east-1", "name the region the prices should come from").optional(),
+    },
+    "cluster settings",
+);
+
+const kubeconfigCluster = object(
+    {
+        kind: z.literal("kubeconfig"),
+        context: text("a kubeconfig context name", "run `kubectl config get-contexts` to list them").optional(),
+        kubeconfig: text("a path to a kubeconfig file", "give the file's path, or leave it out to use $KUBECONFIG").optional(),
+    },
+    "cluster settings",
+);
+
+export const clusterSchema = z.discriminatedUnion("kind", [eksCluster, kubeconfigCluster], {
+    error: leafMessage('a mapping with kind "eks" or "kubeconfig"', "set cluster.kind to eks (Amazon EKS) or kubeconfig (an existing cluster)"),
+});
+
+export const nodeGroupSchema = object(
+    {
+        name: pattern(rfc1123Label, "a DNS-1123 label (lowercase letters, digits and '-', ≤ 63)", "rename the node group, e.g. gpu-l40s"),
+        instanceType: pattern(/^[a-z0-9-]+\.[a-z0-9-]+$/, "an EC2 instance type such as g6e.xlarge", "pick a GPU instance type (see `npm run plan`)", 40).optional(),
+        family: pattern(/^[a-z0-9-]+$/, "an EC2 instance family such as g6e", "name a GPU family, or set instanceType instead", 20).optional(),
+        minSize: wholeNumber(0, "set the fewest nodes to keep (0 lets the group scale to zero)"),
+        maxSize: wholeNumber(1, "set the most nodes the group may grow to"),
+        capacityType: oneOf(["ON_DEMAND", "SPOT"], "use ON_DEMAND, or SPOT for interruptible capacity").optional(),
+        diskSizeGiB: wholeNumber(20, "give the root volume size in GiB (images and model cache need room)", 16384).optional(),
+        amiType: oneOf(["AL2023_x86_64_NVIDIA", "BOTTLEROCKET_x86_64_NVIDIA"], "use an NVIDIA AMI type").optional(),
+    },
+    "node group settings",
+);
+
+const architectureSchema = object(
+    {
+        paramsBillions: z.number({ error: leafMessage("a positive number of billions of parameters", "e.g. 8 for an 8B model") }).positive({ error: leafMessage("a positive number of billions of parameters", "e.g. 8 for an 8B model") }).optional(),
+        layers: wholeNumber(1, "give the model's num_hidden_layers from its config.json").optional(),
+        kvHeads: wholeNumber(1, "give the model's num_key_value_heads from its config.json").optional(),
+        headDim: wholeNumber(1, "give the model's head_dim (hidden_size ÷ num_attention_heads)").optional(),
+        maxContext: wholeNumber(1, "give the model's max_position_embeddings").optional(),
+    },
+    "model facts",
+);
+
+export const serviceSchema = object(
+    {
+        name: pattern(
+            rfc1035Label,
+            `an RFC 1035 label: lowercase letters, digits and '-', starting with a letter, ≤ ${maxServiceNameLength} characters`,
+            "rename the service, e.g. llama-8b",
+            maxServiceNameLength,
+        ),
+        displayName: text("a non-empty display name", "give the service a human-readable name, or leave it out to use its name").optional(),
+        model: text("a model id such as Qwen/Qwen3-8B", "name the base model by its Hugging Face id or a path in the model cache"),
+        instances: wholeNumber(0, "set how many instances to run (0 stops the service)"),
+        gpus: wholeNumber(1, "set the GPUs per instance (vLLM's tensor-parallel size), or leave it out to let the planner choose", 64).optional(),
+        nodeGroup: pattern(rfc1123Label, "the name of a node group", "name one of nodeGroups[].name").optional(),
+        task: oneOf(["chat", "vision", "embedding", "image-generation"], "pick what the model serves").optional(),
+        maxModelLen: wholeNumber(1, "set the context length in tokens, or leave it out for the model's own").optional(),
+        image: text("a container image reference", "give an image with a tag or digest, e.g. vllm/vllm-openai:v0.11.0").optional(),
+        engineArgs: list(text("a vLLM argument", "write each argument as its own list item, e.g. --enable-prefix-caching"), "vLLM arguments").optional(),
+        env: z
+            .record(
+                z.string().regex(envName, { error: leafMessage("an environment variable name", "use letters, digits and '_', not starting with a digit") }),
+                z.string({ error: leafMessage("a string value", "quote the value in YAML") }),
+                { error: leafMessage("a mapping of environment variables", "write NAME: value pairs") },
+            )
+            .optional(),
+        dtype: oneOf(["auto", "bfloat16", "float16", "float32"], "pick the weights dtype, or leave it out for auto").optional(),
+        quantization: oneOf(["awq", "gptq", "fp8", "bitsandbytes", "gguf", "compressed-tensors"], "pick the quantization the checkpoint uses, or leave it out").optional(),
+        gpuMemoryUtilization: z
+            .number({ error: leafMessage("a fraction between 0.1 and 0.99", "set vLLM's --gpu-memory-utilization, e.g. 0.9") })
+            .min(0.1, { error: leafMessage("a fraction between 0.1 and 0.99", "set vLLM's --gpu-memory-utilization, e.g. 0.9") })
+            .max(0.99, { error: leafMessage("a fraction between 0.1 and 0.99", "set vLLM's --gpu-memory-utilization, e.g. 0.9") })
+            .optional(),
+        architecture: architectureSchema.optional(),
+    },
+    "service settings",
+);
+
+export const apiKeySchema = object(
+    {
+        name: pattern(rfc1123Label, "a DNS-1123 label (lowercase letters, digits and '-', ≤ 63)", "rename the key, e.g. team-a"),
+        services: list(pattern(/^(\*|[a-z]([-a-z0-9]*[a-z0-9])?)$/, 'a service name or "*"', "list service names, or [\"*\"] for all services"), "service names").min(1, {
+            error: leafMessage("at least one service name", 'list the services this key may call, or ["*"] for all'),
+        }),
+        rotation: wholeNumber(0, "bump it (0, 1, 2, …) to issue a new key value").optional(),
+        requestsPerMinute: wholeNumber(1, "set the requests per minute this key may make, or leave it out for no limit", 1_000_000).optional(),
+    },
+    "API key settings",
+);
+
+export const gatewaySchema = object(
+    {
+        replicas: wholeNumber(1, "run at least one Envoy pod (2 for no downtime on node loss)", 100).optional(),
+        serviceType: oneOf(["LoadBalancer", "NodePort", "ClusterIP"], "pick how the gateway is exposed").optional(),
+        hostname: pattern(dnsName, "a DNS host name such as api.example.com", "give the host clients will call", 253).optional(),
+        tls: object({ secretName: pattern(rfc1123Label, "the name of a kubernetes.io/tls Secret", "create the Secret in the namespace and name it here", 253) }, "TLS settings").optional(),
+        maxRequestBodyMiB: wholeNumber(1, "set the largest request body in MiB (images in vision requests need tens)", 1024).optional(),
+        image: text("a container image reference", "give an Envoy image with a tag or digest").optional(),
+    },
+    "gateway settings",
+);
+
+/** The config keys of the `model-services` namespace and their schemas. */
+export const configSchema = z.strictObject({
+    owner: pattern(rfc1123Label, "a DNS-1123 label such as u-8105f7322477", "use lowercase letters, digits and '-'", 40).optional(),
+    namespace: pattern(rfc1123Label, "a Kubernetes namespace name", "use lowercase letters, digits and '-', ≤ 63").optional(),
+    cluster: clusterSchema,
+    nodeGroups: list(nodeGroupSchema, "node groups").min(1, {
+        error: leafMessage("at least one node group", "add a node group under nodeGroups"),
+    }),
+    services: list(serviceSchema, "services").optional(),
+    apiKeys: list(apiKeySchema, "API keys").optional(),
+    gateway: gatewaySchema.optional(),
+    huggingFaceToken: text("a Hugging Face token", "pulumi config set --secret huggingFaceToken hf_…").optional(),
+});
+
+export type RawConfig = z.infer<typeof configSchema>;

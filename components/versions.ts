@@ -1,0 +1,14 @@
+/**
+ * Every container image the platform runs, pinned here and nowhere else. Services may
+ * override theirs (`services[].image`, `gateway.image`).
+ */
+export const images = {
+    /** vLLM's OpenAI-compatible server: chat, vision and embedding services. */
+    vllm: "vllm/vllm-openai:v0.26.0",
+    /** vLLM-Omni (aligned with the vLLM release line): image-generation services. */
+    vllmOmni: "vllm/vllm-omni:v0.26.0",
+    /** Stock Envoy for the API-key gateway (api_key_auth and json_to_metadata are in the stock build). */
+    envoy: "envoyproxy/envoy:v1.36.2",
+    /** NVIDIA's Kubernetes device plugin, for GPU nodes whose AMI does not bring it. */
+    nvidiaDevicePlugin: "nvcr.io/nvidia/k8s-device-plugin:v0.17.4",
+} as const;
