@@ -143,7 +143,10 @@ function resolve(raw: RawConfig, ctx: ParseContext, issues: IssueList): Platform
                   subnetIds: raw.cluster.subnetIds,
                   region: raw.cluster.region ?? defaults.region,
               }
-            : { kind: "kubeconfig", context: raw.cluster.context, kubeconfig: raw.cluster.kubeconfig };
+            : { kind: "kubeconfig", context: raw.cluster.context, kubeconfig: raw.cluster.kubeconfig, nvidiaDevicePlugin: raw.cluster.nvidiaDevicePlugin ?? false };
+    if (raw.keyStore?.awsSecretsManager && cluster.kind !== "eks") {
+        issues.add("keyStore.awsSecretsManager", true, "needs an EKS cluster", "set it to false, or use cluster.kind eks");
+    }
 
     const nodeGroups = raw.nodeGroups.map((g, i): NodeGroupConfig => {
         const path = `nodeGroups[${i}]`;
@@ -269,6 +272,7 @@ function resolve(raw: RawConfig, ctx: ParseContext, issues: IssueList): Platform
         services,
         apiKeys,
         gateway,
+        keyStore: { awsSecretsManager: raw.keyStore?.awsSecretsManager ?? false },
     };
 }
 

@@ -83,6 +83,7 @@ const kubeconfigCluster = object(
         kind: z.literal("kubeconfig"),
         context: text("a kubeconfig context name", "run `kubectl config get-contexts` to list them").optional(),
         kubeconfig: text("a path to a kubeconfig file", "give the file's path, or leave it out to use $KUBECONFIG").optional(),
+        nvidiaDevicePlugin: bool("true deploys NVIDIA's device plugin; leave it false when the cluster already has it (GPU Operator)").optional(),
     },
     "cluster settings",
 );
@@ -187,6 +188,10 @@ export const configSchema = z.strictObject({
     services: list(serviceSchema, "services").optional(),
     apiKeys: list(apiKeySchema, "API keys").optional(),
     gateway: gatewaySchema.optional(),
+    keyStore: object(
+        { awsSecretsManager: bool("true also keeps the keys in AWS Secrets Manager (EKS stacks only)").optional() },
+        "key store settings",
+    ).optional(),
     huggingFaceToken: text("a Hugging Face token", "pulumi config set --secret huggingFaceToken hf_…").optional(),
 });
 

@@ -59,6 +59,8 @@ export interface KubeconfigClusterConfig {
     context?: string;
     /** Path of the kubeconfig file; `$KUBECONFIG` or `~/.kube/config` when omitted. */
     kubeconfig?: string;
+    /** Deploy NVIDIA's device plugin (false when the cluster brings its own, e.g. the GPU Operator). @default false */
+    nvidiaDevicePlugin: boolean;
 }
 
 export type ClusterConfig = EksClusterConfig | KubeconfigClusterConfig;
@@ -164,6 +166,11 @@ export interface GatewayConfig {
     image?: string;
 }
 
+export interface KeyStoreConfig {
+    /** Also keep the keys in AWS Secrets Manager (EKS only). @default false */
+    awsSecretsManager: boolean;
+}
+
 export interface PlatformConfig {
     /** Access-name prefix. @default derived from the project and stack */
     owner: string;
@@ -174,4 +181,5 @@ export interface PlatformConfig {
     services: ServiceConfig[];
     apiKeys: ApiKeyConfig[];
     gateway: GatewayConfig;
+    keyStore: KeyStoreConfig;
 }

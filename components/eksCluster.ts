@@ -1,0 +1,96 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { EksClusterConfig } from "./types";
+
+export interface EksClusterArgs {
+    cluster: EksClusterConfig;
+    tags?: Record<string, string>;
+}
+
+/**
+ * The EKS cluster the platform runs on: created (with its IAM role, API access entries and
+ * the default VPC's subnets unless `subnetIds` are given) or looked up by name.
+ */
+export class EksCluster extends pulumi.ComponentResource {
+    public readonly clusterName: pulumi.Output<string>;
+    /** Subnets for node groups: the configured ones, else the cluster's. */
+    public readonly subnetIds: pulumi.Output<string[]>;
+    /** Kubeconfig that authenticates with `aws eks get-token` (no credential inside). */
+    public readonly kubeconfig: pulumi.Output<string>;
+
+    constructor(name: string, args: EksClusterArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("model-services:index:EksCluster", name, {}, opts);
+        const { cluster } = args;
+        let endpoint: pulumi.Output<string>;
+        let certificateAuthority: pulumi.Output<string>;
+
+        if (cluster.create) {
+            const subnetIds = cluster.subnetIds
+                ? pulumi.output(cluster.subnetIds)
+                : aws.ec2
+                      .getVpcOutput({ default: true }, { parent: this })
+                      .apply((vpc) => aws.ec2.getSubnetsOutput({ filters: [{ name: "vpc-id", values: [vpc.id] }] }, { parent: this }).ids);
+            const role = new aws.iam.Role(
+                `${name}-role`,
+                {
+                    assumeRolePolicy: JSON.stringify({
+                        Version: "2012-10-17",
+                        Statement: [{ Effect: "Allow", Principal: { Service: "eks.amazonaws.com" }, Action: ["sts:AssumeRole", "sts:TagSession"] }],
+                    }),
+                    tags: args.tags,
+                },
+                { parent: this },
+            );
+            const policy = new aws.iam.RolePolicyAttachment(
+                `${name}-AmazonEKSClusterPolicy`,
+                { role: role.name, policyArn: "arn:aws:iam::aws:policy/AmazonEKSClusterPolicy" },
+                { parent: this },
+            );
+            const eks = new aws.eks.Cluster(
+                `${name}-cluster`,
+                {
+                    name: cluster.name,
+                    version: cluster.version,
+                    roleArn: role.arn,
+                    vpcConfig: { subnetIds, endpointPublicAccess: true, endpointPrivateAccess: true },
+                    accessConfig: { authenticationMode: "API", bootstrapClusterCreatorAdminPermissions: true },
+                    tags: args.tags,
+                },
+                { parent: this, dependsOn: [policy] },
+            );
+            this.clusterName = eks.name;
+            this.subnetIds = subnetIds;
+            endpoint = eks.endpoint;
+            certificateAuthority = eks.certificateAuthority.data;
+        } else {
+            const existing = aws.eks.getClusterOutput({ name: cluster.name }, { parent: this });
+            this.clusterName = existing.name;
+            this.subnetIds = cluster.subnetIds ? pulumi.output(cluster.subnetIds) : existing.vpcConfig.subnetIds;
+            endpoint = existing.endpoint;
+            certificateAuthority = existing.certificateAuthorities[0].data;
+        }
+
+        this.kubeconfig = pulumi.all([this.clusterName, endpoint, certificateAuthority]).apply(([clusterName, server, ca]) =>
+            JSON.stringify({
+                apiVersion: "v1",
+                kind: "Config",
+                clusters: [{ name: clusterName, cluster: { server, "certificate-authority-data": ca } }],
+                contexts: [{ name: clusterName, context: { cluster: clusterName, user: clusterName } }],
+                "current-context": clusterName,
+                users: [
+                    {
+                        name: clusterName,
+                        user: {
+                            exec: {
+                                apiVersion: "client.authentication.k8s.io/v1beta1",
+                                command: "aws",
+                                args: ["eks", "get-token", "--cluster-name", clusterName, "--output", "json"],
+                            },
+                        },
+                    },
+                ],
+            }),
+        );
+        this.registerOutputs({ clusterName: this.clusterName, subnetIds: this.subnetIds, kubeconfig: this.kubeconfig });
+    }
+}

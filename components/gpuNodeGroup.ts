@@ -1,0 +1,118 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { gpuTaint, nodeGroupLabel } from "./servicePlan";
+import { NodeGroupConfig } from "./types";
+
+/** Where a node group's nodes come from. */
+export interface GpuNodeGroupEksArgs {
+    /** Name of the EKS cluster the managed node group joins. */
+    clusterName: pulumi.Input<string>;
+    /** Subnets of the node group. */
+    subnetIds: pulumi.Input<pulumi.Input<string>[]>;
+}
+
+export interface GpuNodeGroupArgs {
+    /** The node group, as parsed and planned by `parseConfig` (its `desiredSize` follows the GPU demand). */
+    group: NodeGroupConfig;
+    /** The EKS cluster to create a managed node group in; omitted on `kubeconfig` clusters, where the group selects existing nodes by label. */
+    eks?: GpuNodeGroupEksArgs;
+    /** Service name → service ID of the services placed on this group, tagged on the AWS resources. @default {} */
+    serviceIds?: pulumi.Input<Record<string, pulumi.Input<string>>>;
+    /** Extra AWS tags. @default {} */
+    tags?: Record<string, string>;
+}
+
+/** Managed policies an EKS worker node needs to join the cluster, run the VPC CNI and pull images. */
+export const workerNodePolicies = [
+    "arn:aws:iam::aws:policy/AmazonEKSWorkerNodePolicy",
+    "arn:aws:iam::aws:policy/AmazonEKS_CNI_Policy",
+    "arn:aws:iam::aws:policy/AmazonEC2ContainerRegistryReadOnly",
+    "arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore",
+] as const;
+
+/**
+ * A group of GPU nodes. On EKS: a managed node group with an NVIDIA AMI, the GPU taint,
+ * the node-group label and an IAM role, sized to the GPU demand of its services. On a
+ * kubeconfig cluster: no cloud resource; pods select existing nodes by the same label.
+ */
+export class GpuNodeGroup extends pulumi.ComponentResource {
+    public readonly groupName: pulumi.Output<string>;
+    public readonly instanceType: pulumi.Output<string>;
+    public readonly gpusPerNode: pulumi.Output<number>;
+    public readonly minSize: pulumi.Output<number>;
+    public readonly desiredSize: pulumi.Output<number>;
+    public readonly maxSize: pulumi.Output<number>;
+    /** Node selector that places pods on this group's nodes. */
+    public readonly nodeSelector: pulumi.Output<Record<string, string>>;
+    /** ARN of the EKS node group (EKS only). */
+    public readonly nodeGroupArn: pulumi.Output<string | undefined>;
+
+    constructor(name: string, args: GpuNodeGroupArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("model-services:index:GpuNodeGroup", name, {}, opts);
+        const { group } = args;
+
+        if (args.eks) {
+            const tags = pulumi.output(args.serviceIds ?? {}).apply((ids) => ({
+                "model-services.io/node-group": group.name,
+                "model-services.io/part-of": "model-services",
+                ...Object.fromEntries(Object.entries(ids).map(([service, id]) => [`model-services.io/service/${service}`, id])),
+                ...args.tags,
+            }));
+            const role = new aws.iam.Role(
+                `${name}-role`,
+                {
+                    assumeRolePolicy: JSON.stringify({
+                        Version: "2012-10-17",
+                        Statement: [{ Effect: "Allow", Principal: { Service: "ec2.amazonaws.com" }, Action: "sts:AssumeRole" }],
+                    }),
+                    tags,
+                },
+                { parent: this },
+            );
+            const attachments = workerNodePolicies.map(
+                (policyArn) =>
+                    new aws.iam.RolePolicyAttachment(`${name}-${policyArn.split("/").pop()}`, { role: role.name, policyArn }, { parent: this }),
+            );
+            const nodeGroup = new aws.eks.NodeGroup(
+                `${name}-nodes`,
+                {
+                    clusterName: args.eks.clusterName,
+                    nodeGroupNamePrefix: `${group.name}-`,
+                    nodeRoleArn: role.arn,
+                    subnetIds: args.eks.subnetIds,
+                    instanceTypes: [group.instanceType],
+                    amiType: group.amiType,
+                    capacityType: group.capacityType,
+                    diskSize: group.diskSizeGiB,
+                    scalingConfig: { minSize: group.minSize, desiredSize: group.desiredSize, maxSize: group.maxSize },
+                    labels: { [nodeGroupLabel]: group.name },
+                    taints: [{ key: gpuTaint.key, value: gpuTaint.value, effect: "NO_SCHEDULE" }],
+                    updateConfig: { maxUnavailable: 1 },
+                    tags,
+                },
+                { parent: this, dependsOn: attachments },
+            );
+            this.nodeGroupArn = nodeGroup.arn;
+        } else {
+            this.nodeGroupArn = pulumi.output(undefined);
+        }
+
+        this.groupName = pulumi.output(group.name);
+        this.instanceType = pulumi.output(group.instanceType);
+        this.gpusPerNode = pulumi.output(group.gpusPerNode);
+        this.minSize = pulumi.output(group.minSize);
+        this.desiredSize = pulumi.output(group.desiredSize);
+        this.maxSize = pulumi.output(group.maxSize);
+        this.nodeSelector = pulumi.output<Record<string, string>>({ [nodeGroupLabel]: group.name });
+        this.registerOutputs({
+            groupName: this.groupName,
+            instanceType: this.instanceType,
+            gpusPerNode: this.gpusPerNode,
+            minSize: this.minSize,
+            desiredSize: this.desiredSize,
+            maxSize: this.maxSize,
+            nodeSelector: this.nodeSelector,
+            nodeGroupArn: this.nodeGroupArn,
+        });
+    }
+}

@@ -1,0 +1,12 @@
+import { defineConfig } from "vitest/config";
+
+export default defineConfig({
+    test: {
+        include: ["test/**/*.test.ts", "policies/**/*.test.ts"],
+        exclude: ["test/e2e/**", "node_modules/**"],
+        // Pulumi's runtime is process-global state: every file gets its own.
+        isolate: true,
+        pool: "forks",
+        testTimeout: 60_000,
+    },
+});
