@@ -1,0 +1,58 @@
+import { describe, expect, it } from "vitest";
+import { deploymentStatus, podResources, vllmCommand } from "../components/servicePlan";
+import type { NodeGroupConfig, ServiceConfig } from "../components/types";
+
+const base: ServiceConfig = {
+    name: "test",
+    displayName: "test",
+    model: "Qwen/Qwen3-8B",
+    instances: 1,
+    gpus: 1,
+    gpusChosen: false,
+    nodeGroup: "gpu-l4",
+    task: "chat",
+    engineArgs: [],
+    env: {},
+    dtype: "auto",
+    gpuMemoryUtilization: 0.9,
+};
+const l4: NodeGroupConfig = { name: "gpu-l4", instanceType: "g6.xlarge", minSize: 0, maxSize: 4, capacityType: "ON_DEMAND", diskSizeGiB: 200, amiType: "AL2023_x86_64_NVIDIA", instanceTypeChosen: false, gpusPerNode: 1, desiredSize: 1 };
+
+describe("vllmCommand", () => {
+    it.each([
+        ["chat", { maxModelLen: 8192 }],
+        ["vision", { task: "vision" as const, model: "Qwen/Qwen2.5-VL-7B-Instruct" }],
+        ["embedding", { task: "embedding" as const, model: "BAAI/bge-m3" }],
+        ["image-generation", { task: "image-generation" as const, model: "Qwen/Qwen-Image" }],
+        ["quantized 2-GPU", { gpus: 2, quantization: "awq", dtype: "float16", gpuMemoryUtilization: 0.85 }],
+    ])("%s", (_, overrides) => {
+        expect(vllmCommand({ ...base, ...overrides }, "u-1/test")).toMatchSnapshot();
+    });
+
+    it("appends engine args last, verbatim", () => {
+        const { args } = vllmCommand({ ...base, engineArgs: ["--enable-prefix-caching", "--max-num-seqs=64"] }, "u-1/test");
+        expect(args.slice(-2)).toEqual(["--enable-prefix-caching", "--max-num-seqs=64"]);
+    });
+});
+
+describe("podResources", () => {
+    it("gives a 1-GPU pod its node's share less headroom, with equal requests and limits", () => {
+        expect(podResources(base, l4)).toEqual({
+            requests: { cpu: "3", memory: "11Gi", "nvidia.com/gpu": "1" },
+            limits: { cpu: "3", memory: "11Gi", "nvidia.com/gpu": "1" },
+            shmSizeGiB: undefined,
+        });
+    });
+});
+
+describe("deploymentStatus", () => {
+    it.each([
+        [2, 2, "Running 2/2"],
+        [1, undefined, "Starting 0/1"],
+        [3, 1, "Starting 1/3"],
+        [0, undefined, "Stopped"],
+        [0, 1, "Stopped"],
+    ])("%i desired, %s ready → %s", (desired, ready, status) => {
+        expect(deploymentStatus(desired, ready)).toBe(status);
+    });
+});
