@@ -5,9 +5,27 @@ export interface RegisteredResource {
     type: string;
     name: string;
     urn: string;
+    /** Inputs with Pulumi's secret wrappers removed. */
     inputs: Record<string, any>;
-    /** The parent's URN, when the resource has one. */
-    parent?: string;
+    /** Paths (`a.b[0]`) of the inputs that arrived as Pulumi secrets. */
+    secretPaths: string[];
+}
+
+/** The signature key Pulumi marks serialized secrets with. */
+const secretSig = "4dabf18193072939515e22adb298388d";
+
+function unwrapSecrets(value: any, path: string, found: string[]): any {
+    if (Array.isArray(value)) {
+        return value.map((v, i) => unwrapSecrets(v, `${path}[${i}]`, found));
+    }
+    if (value !== null && typeof value === "object") {
+        if (secretSig in value) {
+            found.push(path);
+            return unwrapSecrets(value.value, path, []);
+        }
+        return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, unwrapSecrets(v, path ? `${path}.${k}` : k, found)]));
+    }
+    return value;
 }
 
 /**
@@ -24,8 +42,10 @@ export async function installMocks(opts: { project?: string; stack?: string; con
         {
             newResource(args: pulumi.runtime.MockResourceArgs) {
                 const urn = `urn:pulumi:${opts.stack ?? "test"}::${opts.project ?? "model-services"}::${args.type}::${args.name}`;
-                registered.push({ type: args.type, name: args.name, urn, inputs: args.inputs });
-                return { id: `${args.name}-id`, state: { ...args.inputs, ...mockState(args) } };
+                const secretPaths: string[] = [];
+                const inputs = unwrapSecrets(args.inputs, "", secretPaths);
+                registered.push({ type: args.type, name: args.name, urn, inputs, secretPaths });
+                return { id: `${args.name}-id`, state: { ...args.inputs, ...mockState({ ...args, inputs }) } };
             },
             call(args: pulumi.runtime.MockCallArgs) {
                 return args.inputs;

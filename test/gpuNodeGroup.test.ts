@@ -1,0 +1,71 @@
+import { beforeAll, describe, expect, it } from "vitest";
+import { installMocks, ofType, RegisteredResource, settle, valueOf } from "./helpers/mocks";
+import type { NodeGroupConfig } from "../components/types";
+
+let registered: RegisteredResource[];
+let local: import("../components/gpuNodeGroup").GpuNodeGroup;
+
+const group: NodeGroupConfig = {
+    name: "gpu-l40s",
+    instanceType: "g6e.12xlarge",
+    minSize: 0,
+    maxSize: 3,
+    capacityType: "SPOT",
+    diskSizeGiB: 400,
+    amiType: "BOTTLEROCKET_x86_64_NVIDIA",
+    instanceTypeChosen: false,
+    gpusPerNode: 4,
+    desiredSize: 2,
+};
+
+beforeAll(async () => {
+    registered = await installMocks();
+    const { GpuNodeGroup } = await import("../components/gpuNodeGroup");
+    new GpuNodeGroup("eks-group", { group, eks: { clusterName: "dev", subnetIds: ["subnet-0123456789abcdef0"] }, serviceIds: { vision: "ms-aaaaaaaaaaaa", chat: "ms-bbbbbbbbbbbb" } });
+    local = new GpuNodeGroup("local-group", { group: { ...group, name: "gpu-local" } });
+    await settle();
+});
+
+describe("GpuNodeGroup on EKS", () => {
+    it("creates a managed node group with an NVIDIA AMI, the GPU taint and the node-group label", () => {
+        const [ng] = ofType(registered, "aws:eks/nodeGroup:NodeGroup");
+        expect(ng.inputs).toMatchObject({
+            clusterName: "dev",
+            instanceTypes: ["g6e.12xlarge"],
+            amiType: "BOTTLEROCKET_x86_64_NVIDIA",
+            capacityType: "SPOT",
+            diskSize: 400,
+            labels: { "model-services.io/node-group": "gpu-l40s" },
+            taints: [{ key: "nvidia.com/gpu", value: "true", effect: "NO_SCHEDULE" }],
+        });
+    });
+
+    it("sizes itself to the planned GPU demand", () => {
+        const [ng] = ofType(registered, "aws:eks/nodeGroup:NodeGroup");
+        expect(ng.inputs.scalingConfig).toEqual({ minSize: 0, desiredSize: 2, maxSize: 3 });
+    });
+
+    it("gives its nodes an IAM role with the managed policies a worker needs", () => {
+        const [role] = ofType(registered, "aws:iam/role:Role");
+        expect(JSON.parse(role.inputs.assumeRolePolicy).Statement[0].Principal).toEqual({ Service: "ec2.amazonaws.com" });
+        expect(ofType(registered, "aws:iam/rolePolicyAttachment:RolePolicyAttachment").map((a) => a.inputs.policyArn)).toEqual([
+            "arn:aws:iam::aws:policy/AmazonEKSWorkerNodePolicy",
+            "arn:aws:iam::aws:policy/AmazonEKS_CNI_Policy",
+            "arn:aws:iam::aws:policy/AmazonEC2ContainerRegistryReadOnly",
+            "arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore",
+        ]);
+    });
+
+    it("tags its AWS resources with the IDs of the services placed on it", () => {
+        const [ng] = ofType(registered, "aws:eks/nodeGroup:NodeGroup");
+        expect(ng.inputs.tags).toMatchObject({ "model-services.io/service/vision": "ms-aaaaaaaaaaaa", "model-services.io/service/chat": "ms-bbbbbbbbbbbb" });
+    });
+});
+
+describe("GpuNodeGroup on a kubeconfig cluster", () => {
+    it("creates no AWS resource and selects nodes by label", async () => {
+        expect(registered.filter((r) => r.name.startsWith("local-group-"))).toEqual([]);
+        expect(await valueOf(local.nodeSelector)).toEqual({ "model-services.io/node-group": "gpu-local" });
+        expect(await valueOf(local.desiredSize)).toBe(2);
+    });
+});
