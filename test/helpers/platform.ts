@@ -1,0 +1,109 @@
+import { readFileSync } from "node:fs";
+import * as path from "node:path";
+import { parse } from "yaml";
+import { installMocks, RegisteredResource, settle, valueOf } from "./mocks";
+
+/** The project's root directory. */
+export const projectRoot = path.resolve(__dirname, "../..");
+
+/** The `model-services:*` keys of a shipped stack file, without the namespace, as YAML values. */
+export function stackConfig(stack: string): Record<string, any> {
+    const doc = parse(readFileSync(path.join(projectRoot, `Pulumi.${stack}.yaml`), "utf8"));
+    const raw: Record<string, any> = {};
+    for (const [key, value] of Object.entries(doc.config ?? {})) {
+        if (key.startsWith("model-services:")) {
+            raw[key.slice("model-services:".length)] = value;
+        }
+    }
+    return raw;
+}
+
+/** Pulumi's flat config map of a raw config: structured values as JSON text, as the engine passes them. */
+export function flatConfig(raw: Record<string, any>, extra: Record<string, string> = {}): Record<string, string> {
+    const flat: Record<string, string> = { ...extra };
+    for (const [key, value] of Object.entries(raw)) {
+        flat[`model-services:${key}`] = typeof value === "string" ? value : JSON.stringify(value);
+    }
+    return flat;
+}
+
+export interface PlatformRun {
+    registered: RegisteredResource[];
+    outputs: {
+        endpoint: string;
+        services: any[];
+        apiKeys: Record<string, string>;
+        nodeGroups: any[];
+    };
+    /** Whether each output was marked secret. */
+    secretOutputs: Record<string, boolean>;
+}
+
+/**
+ * Runs the real stack program (`stacks/index.ts`) under Pulumi mocks with the given raw
+ * config, and returns every registered resource and the stack's outputs.
+ */
+export async function runStack(raw: Record<string, any>, opts: { stack?: string; extraConfig?: Record<string, string>; secretKeys?: string[] } = {}): Promise<PlatformRun> {
+    const { vi } = await import("vitest");
+    vi.resetModules();
+    const registered = await installMocks({ stack: opts.stack ?? "local", config: flatConfig(raw, opts.extraConfig), secretKeys: opts.secretKeys });
+    const pulumi = await import("@pulumi/pulumi");
+    let program: typeof import("../../stacks/index");
+    try {
+        program = await import("../../stacks/index");
+    } catch (e) {
+        await settle();
+        throw Object.assign(e as Error, { registered });
+    }
+    const outputs = {
+        endpoint: await valueOf(program.endpoint),
+        services: await valueOf(program.services),
+        apiKeys: await valueOf(program.apiKeys),
+        nodeGroups: await valueOf(program.nodeGroups),
+    };
+    const secretOutputs = {
+        endpoint: await pulumi.isSecret(program.endpoint),
+        services: await pulumi.isSecret(program.services),
+        apiKeys: await pulumi.isSecret(program.apiKeys),
+        nodeGroups: await pulumi.isSecret(program.nodeGroups),
+    };
+    await settle();
+    return { registered, outputs, secretOutputs };
+}
+
+/** Paths where two JSON values differ (`a.b[0]`), for comparing a resource's inputs between runs. */
+export function diffPaths(a: unknown, b: unknown, at = ""): string[] {
+    if (Array.isArray(a) && Array.isArray(b)) {
+        const n = Math.max(a.length, b.length);
+        return Array.from({ length: n }, (_, i) => diffPaths(a[i], b[i], `${at}[${i}]`)).flat();
+    }
+    if (a && b && typeof a === "object" && typeof b === "object") {
+        const keys = [...new Set([...Object.keys(a), ...Object.keys(b)])].sort();
+        return keys.flatMap((k) => diffPaths((a as any)[k], (b as any)[k], at ? `${at}.${k}` : k));
+    }
+    return JSON.stringify(a) === JSON.stringify(b) ? [] : [at];
+}
+
+/** Every resource's inputs keyed by `type::name`. */
+export function byUrnKey(registered: RegisteredResource[]): Map<string, RegisteredResource> {
+    return new Map(registered.map((r) => [`${r.type}::${r.name}`, r]));
+}
+
+/** What changed between two runs: resources added, removed, and the input paths that differ per resource. */
+export function compareRuns(before: RegisteredResource[], after: RegisteredResource[]) {
+    const a = byUrnKey(before);
+    const b = byUrnKey(after);
+    const added = [...b.keys()].filter((k) => !a.has(k)).sort();
+    const removed = [...a.keys()].filter((k) => !b.has(k)).sort();
+    const changed: Record<string, string[]> = {};
+    for (const [key, r] of a) {
+        const other = b.get(key);
+        if (other) {
+            const paths = diffPaths(r.inputs, other.inputs);
+            if (paths.length > 0) {
+                changed[key] = paths;
+            }
+        }
+    }
+    return { added, removed, changed };
+}
