@@ -1,6 +1,20 @@
 import type { IssueList } from "./config";
-import { findGpuInstanceType, gpuInstanceTypesOfFamily } from "./gpuCatalog";
-import { NodeGroupConfig, PlatformConfig, ServiceConfig } from "./types";
+import { catalogPriceDate, catalogRegion, findGpuInstanceType, GpuInstanceType, gpuInstanceTypesOfFamily } from "./gpuCatalog";
+import {
+    cheapestFit,
+    estimateFit,
+    fitsContext,
+    GpuFit,
+    requestedContext,
+    ResolvedModel,
+    resolveModel,
+    ServingOptions,
+    servingOptions,
+    smallestFit,
+    tensorParallelSizes,
+    weightBytes,
+} from "./footprint";
+import { CapacityPlan, NodeGroupConfig, PlatformConfig, ServiceConfig } from "./types";
 
 /**
  * Nodes needed to place `pods` (each asking for some GPUs) on nodes of `gpusPerNode` GPUs:
@@ -9,19 +23,34 @@ import { NodeGroupConfig, PlatformConfig, ServiceConfig } from "./types";
  * the ⌈9 ÷ 4⌉ = 3 that happens to agree, but five need five, not four).
  */
 export function nodesNeeded(podGpus: readonly number[], gpusPerNode: number): number {
-    const free: number[] = [];
-    for (const gpus of [...podGpus].sort((a, b) => b - a)) {
-        if (gpus > gpusPerNode) {
-            return Infinity;
+    const sorted = podGpus.filter((gpus) => gpus > 0).sort((a, b) => b - a);
+    if (sorted.length === 0) {
+        return 0;
+    }
+    if (sorted[0] > gpusPerNode) {
+        return Infinity;
+    }
+    // First fit with a max-tree over the nodes' free GPUs: the leftmost node with room is
+    // found in O(log n), so thousands of pods plan in well under a millisecond each. Nodes
+    // not yet opened count as empty, so the leftmost one is opened when no open node has room.
+    let leaves = 1;
+    while (leaves < sorted.length) {
+        leaves *= 2;
+    }
+    const free = new Array<number>(2 * leaves).fill(gpusPerNode);
+    let opened = 0;
+    for (const gpus of sorted) {
+        let i = 1;
+        while (i < leaves) {
+            i = free[2 * i] >= gpus ? 2 * i : 2 * i + 1;
         }
-        const node = free.findIndex((f) => f >= gpus);
-        if (node < 0) {
-            free.push(gpusPerNode - gpus);
-        } else {
-            free[node] -= gpus;
+        free[i] -= gpus;
+        opened = Math.max(opened, i - leaves + 1);
+        for (i >>= 1; i >= 1; i >>= 1) {
+            free[i] = Math.max(free[2 * i], free[2 * i + 1]);
         }
     }
-    return free.length;
+    return opened;
 }
 
 /** The GPU requests of every pod a set of services runs. */
@@ -29,21 +58,86 @@ export function podGpuRequests(services: readonly ServiceConfig[]): number[] {
     return services.flatMap((s) => Array.from({ length: s.instances }, () => s.gpus));
 }
 
+/** A service as the planner sizes it. */
+interface Placement {
+    service: ServiceConfig;
+    /** Index in `services[]`, for messages. */
+    index: number;
+    /** Undefined when the model is unknown (reported once). */
+    model?: ResolvedModel;
+    opts: ServingOptions;
+    /** The context vLLM will be asked for; undefined when it cannot be checked. */
+    context?: number;
+}
+
+/** How a service does on one instance type. */
+interface Sizing {
+    /** GPUs per instance: the service's own, or the planner's choice. */
+    gpus: number;
+    fit?: GpuFit;
+    /** fits; context = weights fit, the context does not; weights = they do not; gpus = more GPUs than a node has; unknown = model unknown. */
+    status: "fits" | "context" | "weights" | "gpus" | "unknown";
+}
+
+/** Sizes one service on an instance type: checks its `gpus`, or picks the smallest tensor-parallel size that fits. */
+function sizeOnType(p: Placement, type: GpuInstanceType): Sizing {
+    const s = p.service;
+    if (!s.gpusChosen) {
+        if (s.gpus > type.gpus) {
+            return { gpus: s.gpus, status: "gpus" };
+        }
+        if (!p.model) {
+            return { gpus: s.gpus, status: "unknown" };
+        }
+        const fit = estimateFit(p.model, type, s.gpus, p.opts);
+        return { gpus: s.gpus, fit, status: !fit.weightsFit ? "weights" : fitsContext(fit, p.context) ? "fits" : "context" };
+    }
+    if (!p.model) {
+        return { gpus: 1, status: "unknown" };
+    }
+    const fits = tensorParallelSizes(type.gpus).map((tp) => estimateFit(p.model as ResolvedModel, type, tp, p.opts));
+    const full = fits.find((f) => fitsContext(f, p.context));
+    if (full) {
+        return { gpus: full.gpus, fit: full, status: "fits" };
+    }
+    const loaded = fits.filter((f) => f.weightsFit);
+    // Weights fit but the context does not anywhere: take the size with the most room for it.
+    const best = loaded.length > 0 ? loaded[loaded.length - 1] : fits[fits.length - 1];
+    return { gpus: best.gpus, fit: best, status: loaded.length > 0 ? "context" : "weights" };
+}
+
 /**
- * Resolves the GPU side of a parsed config in place: each node group's instance type (when
- * only a family is given) and GPUs per node, each service's fit on its group, and each
+ * Resolves the GPU side of a parsed config in place and returns its totals: each node
+ * group's instance type (the cheapest of its family that holds every service placed on it,
+ * when only a family is given) and GPUs per node; each service's fit on its group's GPUs
+ * (weights, runtime overhead and the KV cache of its context), its `gpus` when omitted
+ * (the smallest power-of-two tensor-parallel size that fits), GPU count and cost; each
  * group's desired size from the GPU demand placed on it. Problems go to `issues`.
  */
-export function planCapacity(config: PlatformConfig, issues: IssueList): void {
+export function planCapacity(config: PlatformConfig, issues: IssueList): CapacityPlan {
+    const placements: Placement[] = config.services.map((service, index) => {
+        const model = resolveModel(service.model, service.architecture, service.task);
+        if (!model) {
+            issues.add(
+                `services[${index}].model`,
+                service.model,
+                "is not in the planner's model catalog, so its GPU memory cannot be estimated",
+                "state its size under architecture: paramsBillions (and layers, kvHeads, headDim, maxContext from its config.json to check the context length), or use a catalog model (`npm run plan -- --models` lists them)",
+            );
+        }
+        return { service, index, model, opts: servingOptions(service), context: model ? requestedContext(model, service.maxModelLen) : undefined };
+    });
+
+    const plan: CapacityPlan = { totalGpus: 0, requestedGpus: 0, pricePerHourUsd: 0, priceRegion: catalogRegion, priceDate: catalogPriceDate };
     config.nodeGroups.forEach((group, g) => {
-        const placed = config.services.map((s, i) => ({ s, i })).filter(({ s }) => s.nodeGroup === group.name);
+        const placed = placements.filter((p) => p.service.nodeGroup === group.name);
         if (group.instanceTypeChosen) {
-            group.instanceType = chooseInstanceType(group, placed.map(({ s }) => s)) ?? "";
-            if (!group.instanceType) {
-                const most = Math.max(...placed.map(({ s }) => s.gpus));
-                issues.add(`nodeGroups[${g}].family`, group.family, `has no size with ${most} GPUs per node`, "pick a family with larger sizes, or lower the services' gpus");
+            const chosen = chooseInstanceType(group, placed);
+            if (!chosen) {
+                reportFamilyMisfit(issues, group, g, placed);
                 return;
             }
+            group.instanceType = chosen.instanceType;
         }
         const type = findGpuInstanceType(group.instanceType);
         if (!type) {
@@ -51,25 +145,39 @@ export function planCapacity(config: PlatformConfig, issues: IssueList): void {
         }
         group.gpusPerNode = type.gpus;
         let fits = true;
-        for (const { s, i } of placed) {
-            if (s.gpus > type.gpus) {
+        for (const p of placed) {
+            const sizing = sizeOnType(p, type);
+            if (p.service.gpusChosen) {
+                p.service.gpus = sizing.gpus;
+            }
+            if (sizing.status !== "fits" && sizing.status !== "unknown") {
                 fits = false;
-                issues.add(
-                    `services[${i}].gpus`,
-                    s.gpus,
-                    `is more than one node of node group "${group.name}" has (${type.instanceType}: ${type.gpus} GPU${type.gpus === 1 ? "" : "s"})`,
-                    `lower gpus to at most ${type.gpus}, or place the service on a node group with a larger instance type`,
-                );
+                reportMisfit(issues, p, group, type, sizing);
+            }
+            if (p.model && sizing.fit) {
+                p.service.capacity = {
+                    instanceType: type.instanceType,
+                    gpuModel: type.gpuModel,
+                    gpusPerInstance: p.service.gpus,
+                    totalGpus: p.service.instances * p.service.gpus,
+                    paramsBillions: p.model.paramsBillions,
+                    modelFactsFrom: p.model.factsFrom,
+                    weightsGiBPerGpu: round(sizing.fit.weightsGiBPerGpu),
+                    kvCacheGiBPerGpu: round(sizing.fit.kvCacheGiBPerGpu),
+                    contextLength: p.context,
+                    maxContextThatFits: sizing.fit.maxContext,
+                    pricePerHourUsd: round((p.service.instances * p.service.gpus * type.pricePerHourUsd) / type.gpus, 4),
+                };
             }
         }
         if (!fits) {
             return;
         }
-        const needed = nodesNeeded(podGpuRequests(placed.map(({ s }) => s)), type.gpus);
+        const needed = nodesNeeded(podGpuRequests(placed.map(({ service }) => service)), type.gpus);
         if (needed > group.maxSize) {
             const demand = placed
-                .filter(({ s }) => s.instances > 0)
-                .map(({ s }) => `${s.name} ${s.instances}×${s.gpus}`)
+                .filter(({ service: s }) => s.instances > 0)
+                .map(({ service: s }) => `${s.name} ${s.instances}×${s.gpus}`)
                 .join(", ");
             issues.add(
                 `nodeGroups[${g}].maxSize`,
@@ -80,14 +188,148 @@ export function planCapacity(config: PlatformConfig, issues: IssueList): void {
             return;
         }
         group.desiredSize = Math.min(group.maxSize, Math.max(group.minSize, needed));
+        const requestedGpus = placed.reduce((sum, { service: s }) => sum + s.instances * s.gpus, 0);
+        group.capacity = {
+            gpuModel: type.gpuModel,
+            pricePerNodeHourUsd: type.pricePerHourUsd,
+            totalGpus: group.desiredSize * type.gpus,
+            requestedGpus,
+            pricePerHourUsd: round(group.desiredSize * type.pricePerHourUsd, 4),
+        };
+        plan.totalGpus += group.capacity.totalGpus;
+        plan.requestedGpus += requestedGpus;
+        plan.pricePerHourUsd += group.desiredSize * type.pricePerHourUsd;
     });
+    plan.pricePerHourUsd = round(plan.pricePerHourUsd, 4);
+    config.capacity = plan;
+    return plan;
 }
 
-/** The cheapest size of the group's family whose node holds the largest GPU request placed on it. */
-function chooseInstanceType(group: NodeGroupConfig, placed: ServiceConfig[]): string | undefined {
-    const most = Math.max(1, ...placed.map((s) => s.gpus));
-    const candidates = gpuInstanceTypesOfFamily(group.family ?? "")
-        .filter((t) => t.gpus >= most)
-        .sort((a, b) => a.pricePerHourUsd - b.pricePerHourUsd);
-    return candidates[0]?.instanceType;
+/**
+ * The size of a group's family that costs least for the services placed on it: every
+ * service must fit (weights; then, preferably, its context too), and the cost is the
+ * nodes first-fit decreasing needs (at least `minSize`) times the size's price, preferring
+ * sizes whose node count stays within `maxSize`.
+ */
+function chooseInstanceType(group: NodeGroupConfig, placed: readonly Placement[]): GpuInstanceType | undefined {
+    let best: { type: GpuInstanceType; rank: number[] } | undefined;
+    for (const type of gpuInstanceTypesOfFamily(group.family ?? "")) {
+        const sizings = placed.map((p) => sizeOnType(p, type));
+        if (sizings.some((s) => s.status === "gpus" || s.status === "weights")) {
+            continue;
+        }
+        const pods = placed.flatMap((p, i) => Array.from({ length: p.service.instances }, () => sizings[i].gpus));
+        const nodes = nodesNeeded(pods, type.gpus);
+        const rank = [
+            sizings.every((s) => s.status !== "context") ? 0 : 1,
+            nodes <= group.maxSize ? 0 : 1,
+            Math.max(group.minSize, nodes) * type.pricePerHourUsd,
+            type.pricePerHourUsd,
+        ];
+        if (!best || compareRanks(rank, best.rank) < 0) {
+            best = { type, rank };
+        }
+    }
+    return best?.type;
+}
+
+function compareRanks(a: readonly number[], b: readonly number[]): number {
+    for (let i = 0; i < a.length; i++) {
+        if (a[i] !== b[i]) {
+            return a[i] - b[i];
+        }
+    }
+    return 0;
+}
+
+/** Why no size of a group's family works: too many GPUs asked for, or a model too big for its GPUs. */
+function reportFamilyMisfit(issues: IssueList, group: NodeGroupConfig, g: number, placed: readonly Placement[]): void {
+    const sizes = gpuInstanceTypesOfFamily(group.family ?? "");
+    const mostGpus = Math.max(0, ...sizes.map((t) => t.gpus));
+    const explicit = placed.filter((p) => !p.service.gpusChosen).map((p) => p.service.gpus);
+    if (explicit.some((gpus) => gpus > mostGpus)) {
+        issues.add(`nodeGroups[${g}].family`, group.family, `has no size with ${Math.max(...explicit)} GPUs per node`, "pick a family with larger sizes, or lower the services' gpus");
+        return;
+    }
+    for (const p of placed) {
+        if (!p.model || sizes.some((t) => sizeOnType(p, t).status !== "weights")) {
+            continue;
+        }
+        issues.add(
+            `nodeGroups[${g}].family`,
+            group.family,
+            `has no size whose GPUs hold ${p.model.id} (services[${p.index}], about ${gib(weightBytes(p.model, p.opts) / 1024 ** 3)} GiB of weights)`,
+            `${alternative(p, "pick a family with more GPU memory")}`,
+        );
+    }
+}
+
+/** Reports a service that does not fit its group's instance type, naming what would. */
+function reportMisfit(issues: IssueList, p: Placement, group: NodeGroupConfig, type: GpuInstanceType, sizing: Sizing): void {
+    const s = p.service;
+    const model = p.model as ResolvedModel;
+    const fit = sizing.fit as GpuFit;
+    const gpuNote = `${type.instanceType}, ${type.gpuModel}`;
+    if (sizing.status === "gpus") {
+        issues.add(
+            `services[${p.index}].gpus`,
+            s.gpus,
+            `is more than one node of node group "${group.name}" has (${type.instanceType}: ${type.gpus} GPU${type.gpus === 1 ? "" : "s"})`,
+            `lower gpus to at most ${type.gpus}, or place the service on a node group with a larger instance type`,
+        );
+        return;
+    }
+    if (sizing.status === "weights") {
+        const need = `${gib(fit.weightsGiBPerGpu)} GiB of weights plus about ${gib(fit.overheadGiBPerGpu)} GiB of runtime overhead per GPU, more than the ${gib(fit.budgetGiBPerGpu)} GiB gpuMemoryUtilization ${s.gpuMemoryUtilization} leaves of each`;
+        if (s.gpusChosen) {
+            issues.add(
+                `services[${p.index}].nodeGroup`,
+                s.nodeGroup,
+                `places ${model.id} on ${type.instanceType} nodes, too small even on all ${type.gpus} GPU${type.gpus === 1 ? "" : "s"}: it needs about ${need} (${type.gpuModel})`,
+                alternative(p, "move it to a node group with larger GPUs"),
+            );
+            return;
+        }
+        const larger = smallestFit(model, type, p.opts, p.context);
+        issues.add(
+            `services[${p.index}].gpus`,
+            s.gpus,
+            `is too few for ${model.id} on ${gpuNote}: it needs about ${need}`,
+            larger ? `raise gpus to ${larger.gpus}, the smallest that fits on ${type.instanceType}` : alternative(p, `no ${type.instanceType} node is big enough: move it to a node group with larger GPUs`),
+        );
+        return;
+    }
+    const room = `with gpus ${sizing.gpus} on ${gpuNote}, about ${gib(fit.kvCacheGiBPerGpu)} GiB per GPU is left for the KV cache, enough for ${fit.maxContext} tokens`;
+    const larger = s.gpusChosen ? undefined : smallestFit(model, type, p.opts, p.context);
+    const more = larger ? `raise gpus to ${larger.gpus}` : alternative(p, "").replace(/^, or /, "");
+    if (s.maxModelLen !== undefined) {
+        issues.add(`services[${p.index}].maxModelLen`, s.maxModelLen, `is more than fits: ${room}`, `lower maxModelLen to at most ${fit.maxContext}${more ? `, or ${more}` : ""}`);
+    } else {
+        issues.add(
+            `services[${p.index}].maxModelLen`,
+            undefined,
+            `is not set, so vLLM would serve ${model.id}'s full ${p.context}-token context, more than fits: ${room}`,
+            `set maxModelLen to at most ${fit.maxContext}${more ? `, or ${more}` : ""}`,
+        );
+    }
+}
+
+/** "<lead>: the cheapest catalog type that fits is X (gpus: N), or use a quantized checkpoint", or what to do when nothing fits. */
+function alternative(p: Placement, lead: string): string {
+    const model = p.model as ResolvedModel;
+    const cheapest = cheapestFit(model, p.opts, p.context);
+    const prefix = lead ? `${lead}: ` : "";
+    if (cheapest?.fit) {
+        return `${prefix}the cheapest catalog instance type that fits is ${cheapest.type.instanceType} with gpus ${cheapest.fit.gpus}${lead ? ", or use a quantized checkpoint" : ""}`;
+    }
+    return `${prefix}no catalog instance type holds it; use a quantized checkpoint (quantization: awq or fp8) or a smaller model`;
+}
+
+function gib(value: number): string {
+    return value.toFixed(1);
+}
+
+function round(value: number, digits = 2): number {
+    const f = 10 ** digits;
+    return Math.round(value * f) / f;
 }

@@ -13,6 +13,15 @@ export interface GpuInstanceType {
     memoryGiB: number;
     /** Approximate on-demand price per hour of the whole instance, in the catalog's region. */
     pricePerHourUsd: number;
+    /** True when AWS lists no on-demand price for the region and the figure is an estimate. */
+    priceEstimated?: boolean;
+}
+
+/** A GPU model's memory: the marketing figure and what nvidia-smi reports (the planner uses the latter). */
+export interface GpuModelMemory {
+    nominalGB: number;
+    nvidiaSmiMiB: number;
+    source: string;
 }
 
 /** Region and date the catalog's prices were read for. */
@@ -20,6 +29,9 @@ export const catalogRegion: string = catalog.region;
 export const catalogPriceDate: string = catalog.priceDate;
 
 export const gpuInstanceTypes: readonly GpuInstanceType[] = catalog.instanceTypes;
+
+/** Memory of each GPU model in the catalog, with its source. */
+export const gpuModels: Readonly<Record<string, GpuModelMemory>> = catalog.gpuModels;
 
 const byName = new Map(gpuInstanceTypes.map((t) => [t.instanceType, t]));
 
@@ -34,4 +46,14 @@ export function instanceFamily(instanceType: string): string {
 
 export function gpuInstanceTypesOfFamily(family: string): GpuInstanceType[] {
     return gpuInstanceTypes.filter((t) => t.family === family);
+}
+
+/** The catalog's families, in catalog order. */
+export function gpuFamilies(): string[] {
+    return [...new Set(gpuInstanceTypes.map((t) => t.family))];
+}
+
+/** Price of one GiB of GPU memory for an hour on an instance type. */
+export function pricePerGpuGiBHour(type: GpuInstanceType): number {
+    return type.pricePerHourUsd / (type.gpus * type.gpuMemoryGiB);
 }

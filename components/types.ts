@@ -85,6 +85,8 @@ export interface NodeGroupConfig {
     gpusPerNode: number;
     /** Nodes the services placed on this group need, within `minSize`…`maxSize`. */
     desiredSize: number;
+    /** GPUs and cost of the group, from the capacity planner (derived). */
+    capacity?: NodeGroupCapacityPlan;
 }
 
 /** Model facts the capacity planner needs when the model is not in its catalog. */
@@ -134,6 +136,8 @@ export interface ServiceConfig {
     gpuMemoryUtilization: number;
     /** Model facts for models outside the planner's catalog. */
     architecture?: ModelArchitectureConfig;
+    /** Fit, GPUs and cost of the service, from the capacity planner (derived). */
+    capacity?: ServiceCapacityPlan;
 }
 
 export interface ApiKeyConfig {
@@ -182,4 +186,56 @@ export interface PlatformConfig {
     apiKeys: ApiKeyConfig[];
     gateway: GatewayConfig;
     keyStore: KeyStoreConfig;
+    /** Total GPUs and cost, from the capacity planner (derived). */
+    capacity?: CapacityPlan;
+}
+
+/** What the capacity planner worked out for one service. Memory figures are per GPU and approximate. */
+export interface ServiceCapacityPlan {
+    /** Instance type of the service's node group. */
+    instanceType: string;
+    gpuModel: string;
+    /** GPUs of one instance (= the service's `gpus`). */
+    gpusPerInstance: number;
+    /** GPUs of all instances: `instances × gpus`. */
+    totalGpus: number;
+    /** Parameters the estimate used, in billions. */
+    paramsBillions: number;
+    /** Where the model facts came from: "catalog", "config" or "catalog+config". */
+    modelFactsFrom: string;
+    weightsGiBPerGpu: number;
+    /** GPU memory left for the KV cache after weights and runtime overhead. */
+    kvCacheGiBPerGpu: number;
+    /** Context vLLM will serve: `maxModelLen`, else the model's own maximum; absent when unknown. */
+    contextLength?: number;
+    /** Longest context that fits; absent when the model's KV-cache shape is unknown. */
+    maxContextThatFits?: number;
+    /** The service's share of its nodes' on-demand price: `totalGpus × node price ÷ node GPUs`. */
+    pricePerHourUsd: number;
+}
+
+/** GPUs and cost of one node group at its desired size. */
+export interface NodeGroupCapacityPlan {
+    gpuModel: string;
+    /** On-demand price of one node. */
+    pricePerNodeHourUsd: number;
+    /** GPUs of `desiredSize` nodes. */
+    totalGpus: number;
+    /** GPUs the services placed on the group ask for. */
+    requestedGpus: number;
+    /** On-demand price of `desiredSize` nodes. */
+    pricePerHourUsd: number;
+}
+
+/** Totals over all node groups, priced from the instance catalog. */
+export interface CapacityPlan {
+    /** GPUs of all node groups at their desired sizes. */
+    totalGpus: number;
+    /** GPUs all services ask for. */
+    requestedGpus: number;
+    /** On-demand price of all node groups at their desired sizes. */
+    pricePerHourUsd: number;
+    /** Region and date of the catalog's prices. */
+    priceRegion: string;
+    priceDate: string;
 }

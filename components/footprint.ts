@@ -1,0 +1,444 @@
+import catalog from "./data/models.json";
+import { GpuInstanceType, gpuInstanceTypes } from "./gpuCatalog";
+import { ModelArchitectureConfig, ServiceConfig, ServiceTask } from "./types";
+
+/**
+ * How much GPU memory a model needs under vLLM, and what fits where. Pure arithmetic on
+ * published model facts; no Pulumi, no I/O. The formula (see docs/planner.md):
+ *
+ *   per GPU: gpuMemoryGiB × gpu-memory-utilization
+ *            = weights ÷ tensor-parallel size + runtime overhead + KV cache
+ *   KV cache per token = 2 (K and V) × layers × KV heads per GPU × head size × KV bytes
+ *
+ * and the largest context that fits is the KV cache room divided by the per-token size
+ * (vLLM refuses to start when one request of `--max-model-len` tokens cannot fit).
+ */
+
+/** One well-known open model: what `components/data/models.json` holds. */
+export interface ModelSpec {
+    /** Hugging Face repo id, e.g. `Qwen/Qwen3-8B`. */
+    id: string;
+    /** Other ids that name the same weights and shapes (base and instruct, renamed repos). */
+    aliases?: string[];
+    /** What the model serves: chat, vision, embedding or image-generation. */
+    task: string;
+    /** Total parameters, in billions (all experts of a mixture of experts). */
+    paramsBillions: number;
+    /** num_hidden_layers. */
+    layers?: number;
+    /** num_key_value_heads. */
+    kvHeads?: number;
+    /** head_dim (hidden_size ÷ num_attention_heads when config.json has no head_dim). */
+    headDim?: number;
+    /** max_position_embeddings: what vLLM serves when `--max-model-len` is not given. */
+    maxContext?: number;
+    /** The checkpoint's weights dtype (torch_dtype), or `mxfp4` for OpenAI's MXFP4 MoE weights. */
+    dtype: string;
+    hiddenSize?: number;
+    vocabSize?: number;
+    /** True when the output projection shares the input embedding's weights. */
+    tiedEmbeddings?: boolean;
+    /** Tokens a sliding-window layer keeps in its KV cache. */
+    slidingWindow?: number;
+    /** How many layers use the sliding window (the rest attend to the whole context). */
+    slidingWindowLayers?: number;
+    /** Where the figures come from (model card, config.json). */
+    source: string[];
+    notes?: string;
+}
+
+export const modelCatalog: readonly ModelSpec[] = catalog.models as ModelSpec[];
+
+/** GiB, the unit vLLM logs and the instance catalog use. */
+const GiB = 1024 ** 3;
+
+/** Runtime memory vLLM needs per GPU besides weights and KV cache, and the defaults it runs with. */
+export const footprintDefaults = {
+    /** CUDA context, cuBLAS/cuDNN workspaces and other memory outside PyTorch's allocator. */
+    nonTorchGiB: 0.75,
+    /** NCCL and custom all-reduce buffers on each GPU once tensor parallelism is on. */
+    tensorParallelCommGiB: 0.5,
+    /** CUDA graphs vLLM captures at start-up (0.5–0.7 GiB in published logs). */
+    cudaGraphGiB: 0.5,
+    /** vLLM's default `--max-num-batched-tokens` for the OpenAI server: the profiling run's batch. */
+    maxNumBatchedTokens: 8192,
+    /** vLLM's default `--max-num-seqs`: the sampler's dummy batch in the profiling run. */
+    maxNumSeqs: 256,
+    /**
+     * Peak activations of the profiling run, in hidden-size vectors per batched token: the
+     * residual stream and attention scratch (not split by tensor parallelism) and the MLP's
+     * gate/up projections (split). With the sampler's float32 logits this reproduces vLLM's
+     * measured 1.26 GiB for Llama 3 8B at 8,192 tokens within 0.15 GiB.
+     */
+    activationVectorsPerToken: { replicated: 6, split: 12 },
+    /** Copies of the sampler's float32 logits (logits and probabilities). */
+    logitCopies: 2,
+    /** Activation peak when the model's hidden size is unknown. */
+    activationFallbackGiB: 1.5,
+    /** Diffusion models: latents, attention and VAE decode of a 1024×1024 image with guidance. */
+    imageGenerationActivationGiB: 4.0,
+    /** vLLM's KV cache block: contexts are whole blocks. */
+    blockTokens: 16,
+} as const;
+
+/** Bytes per weight of 4-bit group-quantized checkpoints (AWQ, GPTQ, bitsandbytes): 0.5 + scales and zero points of 128-weight groups. */
+const fourBitBytes = 0.52;
+/** MXFP4: 4-bit values plus one 8-bit scale per 32 values = 4.25 bits. */
+const mxfp4Bytes = 4.25 / 8;
+/** GGUF as usually served (Q4_K_M is about 4.85 bits per weight). */
+const ggufBytes = 0.6;
+
+/** A model as the planner sizes it: catalog facts, overridden by whatever the service states. */
+export interface ResolvedModel extends ModelSpec {
+    /** Where the facts come from. */
+    factsFrom: "catalog" | "config" | "catalog+config";
+    /** Quantization the model id implies (`…-AWQ`, `…-FP8`) when the service names none. */
+    impliedQuantization?: string;
+}
+
+const byId = new Map<string, ModelSpec>();
+const byName = new Map<string, ModelSpec>();
+for (const m of modelCatalog) {
+    for (const id of [m.id, ...(m.aliases ?? [])]) {
+        byId.set(id.toLowerCase(), m);
+        byName.set(id.toLowerCase().split("/").pop() ?? "", m);
+    }
+}
+
+/** Suffixes quantized re-uploads add to a model's name, and the vLLM quantization each implies. */
+const quantizedSuffixes: ReadonlyArray<[RegExp, string | undefined]> = [
+    [/[-_.](awq)(?=$|[-_.])/i, "awq"],
+    [/[-_.](gptq)(?=$|[-_.])/i, "gptq"],
+    [/[-_.](bnb|bitsandbytes)(?=$|[-_.])/i, "bitsandbytes"],
+    [/[-_.](w4a16|w8a8|w8a16|quantized\.w\d+a\d+)(?=$|[-_.])/i, "compressed-tensors"],
+    [/[-_.](fp8)(?=$|[-_.])/i, "fp8"],
+    [/[-_.](gguf)(?=$|[-_.])/i, "gguf"],
+];
+
+/**
+ * The catalog entry for a model id: exact (case-insensitive) id or alias, then the same
+ * name under another owner, then the name without a quantized re-upload's suffix
+ * (`hugging-quants/Meta-Llama-3.1-8B-Instruct-AWQ-INT4` → Llama 3.1 8B, AWQ).
+ */
+export function findModel(modelId: string): { spec: ModelSpec; impliedQuantization?: string } | undefined {
+    const id = modelId.toLowerCase().replace(/\/+$/, "");
+    const exact = byId.get(id) ?? byName.get(id.split("/").pop() ?? "");
+    if (exact) {
+        return { spec: exact };
+    }
+    const name = id.split("/").pop() ?? "";
+    const implied = quantizedSuffixes.find(([re]) => re.test(name))?.[1];
+    if (!implied) {
+        return undefined;
+    }
+    const base = name.replace(/[-_.](awq|gptq|bnb|bitsandbytes|w4a16|w8a8|w8a16|fp8|gguf|int4|int8|dynamic|4bit|8bit|quantized(\.w\d+a\d+)?)(?=$|[-_.]).*$/i, "");
+    const spec = byName.get(base);
+    return spec ? { spec, impliedQuantization: implied } : undefined;
+}
+
+/**
+ * The facts to size a service's model with: the catalog entry merged with the service's
+ * `architecture` (which wins), or only the latter. Undefined when the parameter count is
+ * unknown, which the planner reports as a config problem.
+ */
+export function resolveModel(model: string, architecture?: ModelArchitectureConfig, task?: string): ResolvedModel | undefined {
+    const found = findModel(model);
+    const stated = Object.fromEntries(Object.entries(architecture ?? {}).filter(([, v]) => v !== undefined)) as ModelArchitectureConfig;
+    const hasStated = Object.keys(stated).length > 0;
+    if (found) {
+        return {
+            ...found.spec,
+            ...stated,
+            factsFrom: hasStated ? "catalog+config" : "catalog",
+            impliedQuantization: found.impliedQuantization,
+        };
+    }
+    if (stated.paramsBillions === undefined) {
+        return undefined;
+    }
+    return {
+        id: model,
+        task: task ?? ServiceTask.Chat,
+        paramsBillions: stated.paramsBillions,
+        layers: stated.layers,
+        kvHeads: stated.kvHeads,
+        headDim: stated.headDim,
+        maxContext: stated.maxContext,
+        dtype: "bfloat16",
+        source: ["service config"],
+        factsFrom: "config",
+    };
+}
+
+/** How a service runs its model: the vLLM settings that change its memory. */
+export interface ServingOptions {
+    /** vLLM `--dtype`. @default "auto" */
+    dtype?: string;
+    /** vLLM `--quantization`; the model id's implied quantization when omitted. */
+    quantization?: string;
+    /** vLLM `--gpu-memory-utilization`. @default 0.9 */
+    gpuMemoryUtilization?: number;
+    /** Extra vLLM flags; `--kv-cache-dtype` and `--max-num-batched-tokens` are read. */
+    engineArgs?: readonly string[];
+    /** @default "chat" */
+    task?: string;
+}
+
+/** The serving options of a parsed service. */
+export function servingOptions(service: ServiceConfig): ServingOptions {
+    return {
+        dtype: service.dtype,
+        quantization: service.quantization,
+        gpuMemoryUtilization: service.gpuMemoryUtilization,
+        engineArgs: service.engineArgs,
+        task: service.task,
+    };
+}
+
+/** The value of `--flag value` or `--flag=value` in vLLM arguments. */
+function engineArg(args: readonly string[] | undefined, flag: string): string | undefined {
+    for (const [i, arg] of (args ?? []).entries()) {
+        if (arg === flag) {
+            return args?.[i + 1];
+        }
+        if (arg.startsWith(`${flag}=`)) {
+            return arg.slice(flag.length + 1);
+        }
+    }
+    return undefined;
+}
+
+/**
+ * Bytes per parameter of the weights vLLM keeps in GPU memory. `auto` serves float32 and
+ * float16 checkpoints as float16 and bfloat16 ones as bfloat16 (vLLM's `--dtype` docs), so
+ * 2 bytes; quantized weights keep the embeddings in 16 bits.
+ */
+export function weightBytes(model: ResolvedModel, opts: ServingOptions = {}): number {
+    const dtype = opts.dtype ?? "auto";
+    const unquantized = dtype === "float32" ? 4 : 2;
+    const quantization = opts.quantization ?? model.impliedQuantization;
+    let quantized: number;
+    switch (quantization) {
+        case "awq":
+        case "gptq":
+        case "bitsandbytes":
+            quantized = fourBitBytes;
+            break;
+        case "gguf":
+            quantized = ggufBytes;
+            break;
+        case "fp8":
+            quantized = 1;
+            break;
+        case "compressed-tensors":
+            quantized = /w4a16|int4/i.test(model.id) ? fourBitBytes : 1;
+            break;
+        default:
+            quantized = model.dtype === "mxfp4" && dtype === "auto" ? mxfp4Bytes : unquantized;
+    }
+    const params = model.paramsBillions * 1e9;
+    const embedding = model.hiddenSize && model.vocabSize ? model.hiddenSize * model.vocabSize * (model.tiedEmbeddings ? 1 : 2) : 0;
+    return Math.min(embedding, params) * unquantized + Math.max(0, params - embedding) * quantized;
+}
+
+/** True when the model's KV-cache geometry is known, so contexts can be checked. */
+export function hasKvGeometry(model: ResolvedModel): boolean {
+    return model.task !== ServiceTask.ImageGeneration && model.layers !== undefined && model.kvHeads !== undefined && model.headDim !== undefined;
+}
+
+/** Bytes of one KV-cache element: `--kv-cache-dtype fp8*` halves it; otherwise the serving dtype. */
+export function kvElementBytes(opts: ServingOptions = {}): number {
+    const kvDtype = engineArg(opts.engineArgs, "--kv-cache-dtype");
+    if (kvDtype?.startsWith("fp8")) {
+        return 1;
+    }
+    return opts.dtype === "float32" ? 4 : 2;
+}
+
+/** KV heads one GPU holds at a tensor-parallel size: heads are split, and replicated when fewer than GPUs. */
+function kvHeadsPerGpu(model: ResolvedModel, tensorParallel: number): number {
+    return Math.max(1, Math.ceil((model.kvHeads ?? 0) / tensorParallel));
+}
+
+/** KV-cache bytes one token adds to a layer that attends to the whole context, summed over all layers and both K and V, on all GPUs together. */
+export function kvBytesPerToken(model: ResolvedModel, opts: ServingOptions = {}): number {
+    if (!hasKvGeometry(model)) {
+        return 0;
+    }
+    return 2 * (model.layers ?? 0) * (model.kvHeads ?? 0) * (model.headDim ?? 0) * kvElementBytes(opts);
+}
+
+/** KV-cache bytes one GPU holds for one request of `tokens` tokens. */
+export function kvBytesPerGpu(model: ResolvedModel, tokens: number, tensorParallel: number, opts: ServingOptions = {}): number {
+    if (!hasKvGeometry(model)) {
+        return 0;
+    }
+    const perLayerToken = 2 * kvHeadsPerGpu(model, tensorParallel) * (model.headDim ?? 0) * kvElementBytes(opts);
+    const windowLayers = model.slidingWindow ? (model.slidingWindowLayers ?? 0) : 0;
+    const fullLayers = (model.layers ?? 0) - windowLayers;
+    return perLayerToken * (fullLayers * tokens + windowLayers * Math.min(tokens, model.slidingWindow ?? 0));
+}
+
+/** Memory vLLM uses per GPU besides weights and KV cache: CUDA context, NCCL, CUDA graphs, the profiling run's activations. */
+export function overheadGiBPerGpu(model: ResolvedModel, tensorParallel: number, opts: ServingOptions = {}): number {
+    const d = footprintDefaults;
+    const fixed = d.nonTorchGiB + (tensorParallel > 1 ? d.tensorParallelCommGiB : 0) + d.cudaGraphGiB;
+    if ((opts.task ?? model.task) === ServiceTask.ImageGeneration) {
+        return fixed + d.imageGenerationActivationGiB;
+    }
+    const batched = Number(engineArg(opts.engineArgs, "--max-num-batched-tokens")) || d.maxNumBatchedTokens;
+    const seqs = Number(engineArg(opts.engineArgs, "--max-num-seqs")) || d.maxNumSeqs;
+    // A dense transformer has ≈ 12 × layers × hidden² parameters: estimate the hidden size when unknown.
+    const hidden = model.hiddenSize ?? (model.layers ? Math.sqrt((model.paramsBillions * 1e9) / (12 * model.layers)) : undefined);
+    const vectors = d.activationVectorsPerToken.replicated + d.activationVectorsPerToken.split / tensorParallel;
+    const logits = model.vocabSize ? seqs * model.vocabSize * 4 * d.logitCopies : 0;
+    const activation = hidden ? (vectors * batched * hidden * 2 + logits) / GiB : d.activationFallbackGiB;
+    return fixed + activation;
+}
+
+/** The tensor-parallel sizes a node offers: powers of two that divide its GPU count. */
+export function tensorParallelSizes(gpusPerNode: number): number[] {
+    const sizes: number[] = [];
+    for (let tp = 1; tp <= gpusPerNode; tp *= 2) {
+        if (gpusPerNode % tp === 0) {
+            sizes.push(tp);
+        }
+    }
+    return sizes;
+}
+
+/** What one instance of a model looks like on `gpus` GPUs of an instance type. */
+export interface GpuFit {
+    instanceType: string;
+    gpuModel: string;
+    /** GPUs per instance (vLLM's tensor-parallel size). */
+    gpus: number;
+    /** gpuMemoryGiB × gpu-memory-utilization. */
+    budgetGiBPerGpu: number;
+    weightsGiBPerGpu: number;
+    overheadGiBPerGpu: number;
+    /** What is left for the KV cache; negative when the weights do not fit. */
+    kvCacheGiBPerGpu: number;
+    /** True when weights, overhead and at least one KV block fit. */
+    weightsFit: boolean;
+    /**
+     * Longest context one request can have (whole KV blocks, at most the model's own
+     * maximum); 0 when the weights do not fit; undefined when the KV geometry is unknown
+     * or the model has no context (image generation).
+     */
+    maxContext?: number;
+}
+
+/** The largest token count whose KV cache fits in `bytes` on one GPU. */
+function tokensThatFit(model: ResolvedModel, bytes: number, tensorParallel: number, opts: ServingOptions): number {
+    if (bytes <= 0) {
+        return 0;
+    }
+    const perLayerToken = 2 * kvHeadsPerGpu(model, tensorParallel) * (model.headDim ?? 0) * kvElementBytes(opts);
+    const windowLayers = model.slidingWindow ? (model.slidingWindowLayers ?? 0) : 0;
+    const fullLayers = (model.layers ?? 0) - windowLayers;
+    const window = model.slidingWindow ?? 0;
+    let tokens = bytes / (perLayerToken * (fullLayers + windowLayers));
+    if (windowLayers > 0 && tokens > window) {
+        tokens = fullLayers > 0 ? (bytes - perLayerToken * windowLayers * window) / (perLayerToken * fullLayers) : Infinity;
+    }
+    const cap = model.maxContext ?? Infinity;
+    const blocks = Math.floor(Math.min(tokens, cap) / footprintDefaults.blockTokens) * footprintDefaults.blockTokens;
+    return Math.min(cap, Math.max(0, blocks));
+}
+
+/** Estimates one instance of `model` on `gpus` GPUs of `type`. */
+export function estimateFit(model: ResolvedModel, type: GpuInstanceType, gpus: number, opts: ServingOptions = {}): GpuFit {
+    const budget = type.gpuMemoryGiB * (opts.gpuMemoryUtilization ?? 0.9);
+    // vLLM shards weights across tensor-parallel GPUs; vLLM-Omni's diffusion pipelines keep a whole copy per GPU.
+    const shards = (opts.task ?? model.task) === ServiceTask.ImageGeneration ? 1 : gpus;
+    const weights = weightBytes(model, opts) / shards / GiB;
+    const overhead = overheadGiBPerGpu(model, gpus, opts);
+    const kvCache = budget - weights - overhead;
+    const geometry = hasKvGeometry(model);
+    const maxContext = geometry ? tokensThatFit(model, kvCache * GiB, gpus, opts) : undefined;
+    const weightsFit = geometry ? (maxContext ?? 0) >= Math.min(footprintDefaults.blockTokens, model.maxContext ?? Infinity) : kvCache >= 0;
+    return {
+        instanceType: type.instanceType,
+        gpuModel: type.gpuModel,
+        gpus,
+        budgetGiBPerGpu: budget,
+        weightsGiBPerGpu: weights,
+        overheadGiBPerGpu: overhead,
+        kvCacheGiBPerGpu: kvCache,
+        weightsFit,
+        maxContext: weightsFit ? maxContext : geometry ? 0 : undefined,
+    };
+}
+
+/** True when a fit holds a request of `context` tokens (always, when the context or the geometry is unknown). */
+export function fitsContext(fit: GpuFit, context: number | undefined): boolean {
+    return fit.weightsFit && (context === undefined || fit.maxContext === undefined || fit.maxContext >= context);
+}
+
+/**
+ * The smallest tensor-parallel size of `type` (a power of two dividing its GPUs) at which
+ * the model's weights and a request of `context` tokens fit; undefined when none does.
+ */
+export function smallestFit(model: ResolvedModel, type: GpuInstanceType, opts: ServingOptions = {}, context?: number): GpuFit | undefined {
+    for (const tp of tensorParallelSizes(type.gpus)) {
+        const fit = estimateFit(model, type, tp, opts);
+        if (fitsContext(fit, context)) {
+            return fit;
+        }
+    }
+    return undefined;
+}
+
+/** The context a service asks vLLM for: its `maxModelLen`, else the model's own maximum. */
+export function requestedContext(model: ResolvedModel, maxModelLen?: number): number | undefined {
+    return hasKvGeometry(model) ? (maxModelLen ?? model.maxContext) : undefined;
+}
+
+/** One row of a model's footprint table: the smallest fit on an instance type, or the reason there is none. */
+export interface InstanceTypeFootprint {
+    type: GpuInstanceType;
+    /** Smallest tensor-parallel size where weights and the requested context fit. */
+    fit?: GpuFit;
+    /** The largest tensor-parallel size the type offers, for the largest context it could hold. */
+    largest: GpuFit;
+    /** What one instance costs per hour on this type: its GPUs' share of the node's price. */
+    pricePerHourUsd?: number;
+}
+
+/** GPUs needed per instance and the largest context that fits, for every catalog instance type. */
+export function footprintByInstanceType(
+    model: ResolvedModel,
+    opts: ServingOptions = {},
+    context?: number,
+    types: readonly GpuInstanceType[] = gpuInstanceTypes,
+): InstanceTypeFootprint[] {
+    return types.map((type) => {
+        const fit = smallestFit(model, type, opts, context);
+        const largest = estimateFit(model, type, type.gpus, opts);
+        return { type, fit, largest, pricePerHourUsd: fit ? (type.pricePerHourUsd * fit.gpus) / type.gpus : undefined };
+    });
+}
+
+/**
+ * The catalog instance type where one instance is cheapest (its GPUs' share of the node's
+ * price), holding the weights and `context`; ties go to fewer GPUs.
+ */
+export function cheapestFit(model: ResolvedModel, opts: ServingOptions = {}, context?: number, types: readonly GpuInstanceType[] = gpuInstanceTypes): InstanceTypeFootprint | undefined {
+    let best: InstanceTypeFootprint | undefined;
+    for (const row of footprintByInstanceType(model, opts, context, types)) {
+        if (row.fit && row.pricePerHourUsd !== undefined) {
+            if (!best || row.pricePerHourUsd < (best.pricePerHourUsd ?? Infinity) || (row.pricePerHourUsd === best.pricePerHourUsd && row.fit.gpus < (best.fit?.gpus ?? Infinity))) {
+                best = row;
+            }
+        }
+    }
+    return best;
+}
+
+/** GPU memory one instance needs at least, in GiB: weights, one GPU's overhead and the KV cache of `context` tokens, over the usable fraction. */
+export function memoryNeedGiB(model: ResolvedModel, opts: ServingOptions = {}, context?: number): number {
+    const util = opts.gpuMemoryUtilization ?? 0.9;
+    const kv = context === undefined ? 0 : kvBytesPerGpu(model, context, 1, opts);
+    return (weightBytes(model, opts) / GiB + overheadGiBPerGpu(model, 1, opts) + kv / GiB) / util;
+}
