@@ -255,11 +255,12 @@ function reportFamilyMisfit(issues: IssueList, group: NodeGroupConfig, g: number
         if (!p.model || sizes.some((t) => sizeOnType(p, t).status !== "weights")) {
             continue;
         }
+        const elsewhere = cheapestElsewhere(p);
         issues.add(
             `nodeGroups[${g}].family`,
             group.family,
             `has no size whose GPUs hold ${p.model.id} (services[${p.index}], about ${gib(weightBytes(p.model, p.opts) / 1024 ** 3)} GiB of weights)`,
-            `${alternative(p, "pick a family with more GPU memory")}`,
+            elsewhere ? `pick a family with more GPU memory: ${elsewhere}, or use a quantized checkpoint` : nothingFits,
         );
     }
 }
@@ -269,24 +270,26 @@ function reportMisfit(issues: IssueList, p: Placement, group: NodeGroupConfig, t
     const s = p.service;
     const model = p.model as ResolvedModel;
     const fit = sizing.fit as GpuFit;
-    const gpuNote = `${type.instanceType}, ${type.gpuModel}`;
+    const gpus = (n: number) => `${n} GPU${n === 1 ? "" : "s"}`;
     if (sizing.status === "gpus") {
         issues.add(
             `services[${p.index}].gpus`,
             s.gpus,
-            `is more than one node of node group "${group.name}" has (${type.instanceType}: ${type.gpus} GPU${type.gpus === 1 ? "" : "s"})`,
+            `is more than one node of node group "${group.name}" has (${type.instanceType}: ${gpus(type.gpus)})`,
             `lower gpus to at most ${type.gpus}, or place the service on a node group with a larger instance type`,
         );
         return;
     }
+    const elsewhere = cheapestElsewhere(p);
     if (sizing.status === "weights") {
-        const need = `${gib(fit.weightsGiBPerGpu)} GiB of weights plus about ${gib(fit.overheadGiBPerGpu)} GiB of runtime overhead per GPU, more than the ${gib(fit.budgetGiBPerGpu)} GiB gpuMemoryUtilization ${s.gpuMemoryUtilization} leaves of each`;
+        const need = `${gib(fit.weightsGiBPerGpu)} GiB of weights and ${gib(fit.overheadGiBPerGpu)} GiB of runtime overhead per GPU, more than the ${gib(fit.budgetGiBPerGpu)} GiB that gpuMemoryUtilization ${s.gpuMemoryUtilization} leaves of each ${type.gpuModel}`;
+        const move = elsewhere ? `move it to a node group of ${elsewhere}, or use a quantized checkpoint` : nothingFits;
         if (s.gpusChosen) {
             issues.add(
                 `services[${p.index}].nodeGroup`,
                 s.nodeGroup,
-                `places ${model.id} on ${type.instanceType} nodes, too small even on all ${type.gpus} GPU${type.gpus === 1 ? "" : "s"}: it needs about ${need} (${type.gpuModel})`,
-                alternative(p, "move it to a node group with larger GPUs"),
+                `places ${model.id} on ${type.instanceType} nodes, too small even with all ${gpus(type.gpus)} of a node: it needs about ${need}`,
+                move,
             );
             return;
         }
@@ -294,35 +297,32 @@ function reportMisfit(issues: IssueList, p: Placement, group: NodeGroupConfig, t
         issues.add(
             `services[${p.index}].gpus`,
             s.gpus,
-            `is too few for ${model.id} on ${gpuNote}: it needs about ${need}`,
-            larger ? `raise gpus to ${larger.gpus}, the smallest that fits on ${type.instanceType}` : alternative(p, `no ${type.instanceType} node is big enough: move it to a node group with larger GPUs`),
+            `is too few for ${model.id} on ${type.instanceType}: it needs about ${need}`,
+            larger ? `raise gpus to ${larger.gpus}, the smallest that fits on ${type.instanceType}` : `no ${type.instanceType} node is big enough: ${move}`,
         );
         return;
     }
-    const room = `with gpus ${sizing.gpus} on ${gpuNote}, about ${gib(fit.kvCacheGiBPerGpu)} GiB per GPU is left for the KV cache, enough for ${fit.maxContext} tokens`;
+    const room = `with gpus ${sizing.gpus} on ${type.instanceType} (${type.gpuModel}), about ${gib(fit.kvCacheGiBPerGpu)} GiB per GPU is left for the KV cache, enough for ${fit.maxContext} tokens`;
     const larger = s.gpusChosen ? undefined : smallestFit(model, type, p.opts, p.context);
-    const more = larger ? `raise gpus to ${larger.gpus}` : alternative(p, "").replace(/^, or /, "");
+    const more = larger ? `, or raise gpus to ${larger.gpus}` : elsewhere ? `, or move the service to a node group of ${elsewhere}` : "";
     if (s.maxModelLen !== undefined) {
-        issues.add(`services[${p.index}].maxModelLen`, s.maxModelLen, `is more than fits: ${room}`, `lower maxModelLen to at most ${fit.maxContext}${more ? `, or ${more}` : ""}`);
+        issues.add(`services[${p.index}].maxModelLen`, s.maxModelLen, `is more than fits: ${room}`, `lower maxModelLen to at most ${fit.maxContext}${more}`);
     } else {
         issues.add(
             `services[${p.index}].maxModelLen`,
             undefined,
             `is not set, so vLLM would serve ${model.id}'s full ${p.context}-token context, more than fits: ${room}`,
-            `set maxModelLen to at most ${fit.maxContext}${more ? `, or ${more}` : ""}`,
+            `set maxModelLen to at most ${fit.maxContext}${more}`,
         );
     }
 }
 
-/** "<lead>: the cheapest catalog type that fits is X (gpus: N), or use a quantized checkpoint", or what to do when nothing fits. */
-function alternative(p: Placement, lead: string): string {
-    const model = p.model as ResolvedModel;
-    const cheapest = cheapestFit(model, p.opts, p.context);
-    const prefix = lead ? `${lead}: ` : "";
-    if (cheapest?.fit) {
-        return `${prefix}the cheapest catalog instance type that fits is ${cheapest.type.instanceType} with gpus ${cheapest.fit.gpus}${lead ? ", or use a quantized checkpoint" : ""}`;
-    }
-    return `${prefix}no catalog instance type holds it; use a quantized checkpoint (quantization: awq or fp8) or a smaller model`;
+const nothingFits = "no catalog instance type holds it: use a quantized checkpoint (quantization: awq or fp8) or a smaller model";
+
+/** "g6e.xlarge (gpus: 1), the cheapest catalog instance type that fits": where one instance of the service costs least, or undefined when nothing holds it. */
+function cheapestElsewhere(p: Placement): string | undefined {
+    const cheapest = cheapestFit(p.model as ResolvedModel, p.opts, p.context, p.service.instances);
+    return cheapest?.fit ? `${cheapest.type.instanceType} (gpus: ${cheapest.fit.gpus}), the cheapest catalog instance type that fits` : undefined;
 }
 
 function gib(value: number): string {

@@ -421,19 +421,34 @@ export function footprintByInstanceType(
 }
 
 /**
- * The catalog instance type where one instance is cheapest (its GPUs' share of the node's
- * price), holding the weights and `context`; ties go to fewer GPUs.
+ * The catalog instance type where `instances` instances of the model cost least, counting
+ * whole nodes (a one-instance service on an 8-GPU node pays for all eight), each holding
+ * the weights and `context`; ties go to the smaller per-instance share, then fewer GPUs.
  */
-export function cheapestFit(model: ResolvedModel, opts: ServingOptions = {}, context?: number, types: readonly GpuInstanceType[] = gpuInstanceTypes): InstanceTypeFootprint | undefined {
-    let best: InstanceTypeFootprint | undefined;
+export function cheapestFit(
+    model: ResolvedModel,
+    opts: ServingOptions = {},
+    context?: number,
+    instances = 1,
+    types: readonly GpuInstanceType[] = gpuInstanceTypes,
+): InstanceTypeFootprint | undefined {
+    let best: { row: InstanceTypeFootprint; rank: number[] } | undefined;
     for (const row of footprintByInstanceType(model, opts, context, types)) {
-        if (row.fit && row.pricePerHourUsd !== undefined) {
-            if (!best || row.pricePerHourUsd < (best.pricePerHourUsd ?? Infinity) || (row.pricePerHourUsd === best.pricePerHourUsd && row.fit.gpus < (best.fit?.gpus ?? Infinity))) {
-                best = row;
-            }
+        if (!row.fit) {
+            continue;
+        }
+        const perNode = Math.floor(row.type.gpus / row.fit.gpus);
+        const rank = [Math.ceil(Math.max(1, instances) / perNode) * row.type.pricePerHourUsd, row.pricePerHourUsd ?? Infinity, row.fit.gpus];
+        if (!best || lexicographicallyLess(rank, best.rank)) {
+            best = { row, rank };
         }
     }
-    return best;
+    return best?.row;
+}
+
+function lexicographicallyLess(a: readonly number[], b: readonly number[]): boolean {
+    const i = a.findIndex((v, j) => v !== b[j]);
+    return i >= 0 && a[i] < b[i];
 }
 
 /** GPU memory one instance needs at least, in GiB: weights, one GPU's overhead and the KV cache of `context` tokens, over the usable fraction. */

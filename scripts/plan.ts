@@ -1,0 +1,177 @@
+/**
+ * Prints the capacity plan of a stack's config without deploying anything: which GPUs
+ * each service gets, whether its model and context fit, how many nodes each group needs
+ * and what it all costs per hour.
+ *
+ *   npm run plan -- --stack local        # Pulumi.local.yaml
+ *   npm run plan -- --file my-stack.yaml # any stack file
+ *   npm run plan -- --stack dev --json   # the resolved plan as JSON
+ *   npm run plan -- --models             # the model catalog
+ *   npm run plan -- --catalog            # the GPU instance catalog
+ */
+import { readFileSync } from "node:fs";
+import * as path from "node:path";
+import { parse as parseYaml } from "yaml";
+import { ConfigError, configNamespace, parseConfig } from "../components/config";
+import { catalogPriceDate, catalogRegion, gpuInstanceTypes } from "../components/gpuCatalog";
+import { modelCatalog } from "../components/footprint";
+import { PlatformConfig } from "../components/types";
+
+/** Hours in an average month, for the monthly figure. */
+const hoursPerMonth = 730;
+
+/**
+ * The `model-services:*` keys of a Pulumi stack file, namespace stripped, as `parseConfig`
+ * takes them; secure values become a placeholder and are listed as secret.
+ */
+export function readStackFile(file: string): { raw: Record<string, unknown>; secretKeys: Set<string> } {
+    const doc = (parseYaml(readFileSync(file, "utf8")) ?? {}) as { config?: Record<string, unknown> };
+    const raw: Record<string, unknown> = {};
+    const secretKeys = new Set<string>();
+    for (const [key, value] of Object.entries(doc.config ?? {})) {
+        if (!key.startsWith(`${configNamespace}:`)) {
+            continue;
+        }
+        const name = key.slice(configNamespace.length + 1);
+        if (value !== null && typeof value === "object" && "secure" in value) {
+            secretKeys.add(name);
+            raw[name] = "[secret]";
+        } else {
+            raw[name] = value;
+        }
+    }
+    return { raw, secretKeys };
+}
+
+function table(header: string[], rows: string[][], right: number[] = []): string {
+    const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+    const line = (cells: string[]) => cells.map((c, i) => (right.includes(i) ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join("  ").trimEnd();
+    return [line(header), line(widths.map((w) => "-".repeat(w))), ...rows.map(line)].join("\n");
+}
+
+const usd = (value: number) => `$${value.toFixed(2)}`;
+const tokens = (value: number | undefined) => (value === undefined ? "?" : value.toLocaleString("en-US"));
+
+/** The plan of a parsed config as text: services, node groups, totals. */
+export function formatPlan(config: PlatformConfig, stack: string): string {
+    const groupType = new Map(config.nodeGroups.map((g) => [g.name, g]));
+    const services = table(
+        ["SERVICE", "MODEL", "INSTANCES", "GPUS/INSTANCE", "GPUS", "NODE GROUP", "GPU", "WEIGHTS/GPU", "KV/GPU", "CONTEXT", "FITS UP TO", "$/HOUR"],
+        config.services.map((s) => {
+            const c = s.capacity;
+            const group = groupType.get(s.nodeGroup);
+            return [
+                s.name,
+                s.model,
+                String(s.instances),
+                `${s.gpus}${s.gpusChosen ? " (auto)" : ""}`,
+                String(s.instances * s.gpus),
+                `${s.nodeGroup} (${group?.instanceType ?? "?"})`,
+                c?.gpuModel ?? "?",
+                c ? `${c.weightsGiBPerGpu.toFixed(1)} GiB` : "?",
+                c ? `${c.kvCacheGiBPerGpu.toFixed(1)} GiB` : "?",
+                c?.contextLength === undefined ? "-" : tokens(c.contextLength),
+                c?.maxContextThatFits === undefined ? "-" : tokens(c.maxContextThatFits),
+                c ? usd(c.pricePerHourUsd) : "?",
+            ];
+        }),
+        [2, 3, 4, 7, 8, 9, 10, 11],
+    );
+    const groups = table(
+        ["NODE GROUP", "INSTANCE TYPE", "GPUS/NODE", "NODES (MIN/DESIRED/MAX)", "GPUS USED/PROVISIONED", "$/NODE-HOUR", "$/HOUR"],
+        config.nodeGroups.map((g) => [
+            g.name,
+            `${g.instanceType}${g.instanceTypeChosen ? ` (cheapest ${g.family})` : ""}`,
+            String(g.gpusPerNode),
+            `${g.minSize}/${g.desiredSize}/${g.maxSize}`,
+            `${g.capacity?.requestedGpus ?? 0}/${g.capacity?.totalGpus ?? 0}`,
+            g.capacity ? usd(g.capacity.pricePerNodeHourUsd) : "?",
+            g.capacity ? usd(g.capacity.pricePerHourUsd) : "?",
+        ]),
+        [2, 5, 6],
+    );
+    const total = config.capacity;
+    const lines = [
+        `Capacity plan of stack "${stack}" (nothing is deployed)`,
+        "",
+        config.services.length ? services : "No model services.",
+        "",
+        groups,
+        "",
+        total
+            ? `Total: ${total.requestedGpus} GPUs requested, ${total.totalGpus} provisioned; ${usd(total.pricePerHourUsd)}/hour (≈ ${usd(total.pricePerHourUsd * hoursPerMonth)}/month) on demand`
+            : "Total: unknown",
+        `Prices: approximate on-demand Linux, ${total?.priceRegion ?? catalogRegion}, read ${total?.priceDate ?? catalogPriceDate}; memory figures are estimates (docs/planner.md).`,
+    ];
+    return lines.join("\n");
+}
+
+function formatModels(): string {
+    return table(
+        ["MODEL", "TASK", "PARAMS", "LAYERS", "KV HEADS", "HEAD DIM", "CONTEXT", "DTYPE"],
+        modelCatalog.map((m) => [m.id, m.task, `${m.paramsBillions}B`, String(m.layers ?? "-"), String(m.kvHeads ?? "-"), String(m.headDim ?? "-"), m.maxContext ? tokens(m.maxContext) : "-", m.dtype]),
+        [2, 3, 4, 5, 6],
+    );
+}
+
+function formatCatalog(): string {
+    return [
+        table(
+            ["INSTANCE TYPE", "GPU", "GPUS", "GPU MEMORY", "VCPUS", "MEMORY", "$/HOUR"],
+            gpuInstanceTypes.map((t) => [t.instanceType, t.gpuModel, String(t.gpus), `${t.gpuMemoryGiB} GiB`, String(t.vcpus), `${t.memoryGiB} GiB`, `${usd(t.pricePerHourUsd)}${t.priceEstimated ? " (est.)" : ""}`]),
+            [2, 3, 4, 5, 6],
+        ),
+        "",
+        `Approximate on-demand Linux prices in ${catalogRegion}, read ${catalogPriceDate}.`,
+    ].join("\n");
+}
+
+function usage(): string {
+    return "usage: npm run plan -- (--stack <name> | --file <Pulumi.<stack>.yaml>) [--json] | --models | --catalog";
+}
+
+/** Runs the command line; returns the exit code. */
+export function main(argv: string[], cwd = process.cwd()): number {
+    const arg = (flag: string) => {
+        const i = argv.indexOf(flag);
+        return i >= 0 ? argv[i + 1] : undefined;
+    };
+    if (argv.includes("--models")) {
+        console.log(formatModels());
+        return 0;
+    }
+    if (argv.includes("--catalog")) {
+        console.log(formatCatalog());
+        return 0;
+    }
+    const stack = arg("--stack") ?? (argv[0] && !argv[0].startsWith("--") ? argv[0] : undefined);
+    const file = arg("--file") ?? (stack ? path.join(cwd, `Pulumi.${stack}.yaml`) : undefined);
+    if (!file) {
+        console.error(usage());
+        return 2;
+    }
+    const stackName = stack ?? path.basename(file).replace(/^Pulumi\.|\.ya?ml$/g, "");
+    let raw: Record<string, unknown>;
+    let secretKeys: Set<string>;
+    try {
+        ({ raw, secretKeys } = readStackFile(file));
+    } catch (e) {
+        console.error(`Cannot read ${file}: ${(e as Error).message}`);
+        return 2;
+    }
+    try {
+        const config = parseConfig(raw, { stack: stackName, secretKeys });
+        console.log(argv.includes("--json") ? JSON.stringify({ nodeGroups: config.nodeGroups, services: config.services, capacity: config.capacity }, null, 2) : formatPlan(config, stackName));
+        return 0;
+    } catch (e) {
+        if (e instanceof ConfigError) {
+            console.error(e.message);
+            return 1;
+        }
+        throw e;
+    }
+}
+
+if (require.main === module) {
+    process.exitCode = main(process.argv.slice(2));
+}
