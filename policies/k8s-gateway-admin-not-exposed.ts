@@ -1,0 +1,127 @@
+import { PolicyResource, StackValidationPolicy } from "@pulumi/policy";
+import {
+    Container,
+    containers,
+    describe,
+    describeContainer,
+    imageRepository,
+    knownPodLabels,
+    kubernetesObject,
+    Labels,
+    sameNamespace,
+    selects,
+    typeTokens,
+    workload,
+    Workload,
+} from "./lib/kubernetes";
+import { isUnknown, list, num, plain, record, str } from "./lib/values";
+
+export interface GatewayAdminConfig {
+    /** Container ports of the gateway's admin interface, besides ports named `admin`. @default [9901] */
+    adminPorts?: number[];
+}
+
+/** Envoy's conventional admin port. */
+export const gatewayAdminDefaults = { adminPorts: [9901] } as const;
+
+/** Envoy, in any of its official image variants (`envoyproxy/envoy`, `envoyproxy/envoy-distroless`, …) from any registry. */
+export function isEnvoyContainer(container: Container): boolean {
+    const image = str(container.spec.image);
+    return image !== undefined && /(^|\/)envoyproxy\/envoy(-[a-z-]+)?$/.test(imageRepository(image));
+}
+
+interface AdminPort {
+    container: Container;
+    containerPort: number;
+    name?: string;
+    hostPort?: number;
+}
+
+/** A pod's Envoy containers and the admin ports they declare. */
+function adminPortsOf(w: Workload, adminPorts: readonly number[]): { envoy: Container[]; admin: AdminPort[] } {
+    const envoy = containers(isUnknown(w.podSpec) ? {} : w.podSpec).filter(isEnvoyContainer);
+    const admin = envoy
+        .flatMap((container) =>
+            list(container.spec.ports).map((p) => ({
+                container,
+                containerPort: num(record(p)?.containerPort) ?? -1,
+                name: str(record(p)?.name),
+                hostPort: num(record(p)?.hostPort),
+            })),
+        )
+        .filter((p) => p.name?.toLowerCase() === "admin" || adminPorts.includes(p.containerPort));
+    return { envoy, admin };
+}
+
+/**
+ * The gateway's admin interface (Envoy's `/config_dump`, `/quitquitquit`, runtime
+ * changes, the keys in its config) never leaves the pod: no Service targets it and no
+ * container publishes it on the node with a hostPort.
+ */
+export const k8sGatewayAdminNotExposed: StackValidationPolicy = {
+    name: "k8s-gateway-admin-not-exposed",
+    description: "No Service targets the API gateway's admin port, and no gateway container publishes it with a hostPort.",
+    enforcementLevel: "mandatory",
+    configSchema: {
+        properties: {
+            adminPorts: {
+                type: "array",
+                items: { type: "integer", minimum: 1, maximum: 65535 },
+                default: [...gatewayAdminDefaults.adminPorts],
+                description: "Container ports of the gateway's admin interface, besides ports named `admin`.",
+            },
+        },
+    },
+    validateStack: (args, reportViolation) => {
+        const adminPorts: readonly number[] = args.getConfig<GatewayAdminConfig>().adminPorts ?? gatewayAdminDefaults.adminPorts;
+        const resources = args.resources.map((r: PolicyResource) => ({ r, props: plain(r.props) as Record<string, any> }));
+        const gateways = resources
+            .map(({ r, props }) => ({ r, w: workload(r.type, props, r.name) }))
+            .filter((g): g is { r: PolicyResource; w: Workload } => g.w !== undefined && adminPortsOf(g.w, adminPorts).envoy.length > 0)
+            .map(({ r, w }) => ({ r, w, ports: adminPortsOf(w, adminPorts) }));
+
+        for (const { r, w, ports } of gateways) {
+            for (const p of ports.admin) {
+                if (p.hostPort !== undefined) {
+                    reportViolation(
+                        `${describeContainer(p.container, w)} publishes its admin port ${p.containerPort} on the node as hostPort ${p.hostPort}: remove the hostPort; the admin interface stays on loopback (use kubectl port-forward to debug).`,
+                        r.urn,
+                    );
+                }
+            }
+        }
+
+        for (const { r, props } of resources.filter(({ r }) => r.type === typeTokens.service)) {
+            const service = kubernetesObject(r.type, props, r.name);
+            const spec = record(props.spec);
+            const selector = spec?.selector;
+            if (!service || !spec || isUnknown(selector) || Object.values(record(selector) ?? {}).some(isUnknown)) {
+                continue;
+            }
+            for (const { w, ports } of gateways) {
+                const labels = knownPodLabels(w);
+                if (labels === undefined || !sameNamespace(w.namespace, service.namespace) || !selects((record(selector) ?? {}) as Labels, labels)) {
+                    continue;
+                }
+                for (const port of list(spec.ports).map(record)) {
+                    if (!port || isUnknown(port.targetPort) || isUnknown(port.port)) {
+                        continue;
+                    }
+                    const servicePort = num(port.port);
+                    const target = port.targetPort ?? servicePort;
+                    const targetNumber = typeof target === "number" ? target : num(target);
+                    const exposed =
+                        targetNumber !== undefined
+                            ? adminPorts.includes(targetNumber) || ports.admin.some((a) => a.containerPort === targetNumber)
+                            : ports.admin.some((a) => a.name === target);
+                    if (exposed) {
+                        reportViolation(
+                            `${describe(service)} exposes the admin interface of ${describe(w)} (port ${servicePort} → ${target}): remove that port from the Service; the admin interface stays on loopback (use kubectl port-forward to debug).`,
+                            r.urn,
+                        );
+                    }
+                }
+            }
+        }
+    },
+};
