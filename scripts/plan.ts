@@ -103,6 +103,9 @@ export function formatPlan(config: PlatformConfig, stack: string): string {
             : "Total: unknown",
         `Prices: approximate on-demand Linux, ${total?.priceRegion ?? catalogRegion}, read ${total?.priceDate ?? catalogPriceDate}; memory figures are estimates (docs/planner.md).`,
     ];
+    if (config.cluster.kind === "eks" && config.cluster.region !== catalogRegion) {
+        lines.push(`The cluster is in ${config.cluster.region}; the catalog only has ${catalogRegion} prices, and other regions usually cost more.`);
+    }
     return lines.join("\n");
 }
 
