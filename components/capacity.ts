@@ -31,7 +31,7 @@ export function nodesNeeded(podGpus: readonly number[], gpusPerNode: number): nu
         return Infinity;
     }
     // First fit with a max-tree over the nodes' free GPUs: the leftmost node with room is
-    // found in O(log n), so thousands of pods plan in well under a millisecond each. Nodes
+    // found in O(log n), so thousands of pods are placed in a few milliseconds. Nodes
     // not yet opened count as empty, so the leftmost one is opened when no open node has room.
     let leaves = 1;
     while (leaves < sorted.length) {
