@@ -4,6 +4,7 @@ export * from "./config";
 export * from "./eksCluster";
 export * from "./envoyConfig";
 export * from "./examples";
+export * from "./footprint";
 export * from "./gpuCatalog";
 export * from "./gpuNodeGroup";
 export * from "./keyStore";

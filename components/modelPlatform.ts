@@ -6,6 +6,7 @@ import { accessName } from "./config";
 import { EksCluster } from "./eksCluster";
 import { GatewayKey, GatewayRoute } from "./envoyConfig";
 import { serviceExamples, ServiceExamples } from "./examples";
+import { catalogPriceDate, catalogRegion } from "./gpuCatalog";
 import { GpuNodeGroup } from "./gpuNodeGroup";
 import { KeyStore } from "./keyStore";
 import { ModelService } from "./modelService";
@@ -32,9 +33,25 @@ export interface ServiceSummary {
     task: string;
     instances: number;
     gpusPerInstance: number;
+    /** GPUs of all instances. */
+    totalGpus: number;
+    /** The service's share of its nodes' approximate on-demand price (catalog prices). */
+    pricePerHourUsd: number;
     nodeGroup: string;
     status: string;
     examples: ServiceExamples;
+}
+
+/** The `capacity` stack output: totals over all node groups, priced from the instance catalog. */
+export interface CapacitySummary {
+    /** GPUs of all node groups at their desired sizes. */
+    totalGpus: number;
+    /** GPUs all running services ask for. */
+    requestedGpus: number;
+    /** Approximate on-demand price of all node groups at their desired sizes. */
+    pricePerHourUsd: number;
+    priceRegion: string;
+    priceDate: string;
 }
 
 /** One row of the `nodeGroups` stack output. */
@@ -60,6 +77,8 @@ export class ModelPlatform extends pulumi.ComponentResource {
     /** API key name → key (secret). */
     public readonly apiKeys: pulumi.Output<Record<string, string>>;
     public readonly nodeGroups: pulumi.Output<NodeGroupSummary[]>;
+    /** Total GPUs and approximate $/hour of the node groups at their desired sizes. */
+    public readonly capacity: pulumi.Output<CapacitySummary>;
     /** The Kubernetes namespace everything lives in. */
     public readonly namespace: pulumi.Output<string>;
 
@@ -173,6 +192,8 @@ export class ModelPlatform extends pulumi.ComponentResource {
                         task: service.task,
                         instances: service.instances,
                         gpusPerInstance: service.gpus,
+                        totalGpus: service.gpus * service.instances,
+                        pricePerHourUsd: service.capacity?.pricePerHourUsd ?? 0,
                         nodeGroup: service.nodeGroup,
                         status,
                         examples: serviceExamples(endpoint, access, service.task),
@@ -195,8 +216,13 @@ export class ModelPlatform extends pulumi.ComponentResource {
             ),
         );
 
+        this.capacity = pulumi.output(
+            config.capacity ?? { totalGpus: 0, requestedGpus: 0, pricePerHourUsd: 0, priceRegion: catalogRegion, priceDate: catalogPriceDate },
+        );
+
         this.registerOutputs({
             endpoint: this.endpoint,
+            capacity: this.capacity,
             services: this.services,
             apiKeys: this.apiKeys,
             nodeGroups: this.nodeGroups,

@@ -7,3 +7,4 @@ export const endpoint = platform.endpoint;
 export const services = platform.services;
 export const apiKeys = platform.apiKeys;
 export const nodeGroups = platform.nodeGroups;
+export const capacity = platform.capacity;

@@ -20,7 +20,7 @@ describe.each(["local", "dev"])("the shipped %s stack", (stack) => {
         expect(run.outputs.endpoint).toMatch(/\/v1$/);
         expect(run.outputs.services.map((s) => s.accessName)).toEqual(raw.services.map((s: any) => `u-8105f7322477/${s.name}`));
         for (const s of run.outputs.services) {
-            expect(Object.keys(s).sort()).toEqual(["accessName", "baseModel", "displayName", "examples", "gpusPerInstance", "instances", "name", "nodeGroup", "serviceId", "status", "task"]);
+            expect(Object.keys(s).sort()).toEqual(["accessName", "baseModel", "displayName", "examples", "gpusPerInstance", "instances", "name", "nodeGroup", "pricePerHourUsd", "serviceId", "status", "task", "totalGpus"]);
             expect(s.serviceId).toMatch(/^ms-[0-9a-f]{12}$/);
             expect(s.status).toBe(`Running ${s.instances}/${s.instances}`);
             expect(s.examples.curl).toContain(`"model":"${s.accessName}"`);
@@ -28,7 +28,10 @@ describe.each(["local", "dev"])("the shipped %s stack", (stack) => {
             expect(s.examples.node).toContain(`"model": "${s.accessName}"`);
         }
         expect(Object.keys(run.outputs.apiKeys).sort()).toEqual(raw.apiKeys.map((k: any) => k.name).sort());
-        expect(run.secretOutputs).toEqual({ endpoint: false, services: false, apiKeys: true, nodeGroups: false });
+        expect(run.secretOutputs).toEqual({ endpoint: false, services: false, apiKeys: true, nodeGroups: false, capacity: false });
+        expect(run.outputs.services.reduce((n, s) => n + s.totalGpus, 0)).toBe(run.outputs.capacity.requestedGpus);
+        expect(run.outputs.capacity.pricePerHourUsd).toBeGreaterThan(0);
+        expect(run.outputs.capacity.totalGpus).toBe(run.outputs.nodeGroups.reduce((n, g) => n + g.desiredSize * g.gpusPerNode, 0));
         expect(run.outputs.nodeGroups.map((g) => Object.keys(g).sort())).toEqual(raw.nodeGroups.map(() => ["desiredSize", "gpusPerNode", "instanceType", "maxSize", "minSize", "name"]));
     });
 

@@ -34,6 +34,7 @@ export interface PlatformRun {
         services: any[];
         apiKeys: Record<string, string>;
         nodeGroups: any[];
+        capacity: any;
     };
     /** Whether each output was marked secret. */
     secretOutputs: Record<string, boolean>;
@@ -60,12 +61,14 @@ export async function runStack(raw: Record<string, any>, opts: { stack?: string;
         services: await valueOf(program.services),
         apiKeys: await valueOf(program.apiKeys),
         nodeGroups: await valueOf(program.nodeGroups),
+        capacity: await valueOf(program.capacity),
     };
     const secretOutputs = {
         endpoint: await pulumi.isSecret(program.endpoint),
         services: await pulumi.isSecret(program.services),
         apiKeys: await pulumi.isSecret(program.apiKeys),
         nodeGroups: await pulumi.isSecret(program.nodeGroups),
+        capacity: await pulumi.isSecret(program.capacity),
     };
     await settle();
     return { registered, outputs, secretOutputs };

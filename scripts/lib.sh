@@ -1,0 +1,36 @@
+# Shared by the project's scripts: installs npm packages when needed and puts the pinned
+# Node.js 22 (from the npm registry) and the built toolchain on PATH.
+set -euo pipefail
+
+PROJECT_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+export PROJECT_ROOT
+
+log() { printf '[model-services] %s\n' "$*" >&2; }
+
+# npm ci when node_modules is missing or older than the lock file.
+ensure_node_modules() {
+    local stamp="$PROJECT_ROOT/node_modules/.package-lock.json"
+    if [[ ! -f "$stamp" || "$PROJECT_ROOT/package-lock.json" -nt "$stamp" || ! -x "$PROJECT_ROOT/node_modules/.bin/node" ]]; then
+        log "installing npm packages (npm ci)"
+        (cd "$PROJECT_ROOT" && npm ci --no-audit --no-fund --loglevel=error)
+    fi
+    # The project's Node.js 22 first: the Pulumi SDK needs it, the machine may have an older one.
+    export PATH="$PROJECT_ROOT/node_modules/.bin:$PATH"
+}
+
+# Builds what is missing of the pinned toolchain and loads its environment.
+ensure_toolchain() {
+    "$PROJECT_ROOT/scripts/toolchain.sh" >&2
+    # shellcheck disable=SC1090
+    eval "$("$PROJECT_ROOT/scripts/toolchain.sh" env)"
+}
+
+# Pulumi against the project's own file backend, offline.
+pulumi_env() {
+    export PULUMI_BACKEND_URL="file://$PROJECT_ROOT/.pulumi"
+    export PULUMI_CONFIG_PASSPHRASE="${PULUMI_CONFIG_PASSPHRASE-local-stack-passphrase}"
+    export PULUMI_SKIP_UPDATE_CHECK=true
+    export PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION=true
+    export PULUMI_AUTOMATION_API_SKIP_VERSION_CHECK=true
+    mkdir -p "$PROJECT_ROOT/.pulumi"
+}
