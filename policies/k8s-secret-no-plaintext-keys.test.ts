@@ -1,0 +1,91 @@
+import { describe, expect, it } from "vitest";
+import { credentialIn, isCredentialName, k8sSecretNoPlaintextKeys } from "./k8s-secret-no-plaintext-keys";
+import { changed, compliantStack, configMap, firstContainer, gatewayConfigSecret, vllmDeployment, vllmService } from "./lib/fixtures";
+import { resourceViolations } from "./lib/testing";
+
+const apiKey = `sk-${"Zx9Qw8Er7Ty6".repeat(4)}`;
+const hfToken = `hf_${"AbCdEfGhIjKlMnOpQrStUvWxYz".slice(0, 17).repeat(2)}`;
+const vllm = vllmDeployment();
+
+describe("k8s-secret-no-plaintext-keys", () => {
+    it("passes every compliant fixture, keys in a Secret's data included", async () => {
+        for (const r of compliantStack()) {
+            expect(await resourceViolations(k8sSecretNoPlaintextKeys, r), r.name).toEqual([]);
+        }
+    });
+
+    it("recognises the platform's keys and Hugging Face tokens, not look-alikes", () => {
+        expect([apiKey, `key=${apiKey}`, `"${apiKey}"`].map(credentialIn)).toEqual(Array(3).fill("an API key (sk-…)"));
+        expect(credentialIn(hfToken)).toBe("a Hugging Face token (hf_…)");
+        expect(["task-1234567890abcdefghijklmn", "disk-1234567890abcdefghijklmn", "sk-short", "hf_short", "Qwen/Qwen3-32B"].map(credentialIn)).toEqual(Array(5).fill(undefined));
+    });
+
+    it("recognises credential names, not look-alikes", () => {
+        expect(["HF_TOKEN", "VLLM_API_KEY", "OPENAI_APIKEY", "db-password", "AWS_ACCESS_KEY_ID", "client_secret"].map(isCredentialName)).toEqual(Array(6).fill(true));
+        expect(["TOKENIZERS_PARALLELISM", "MAX_TOKENS", "HF_HOME", "KEYCLOAK_URL", "SECRETARY"].map(isCredentialName)).toEqual(Array(5).fill(false));
+    });
+
+    it.each([
+        [
+            "an API key in a ConfigMap",
+            configMap(),
+            (p: Record<string, any>) => (p.data["envoy.yaml"] = `credentials: [{key: ${apiKey}}]`),
+            'ConfigMap "api-gateway-errors" holds an API key (sk-…) in data["envoy.yaml"], which is not secret: keep it in a Kubernetes Secret and reference it (env valueFrom.secretKeyRef, a Secret volume).',
+        ],
+        [
+            "a Hugging Face token in a ConfigMap",
+            configMap(),
+            (p: Record<string, any>) => (p.data = { "hf.txt": hfToken }),
+            'ConfigMap "api-gateway-errors" holds a Hugging Face token (hf_…) in data["hf.txt"], which is not secret: keep it in a Kubernetes Secret and reference it (env valueFrom.secretKeyRef, a Secret volume).',
+        ],
+        [
+            "a credential-named env literal",
+            vllm,
+            (p: Record<string, any>) => (firstContainer(p).env[2] = { name: "HF_TOKEN", value: "not-shaped-like-a-token" }),
+            'container "vllm" of Deployment "vllm-qwen-32b" sets HF_TOKEN to a literal value: keep it in a Kubernetes Secret and reference it (env valueFrom.secretKeyRef, a Secret volume) instead.',
+        ],
+        [
+            "a key-shaped env literal (reported once)",
+            vllm,
+            (p: Record<string, any>) => (firstContainer(p).env[2] = { name: "VLLM_API_KEY", value: apiKey }),
+            'container "vllm" of Deployment "vllm-qwen-32b" sets VLLM_API_KEY to a literal value: keep it in a Kubernetes Secret and reference it (env valueFrom.secretKeyRef, a Secret volume) instead.',
+        ],
+        [
+            "a key under an innocent env name",
+            vllm,
+            (p: Record<string, any>) => (firstContainer(p).env[0].value = apiKey),
+            'Deployment "vllm-qwen-32b" holds an API key (sk-…) in spec.template.spec.containers[0].env[0].value, which is not secret: keep it in a Kubernetes Secret and reference it (env valueFrom.secretKeyRef, a Secret volume).',
+        ],
+        [
+            "a key in the command line",
+            vllm,
+            (p: Record<string, any>) => firstContainer(p).args.push("--api-key", apiKey),
+            'Deployment "vllm-qwen-32b" holds an API key (sk-…) in spec.template.spec.containers[0].args[8], which is not secret: keep it in a Kubernetes Secret and reference it (env valueFrom.secretKeyRef, a Secret volume).',
+        ],
+        [
+            "a key in an annotation",
+            vllmService(),
+            (p: Record<string, any>) => (p.metadata.annotations = { "example.com/test-key": apiKey }),
+            'Service "vllm-qwen-32b" holds an API key (sk-…) in metadata.annotations["example.com/test-key"], which is not secret: keep it in a Kubernetes Secret and reference it (env valueFrom.secretKeyRef, a Secret volume).',
+        ],
+        [
+            "a token in a pod template annotation",
+            vllm,
+            (p: Record<string, any>) => (p.spec.template.metadata.annotations = { note: hfToken }),
+            'Deployment "vllm-qwen-32b" holds a Hugging Face token (hf_…) in spec.template.metadata.annotations.note, which is not secret: keep it in a Kubernetes Secret and reference it (env valueFrom.secretKeyRef, a Secret volume).',
+        ],
+        [
+            "a key in a Secret's annotations",
+            gatewayConfigSecret(),
+            (p: Record<string, any>) => (p.metadata.annotations = { backup: apiKey }),
+            'Secret "api-gateway-config" holds an API key (sk-…) in metadata.annotations.backup, which is not secret: move it into the Secret\'s data.',
+        ],
+    ])("rejects %s", async (_, fixture, change, message) => {
+        expect(await resourceViolations(k8sSecretNoPlaintextKeys, changed(fixture, change))).toEqual([message]);
+    });
+
+    it("allows an empty credential-named env literal and one taken from a Secret", async () => {
+        const blank = changed(vllm, (p) => (firstContainer(p).env[2] = { name: "HF_TOKEN", value: "" }));
+        expect(await resourceViolations(k8sSecretNoPlaintextKeys, blank)).toEqual([]);
+    });
+});
