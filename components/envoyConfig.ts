@@ -721,6 +721,11 @@ function render(value: Json): string {
     return `${JSON.stringify(value, null, 2)}\n`;
 }
 
+/** The bootstrap file alone. It depends on no input: services and keys never roll the pods. */
+export function renderBootstrap(): string {
+    return render(bootstrap());
+}
+
 /**
  * Renders the gateway's Envoy files. Routes and keys are sorted by name first, so their
  * order in the input does not matter.
@@ -736,7 +741,7 @@ export function renderEnvoyConfig(input: EnvoyConfigInput): EnvoyConfigFiles {
 
     const files: EnvoyConfigFiles = {
         [envoyFiles.clusters]: render(discoveryResponse("envoy.config.cluster.v3.Cluster", running.map(cluster))),
-        [envoyFiles.bootstrap]: render(bootstrap()),
+        [envoyFiles.bootstrap]: renderBootstrap(),
         [envoyFiles.listeners]: render(discoveryResponse("envoy.config.listener.v3.Listener", [apiListener(input.gateway)])),
         [envoyFiles.routes]: render(discoveryResponse("envoy.config.route.v3.RouteConfiguration", [routeTable(routes, keys, input.gateway)])),
     };

@@ -7,8 +7,12 @@ export const images = {
     vllm: "vllm/vllm-openai:v0.26.0",
     /** vLLM-Omni (aligned with the vLLM release line): image-generation services. */
     vllmOmni: "vllm/vllm-omni:v0.26.0",
-    /** Stock Envoy for the API-key gateway (api_key_auth and json_to_metadata are in the stock build). */
-    envoy: "envoyproxy/envoy:v1.36.2",
+    /**
+     * Stock Envoy for the API-key gateway (api_key_auth and json_to_metadata are in the stock
+     * build). Its minor version must match go-control-plane's `envoy` module in
+     * tools/envoy-validate/go.mod, which the generated config is validated against.
+     */
+    envoy: "envoyproxy/envoy:v1.40.0",
     /** NVIDIA's Kubernetes device plugin, for GPU nodes whose AMI does not bring it. */
     nvidiaDevicePlugin: "nvcr.io/nvidia/k8s-device-plugin:v0.17.4",
 } as const;

@@ -1,0 +1,242 @@
+import { createHash } from "node:crypto";
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import {
+    gatewayMemoryLimitMiB,
+    gatewayPaths,
+    gatewayPorts,
+    gatewayTimeouts,
+    GatewayKey,
+    GatewayRoute,
+    renderBootstrap,
+    renderEnvoyConfig,
+    envoyFiles,
+} from "./envoyConfig";
+import { nodeGroupLabel } from "./servicePlan";
+import { GatewayConfig, GatewayServiceType } from "./types";
+import { images } from "./versions";
+
+export interface ApiGatewayArgs {
+    /** Namespace of the gateway's objects. */
+    namespace: pulumi.Input<string>;
+    /** One route per model service (stopped services included: they answer 503). */
+    routes: GatewayRoute[];
+    /** The API keys with their values; a secret Output in practice. */
+    keys: pulumi.Input<GatewayKey[]>;
+    /** Replicas, Service type, host name, TLS and body limit, as parsed from config. */
+    gateway: GatewayConfig;
+    /** Extra labels for every object (e.g. `app.kubernetes.io/part-of`). @default {} */
+    labels?: Record<string, string>;
+}
+
+/** Kubernetes name of the gateway's Deployment, Service and PodDisruptionBudget: fixed, so it is predictable. */
+export const gatewayObjectName = "model-gateway";
+/** Kubernetes name of the Secret holding the Envoy config (it holds the keys: never a ConfigMap). */
+export const gatewayConfigSecretName = "model-gateway-config";
+/** Pod annotation with the bootstrap's SHA-256: the pods roll when, and only when, it changes. */
+export const bootstrapChecksumAnnotation = "model-services.io/envoy-bootstrap-sha256";
+/** Service ports: the API only (admin, readiness and metrics stay inside the pod's network). */
+export const gatewayServicePorts = { http: 80, https: 443 } as const;
+
+/** Envoy's user in the stock image. */
+const envoyUid = 101;
+/** Worker threads; matches the CPU limit so a big node does not spawn dozens. */
+const envoyConcurrency = 2;
+/** Pod resources of one Envoy. */
+export const gatewayResources = {
+    requests: { cpu: "250m", memory: "256Mi" },
+    limits: { cpu: String(envoyConcurrency), memory: `${gatewayMemoryLimitMiB}Mi` },
+} as const;
+
+/**
+ * The API-key gateway: stock Envoy in front of every model service, configured by
+ * `renderEnvoyConfig` from the services and keys. The config lives in a Secret mounted as a
+ * directory; Envoy watches it, so route, key and cluster changes reload in place without
+ * dropping streams, and the pods roll only when the bootstrap changes.
+ */
+export class ApiGateway extends pulumi.ComponentResource {
+    /** Base URL of the OpenAI-compatible API, ending in `/v1`. */
+    public readonly endpoint: pulumi.Output<string>;
+    /** Name of the gateway's Kubernetes Service. */
+    public readonly serviceName: pulumi.Output<string>;
+
+    constructor(name: string, args: ApiGatewayArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("model-services:index:ApiGateway", name, {}, opts);
+        const { gateway } = args;
+        const tls = gateway.tls !== undefined;
+
+        const selector = { "app.kubernetes.io/name": "envoy", "app.kubernetes.io/instance": gatewayObjectName };
+        const labels = {
+            ...args.labels,
+            ...selector,
+            "app.kubernetes.io/component": "api-gateway",
+            "app.kubernetes.io/part-of": "model-services",
+            "app.kubernetes.io/managed-by": "pulumi",
+        };
+
+        // The keys make the whole config secret; the bootstrap alone holds none.
+        const files = pulumi.secret(pulumi.output(args.keys).apply((keys) => renderEnvoyConfig({ routes: args.routes, keys, gateway })));
+        const bootstrapChecksum = createHash("sha256").update(renderBootstrap()).digest("hex");
+
+        const config = new k8s.core.v1.Secret(
+            `${name}-config`,
+            {
+                metadata: { name: gatewayConfigSecretName, namespace: args.namespace, labels },
+                type: "Opaque",
+                stringData: files,
+            },
+            { parent: this },
+        );
+
+        const apiPort = tls
+            ? { name: "api-tls", containerPort: gatewayPorts.apiTls, servicePort: gatewayServicePorts.https, servicePortName: "https" }
+            : { name: "api", containerPort: gatewayPorts.api, servicePort: gatewayServicePorts.http, servicePortName: "http" };
+
+        const volumes: k8s.types.input.core.v1.Volume[] = [
+            // kubelet swaps the whole directory atomically (`..data`), which is what Envoy's watch reacts to.
+            { name: "config", secret: { secretName: config.metadata.name, defaultMode: 0o440 } },
+            { name: "tmp", emptyDir: { sizeLimit: "64Mi" } },
+        ];
+        const volumeMounts: k8s.types.input.core.v1.VolumeMount[] = [
+            { name: "config", mountPath: gatewayPaths.config, readOnly: true },
+            { name: "tmp", mountPath: "/tmp" },
+        ];
+        if (gateway.tls) {
+            volumes.push({ name: "tls", secret: { secretName: gateway.tls.secretName, defaultMode: 0o440 } });
+            volumeMounts.push({ name: "tls", mountPath: gatewayPaths.tls, readOnly: true });
+        }
+
+        const deployment = new k8s.apps.v1.Deployment(
+            `${name}-deployment`,
+            {
+                metadata: { name: gatewayObjectName, namespace: args.namespace, labels },
+                spec: {
+                    replicas: gateway.replicas,
+                    selector: { matchLabels: selector },
+                    strategy: { type: "RollingUpdate", rollingUpdate: { maxSurge: 1, maxUnavailable: 0 } },
+                    template: {
+                        metadata: {
+                            labels,
+                            annotations: {
+                                [bootstrapChecksumAnnotation]: bootstrapChecksum,
+                                "prometheus.io/scrape": "true",
+                                "prometheus.io/port": String(gatewayPorts.metrics),
+                                "prometheus.io/path": gatewayPaths.metrics,
+                            },
+                        },
+                        spec: {
+                            automountServiceAccountToken: false,
+                            enableServiceLinks: false,
+                            // In-flight streams get the drain time before the container is stopped.
+                            terminationGracePeriodSeconds: gatewayTimeouts.drainSeconds + 15,
+                            securityContext: {
+                                runAsNonRoot: true,
+                                runAsUser: envoyUid,
+                                runAsGroup: envoyUid,
+                                fsGroup: envoyUid,
+                                seccompProfile: { type: "RuntimeDefault" },
+                            },
+                            // CPU nodes only: no GPU toleration, and never a node of a GPU node group.
+                            affinity: {
+                                nodeAffinity: {
+                                    requiredDuringSchedulingIgnoredDuringExecution: {
+                                        nodeSelectorTerms: [{ matchExpressions: [{ key: nodeGroupLabel, operator: "DoesNotExist" }] }],
+                                    },
+                                },
+                                podAntiAffinity: {
+                                    preferredDuringSchedulingIgnoredDuringExecution: [
+                                        { weight: 100, podAffinityTerm: { topologyKey: "kubernetes.io/hostname", labelSelector: { matchLabels: selector } } },
+                                    ],
+                                },
+                            },
+                            containers: [
+                                {
+                                    name: "envoy",
+                                    image: gateway.image ?? images.envoy,
+                                    command: ["envoy"],
+                                    args: [
+                                        "--config-path",
+                                        `${gatewayPaths.config}/${envoyFiles.bootstrap}`,
+                                        "--disable-hot-restart",
+                                        "--concurrency",
+                                        String(envoyConcurrency),
+                                        "--drain-time-s",
+                                        String(gatewayTimeouts.drainSeconds),
+                                        "--log-level",
+                                        "info",
+                                    ],
+                                    ports: [
+                                        { name: apiPort.name, containerPort: apiPort.containerPort },
+                                        { name: "readiness", containerPort: gatewayPorts.readiness },
+                                        { name: "metrics", containerPort: gatewayPorts.metrics },
+                                    ],
+                                    resources: { requests: { ...gatewayResources.requests }, limits: { ...gatewayResources.limits } },
+                                    startupProbe: { httpGet: { path: gatewayPaths.readiness, port: "readiness" }, periodSeconds: 2, failureThreshold: 30 },
+                                    readinessProbe: { httpGet: { path: gatewayPaths.readiness, port: "readiness" }, periodSeconds: 5, failureThreshold: 2 },
+                                    livenessProbe: { httpGet: { path: gatewayPaths.liveness, port: "readiness" }, periodSeconds: 10, failureThreshold: 3, timeoutSeconds: 3 },
+                                    // Endpoints drop the pod first; streams already running get the drain time.
+                                    lifecycle: { preStop: { sleep: { seconds: gatewayTimeouts.drainSeconds } } },
+                                    securityContext: {
+                                        allowPrivilegeEscalation: false,
+                                        readOnlyRootFilesystem: true,
+                                        capabilities: { drop: ["ALL"] },
+                                    },
+                                    volumeMounts,
+                                },
+                            ],
+                            volumes,
+                        },
+                    },
+                },
+            },
+            { parent: this },
+        );
+
+        new k8s.policy.v1.PodDisruptionBudget(
+            `${name}-pdb`,
+            {
+                metadata: { name: gatewayObjectName, namespace: args.namespace, labels },
+                // One pod at a time, whatever the replica count: a single-replica gateway still lets nodes drain.
+                spec: { maxUnavailable: 1, selector: { matchLabels: selector } },
+            },
+            { parent: this, dependsOn: [deployment] },
+        );
+
+        const isLoadBalancer = gateway.serviceType === GatewayServiceType.LoadBalancer;
+        const service = new k8s.core.v1.Service(
+            `${name}-service`,
+            {
+                metadata: {
+                    name: gatewayObjectName,
+                    namespace: args.namespace,
+                    labels,
+                    // On EKS: a Network Load Balancer passes HTTP/2 and SSE through as TCP, with a 350 s idle timeout.
+                    annotations: isLoadBalancer ? { "service.beta.kubernetes.io/aws-load-balancer-type": "nlb" } : undefined,
+                },
+                spec: {
+                    type: gateway.serviceType,
+                    selector,
+                    ports: [{ name: apiPort.servicePortName, port: apiPort.servicePort, targetPort: apiPort.name, protocol: "TCP" }],
+                },
+            },
+            { parent: this },
+        );
+        this.serviceName = service.metadata.name;
+
+        const scheme = tls ? "https" : "http";
+        const inCluster = pulumi.interpolate`${scheme}://${service.metadata.name}.${service.metadata.namespace}.svc.cluster.local:${apiPort.servicePort}/v1`;
+        if (gateway.hostname) {
+            this.endpoint = pulumi.output(`https://${gateway.hostname}/v1`);
+        } else if (isLoadBalancer) {
+            this.endpoint = pulumi.all([service.status, inCluster]).apply(([status, fallback]) => {
+                const ingress = status?.loadBalancer?.ingress?.[0];
+                const host = ingress?.hostname || ingress?.ip;
+                return host ? `${scheme}://${host}/v1` : fallback;
+            });
+        } else {
+            this.endpoint = inCluster;
+        }
+
+        this.registerOutputs({ endpoint: this.endpoint, serviceName: this.serviceName });
+    }
+}
