@@ -1,4 +1,5 @@
 import { PolicyResource, StackValidationPolicy } from "@pulumi/policy";
+import { gatewayPorts } from "../components/envoyConfig";
 import {
     Container,
     containers,
@@ -21,8 +22,8 @@ export interface GatewayAdminConfig {
     adminPorts?: number[];
 }
 
-/** Envoy's conventional admin port. */
-export const gatewayAdminDefaults = { adminPorts: [9901] } as const;
+/** The platform gateway's admin port (Envoy's conventional 9901). */
+export const gatewayAdminDefaults: { adminPorts: readonly number[] } = { adminPorts: [gatewayPorts.admin] };
 
 /** Envoy, in any of its official image variants (`envoyproxy/envoy`, `envoyproxy/envoy-distroless`, …) from any registry. */
 export function isEnvoyContainer(container: Container): boolean {

@@ -1,0 +1,191 @@
+import { describe, expect, it, vi } from "vitest";
+import { packViolations, TestResource, urnOf } from "../policies/lib/testing";
+import { installMocks, RegisteredResource, settle } from "./helpers/mocks";
+import { runStack, stackConfig } from "./helpers/platform";
+
+// index.ts builds the real PolicyPack, which would start the analyzer's gRPC server.
+vi.mock("@pulumi/policy", async (importOriginal) => ({
+    ...(await importOriginal<typeof import("@pulumi/policy")>()),
+    PolicyPack: class {},
+}));
+
+/** Each registered resource as a policy sees it: its inputs, as they would be created. */
+const asPolicyInputs = (registered: RegisteredResource[]): TestResource[] => registered.map((r) => ({ type: r.type, name: r.name, props: r.inputs }));
+
+/** A hand-written program that wires vLLM its own way and gets most things wrong. */
+async function badProgram(): Promise<TestResource[]> {
+    vi.resetModules();
+    const registered = await installMocks({ stack: "bad" });
+    const k8s = await import("@pulumi/kubernetes");
+    const aws = await import("@pulumi/aws");
+    const llm = { app: "llm" };
+    new k8s.apps.v1.Deployment("llm", {
+        metadata: { name: "llm", labels: llm },
+        spec: {
+            replicas: 2,
+            selector: { matchLabels: llm },
+            template: {
+                metadata: { labels: llm },
+                spec: {
+                    containers: [
+                        {
+                            name: "server",
+                            image: "vllm/vllm-openai:latest",
+                            args: ["meta-llama/Llama-3.1-70B-Instruct", "--tensor-parallel-size", "2"],
+                            env: [{ name: "HF_TOKEN", value: "hf_AbCdEfGhIjKlMnOpQrStUvWxYz01234567" }],
+                            resources: { limits: { "nvidia.com/gpu": "2" } },
+                        },
+                    ],
+                },
+            },
+        },
+    });
+    new k8s.core.v1.Service("llm", { metadata: { name: "llm" }, spec: { type: "NodePort", selector: llm, ports: [{ port: 8000 }] } });
+    new k8s.core.v1.ConfigMap("clients", { metadata: { name: "clients" }, data: { "keys.txt": `team-a sk-${"Zx9Qw8Er7Ty6".repeat(4)}` } });
+    const edge = { app: "edge" };
+    new k8s.apps.v1.Deployment("edge", {
+        metadata: { name: "edge", labels: edge },
+        spec: {
+            replicas: 1,
+            selector: { matchLabels: edge },
+            template: {
+                metadata: { labels: edge },
+                spec: {
+                    containers: [
+                        {
+                            name: "envoy",
+                            image: "envoyproxy/envoy:v1.36.2",
+                            ports: [{ name: "http", containerPort: 8080 }],
+                            resources: { requests: { cpu: "100m", memory: "128Mi" }, limits: { cpu: "1", memory: "256Mi" } },
+                        },
+                    ],
+                },
+            },
+        },
+    });
+    new k8s.core.v1.Service("edge", { metadata: { name: "edge" }, spec: { type: "LoadBalancer", selector: edge, ports: [{ name: "http", port: 80, targetPort: "http" }, { name: "admin", port: 9901 }] } });
+    new aws.eks.NodeGroup("gpus", {
+        clusterName: "llm",
+        nodeRoleArn: "arn:aws:iam::123456789012:role/nodes",
+        subnetIds: ["subnet-1"],
+        instanceTypes: ["g6e.12xlarge"],
+        scalingConfig: { minSize: 0, desiredSize: 3, maxSize: 2 },
+    });
+    await settle();
+    return asPolicyInputs(registered);
+}
+
+describe.each(["local", "dev"])("the whole policy pack over the shipped %s stack", (stack) => {
+    it("finds nothing, though it reads every resource the components register", async () => {
+        const { policies } = await import("../policies/index");
+        const resources = asPolicyInputs((await runStack(stackConfig(stack), { stack })).registered);
+        expect(await packViolations(policies, resources)).toEqual([]);
+
+        // The same inputs with one field broken per kind of resource: the pack does see them.
+        const unpinned = resources.map((r) =>
+            r.type === "kubernetes:apps/v1:Deployment" ? { ...r, props: JSON.parse(JSON.stringify(r.props).replace(/"image":"([^":]+):[^"]+"/g, '"image":"$1:latest"')) } : r,
+        );
+        const deployments = resources.filter((r) => r.type === "kubernetes:apps/v1:Deployment");
+        expect(deployments.map((d) => d.props.metadata.name).sort()).toEqual(["model-gateway", "vllm-qwen-32b", "vllm-test", "vllm-vision"]);
+        expect((await packViolations(policies, unpinned)).map((v) => `${v.policy} ${v.urn}`).sort()).toEqual(deployments.map((d) => `k8s-image-pinned ${urnOf(d)}`).sort());
+    });
+});
+
+describe("the whole policy pack over the shipped dev stack (EKS)", () => {
+    it("counts its node groups' GPUs at desired size and their price", async () => {
+        const { policies } = await import("../policies/index");
+        const resources = asPolicyInputs((await runStack(stackConfig("dev"), { stack: "dev" })).registered);
+        const budget = { "stack-gpu-budget": { maxGpus: 4, maxUsdPerHour: 11 } };
+        expect((await packViolations(policies, resources, budget)).map((v) => v.message)).toEqual([
+            'The stack\'s EKS node groups run 5 GPUs at their desired sizes ("gpu-l4-*": 1 × g6.xlarge = 1 GPU, $0.80/hour; "gpu-l40s-*": 1 × g6e.12xlarge = 4 GPUs, $10.49/hour), over the budget of 4: lower the instances or GPUs of services (or the node groups\' sizes), or raise maxGpus in the stack-gpu-budget policy config.',
+            'The stack\'s EKS node groups cost $11.30/hour at their desired sizes ("gpu-l4-*": 1 × g6.xlarge = 1 GPU, $0.80/hour; "gpu-l40s-*": 1 × g6e.12xlarge = 4 GPUs, $10.49/hour), over the budget of $11.00/hour: lower the instances or GPUs of services (or the node groups\' sizes), or raise maxUsdPerHour in the stack-gpu-budget policy config.',
+        ]);
+    });
+});
+
+describe("the whole policy pack over a deliberately bad program", () => {
+    it("reports exactly what is wrong", async () => {
+        const { policies } = await import("../policies/index");
+        const violations = await packViolations(policies, await badProgram(), { "stack-gpu-budget": { maxGpus: 8 } });
+        const llm = "kubernetes:apps/v1:Deployment::llm";
+        const nodeGroup = "aws:eks/nodeGroup:NodeGroup::gpus";
+        expect(violations.map((v) => [v.policy, v.urn?.split("::").slice(2).join("::"), v.message])).toEqual([
+            [
+                "k8s-workload-gpu-placement",
+                llm,
+                'Deployment "llm" runs on GPUs but does not tolerate the GPU taint nvidia.com/gpu=true:NoSchedule, so it cannot be scheduled on GPU nodes: add the toleration {key: "nvidia.com/gpu", operator: "Exists", effect: "NoSchedule"}.',
+            ],
+            [
+                "k8s-workload-gpu-placement",
+                llm,
+                'Deployment "llm" runs on GPUs but selects no GPU nodes: set spec.nodeSelector["model-services.io/node-group"] to the GPU node group it runs on (accepted labels: model-services.io/node-group).',
+            ],
+            [
+                "k8s-vllm-probes",
+                llm,
+                'container "server" of Deployment "llm" runs vLLM without startupProbe, readinessProbe, livenessProbe: add httpGet probes on /health (a startupProbe that allows at least 1800s for the model to load, then a readinessProbe and a livenessProbe).',
+            ],
+            [
+                "k8s-image-pinned",
+                llm,
+                'container "server" of Deployment "llm" image "vllm/vllm-openai:latest" uses the moving tag `latest`: pin a release tag (vllm/vllm-openai:<version>) or a digest (vllm/vllm-openai@sha256:<digest>).',
+            ],
+            [
+                "k8s-secret-no-plaintext-keys",
+                "kubernetes:core/v1:ConfigMap::clients",
+                'ConfigMap "clients" holds an API key (sk-…) in data["keys.txt"], which is not secret: keep it in a Kubernetes Secret and reference it (env valueFrom.secretKeyRef, a Secret volume).',
+            ],
+            [
+                "k8s-secret-no-plaintext-keys",
+                llm,
+                'container "server" of Deployment "llm" sets HF_TOKEN to a literal value: keep it in a Kubernetes Secret and reference it (env valueFrom.secretKeyRef, a Secret volume) instead.',
+            ],
+            [
+                "k8s-service-backend-clusterip",
+                "kubernetes:core/v1:Service::llm",
+                'Service "llm" exposes the vLLM pods of Deployment "llm" as NodePort: make it type ClusterIP; clients reach models only through the API gateway, which checks their key.',
+            ],
+            [
+                "k8s-gateway-admin-not-exposed",
+                "kubernetes:core/v1:Service::edge",
+                'Service "edge" exposes the admin interface of Deployment "edge" (port 9901 → 9901): remove that port from the Service; the admin interface stays on loopback (use kubectl port-forward to debug).',
+            ],
+            [
+                "k8s-vllm-shm-for-tensor-parallel",
+                llm,
+                'container "server" of Deployment "llm" runs vLLM with tensor parallel 2 but has no memory-backed /dev/shm (NCCL needs more than the runtime\'s 64 MiB default): add a volume {name: "dshm", emptyDir: {medium: "Memory", sizeLimit: "<a few GiB per GPU>"}} and mount it at /dev/shm.',
+            ],
+            [
+                "k8s-deployment-pdb",
+                llm,
+                'Deployment "llm" runs 2 replicas without a PodDisruptionBudget selecting its pods, so a node drain may evict them all at once: add a PodDisruptionBudget with maxUnavailable: 1 and selector.matchLabels {"app":"llm"}.',
+            ],
+            [
+                "aws-eks-nodegroup-gpu-ami",
+                nodeGroup,
+                'EKS node group "gpus" runs GPU instances (g6e.12xlarge) without an amiType, which has no NVIDIA driver: set amiType to AL2023_x86_64_NVIDIA (or BOTTLEROCKET_x86_64_NVIDIA, which also brings the device plugin; the ARM_64 variants on Graviton GPU instances).',
+            ],
+            [
+                "aws-eks-nodegroup-gpu-ami",
+                nodeGroup,
+                'EKS node group "gpus" has scalingConfig minSize 0, desiredSize 3, maxSize 2, which breaks maxSize ≥ desiredSize ≥ minSize: raise maxSize to at least 3, or lower desiredSize.',
+            ],
+            [
+                "k8s-service-id-label",
+                llm,
+                'Deployment "llm" belongs to a model service but has no model-services.io/service-id label: set metadata.labels["model-services.io/service-id"] to the service\'s ID (ModelService.serviceId), as on the service\'s other objects.',
+            ],
+            ["k8s-service-id-label", llm, 'The pods of Deployment "llm" carry no model-services.io/service-id label: add it to the pod template\'s metadata.labels (billing counts pods by it).'],
+            [
+                "stack-gpu-budget",
+                undefined,
+                'The stack\'s EKS node groups run 12 GPUs at their desired sizes ("gpus": 3 × g6e.12xlarge = 12 GPUs, $31.48/hour), over the budget of 8: lower the instances or GPUs of services (or the node groups\' sizes), or raise maxGpus in the stack-gpu-budget policy config.',
+            ],
+            [
+                "k8s-container-resources",
+                llm,
+                'container "server" of Deployment "llm" sets no resources.requests.cpu, resources.requests.memory, resources.limits.cpu, resources.limits.memory: set cpu and memory in both resources.requests and resources.limits.',
+            ],
+        ]);
+    });
+});
