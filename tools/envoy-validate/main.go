@@ -48,6 +48,9 @@ const (
 	endpointsType   = "envoy.config.endpoint.v3.ClusterLoadAssignment"
 )
 
+// The type of an empty discovery response without a type_url: it fits any config source.
+const anyType = "*"
+
 var discoveryTypes = map[string]bool{listenerType: true, routeConfigType: true, clusterType: true, secretType: true, endpointsType: true}
 
 // Messages packed in an Any whose content escapes strict checking.
@@ -207,8 +210,18 @@ func (v *validator) file(name string, data []byte) {
 			v.add(name, fmt.Sprintf("resources[%d]", i), "mixes %s with %s; one file serves one resource type", t, fileType)
 		}
 	}
-	if dr.TypeUrl != "" && fileType != "" && dr.TypeUrl != "type.googleapis.com/"+fileType {
+	declared := strings.TrimPrefix(dr.TypeUrl, "type.googleapis.com/")
+	switch {
+	case dr.TypeUrl != "" && !discoveryTypes[declared]:
+		v.add(name, "type_url", "%q is not a resource type a file-based config source serves", dr.TypeUrl)
+	case dr.TypeUrl != "" && fileType != "" && declared != fileType:
 		v.add(name, "type_url", "%q does not match the resources' type %s", dr.TypeUrl, fileType)
+	case fileType == "":
+		// No resources (e.g. every service stopped): the declared type, if any, says what the file serves.
+		fileType = declared
+		if fileType == "" {
+			fileType = anyType
+		}
 	}
 	v.fileTypes[filepath.Base(name)] = fileType
 	v.check(name, "DiscoveryResponse", dr)
@@ -471,7 +484,7 @@ func (v *validator) crossCheck() {
 			v.add(r.file, r.path, "path_config_source without a path")
 		case !ok:
 			v.add(r.file, r.path, "reads %s, which is not among the validated files", r.source)
-		case held != r.wantType:
+		case held != r.wantType && held != anyType:
 			v.add(r.file, r.path, "reads %s, which holds %s, but this config source expects %s", r.source, orBootstrap(held), r.wantType)
 		}
 		if r.watched != "" && filepath.Clean(r.watched) != filepath.Dir(r.source) {
