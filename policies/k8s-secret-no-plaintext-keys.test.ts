@@ -84,6 +84,12 @@ describe("k8s-secret-no-plaintext-keys", () => {
         expect(await resourceViolations(k8sSecretNoPlaintextKeys, changed(fixture, change))).toEqual([message]);
     });
 
+    it("lets a SecretPatch hold keys in its data", async () => {
+        const patch = changed(gatewayConfigSecret(), () => undefined);
+        patch.type = "kubernetes:core/v1:SecretPatch";
+        expect(await resourceViolations(k8sSecretNoPlaintextKeys, patch)).toEqual([]);
+    });
+
     it("allows an empty credential-named env literal and one taken from a Secret", async () => {
         const blank = changed(vllm, (p) => (firstContainer(p).env[2] = { name: "HF_TOKEN", value: "" }));
         expect(await resourceViolations(k8sSecretNoPlaintextKeys, blank)).toEqual([]);

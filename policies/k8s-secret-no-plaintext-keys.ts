@@ -61,7 +61,7 @@ export const k8sSecretNoPlaintextKeys: ResourceValidationPolicy = {
         }
 
         // In a Secret only the data is secret: scan its metadata alone.
-        const isSecret = args.type === typeTokens.secret;
+        const isSecret = args.type === typeTokens.secret || args.type === typeTokens.secretPatch;
         for (const { path, value } of stringsWithin(isSecret ? { metadata: props.metadata } : props)) {
             const what = credentialIn(value);
             if (what !== undefined && !reported.has(path)) {

@@ -19,9 +19,9 @@ export const typeTokens = {
     service: "kubernetes:core/v1:Service",
     configMap: "kubernetes:core/v1:ConfigMap",
     secret: "kubernetes:core/v1:Secret",
+    secretPatch: "kubernetes:core/v1:SecretPatch",
     podDisruptionBudget: "kubernetes:policy/v1:PodDisruptionBudget",
     eksNodeGroup: "aws:eks/nodeGroup:NodeGroup",
-    stack: "pulumi:pulumi:Stack",
 } as const;
 
 /** Where each workload kind keeps its pod template and how many pods it runs. */
@@ -47,9 +47,6 @@ export interface KubernetesObject {
     /** `metadata.namespace`; undefined when absent (the provider's default), `unknownValue` in a preview. */
     namespace: string | undefined | UnknownValue;
     labels: Labels | UnknownValue;
-    annotations: Labels | UnknownValue;
-    /** The whole plain property bag. */
-    props: Record<string, any>;
 }
 
 /** A Pod or a workload with a pod template. */
@@ -121,8 +118,6 @@ export function kubernetesObject(type: string, props: Record<string, any>, resou
         name: typeof name === "string" ? name : resourceName,
         namespace: isUnknown(namespace) ? unknownValue : str(namespace),
         labels: labelsOf(at(metadata, ["labels"])),
-        annotations: labelsOf(at(metadata, ["annotations"])),
-        props,
     };
 }
 
@@ -200,7 +195,7 @@ export function describeContainer(container: Container, object: Pick<KubernetesO
     return `${container.role} "${container.name}" of ${describe(object)}`;
 }
 
-/** Every workload of a plain resource, or undefined: the entry point most resource policies share. */
+/** The workload a resource validation is about, from its (proxied) properties; undefined for other resources. */
 export function workloadOfResource(args: { type: string; props: Record<string, any>; name: string }): Workload | undefined {
     return workload(args.type, plain(args.props), args.name);
 }
