@@ -169,6 +169,18 @@ describe("envoy-validate rejects a broken config", () => {
         expect(result.output).toContain('refers to Cluster "service-tset", which none of the files defines');
     });
 
+    it("with per-route config under a name no HTTP filter has (Envoy would ignore it: no key check on that route)", () => {
+        const files = broken(dev(), envoyFiles.routes, (doc) => {
+            const route = doc.resources[0].virtual_hosts[0].routes.find((r: any) => r.route);
+            const perFilter = route.typed_per_filter_config;
+            perFilter["envoy.filters.http.apikey_auth"] = perFilter["envoy.filters.http.api_key_auth"];
+            delete perFilter["envoy.filters.http.api_key_auth"];
+        });
+        const result = validate(write(files));
+        expect(result.status).toBe(1);
+        expect(result.output).toContain('per-filter config "envoy.filters.http.apikey_auth" names no HTTP filter of the connection manager');
+    });
+
     it("with a config source that reads the wrong file, or the wrong kind of file", () => {
         const missing = validate(write(broken(dev(), envoyFiles.bootstrap, (doc) => (doc.dynamic_resources.cds_config.path_config_source.path = "/etc/envoy/clusters.json"))));
         expect(missing.status).toBe(1);

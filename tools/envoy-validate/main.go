@@ -12,7 +12,8 @@
 // Checked across the files given together (when all of them parse): every cluster a route names is defined; every
 // RDS route configuration and SDS secret is defined; every path_config_source path names
 // one of the files, holds the resource type its config source expects, and sits in its
-// watched_directory; no two clusters, listeners, route configurations or secrets share a
+// watched_directory; every typed_per_filter_config key names an HTTP filter of the
+// connection manager that uses those routes (else Envoy ignores it silently); no two clusters, listeners, route configurations or secrets share a
 // name; no two listeners share an address.
 //
 // Usage: envoy-validate [-allow-deprecated] FILE|DIR...   (a DIR means its *.json files)
@@ -81,6 +82,18 @@ type validator struct {
 	defined    map[string]map[string][]named // resource type → name → where
 	referenced map[string]map[string][]named // resource type → name → where
 	addresses  map[string][]named            // listener address → where
+
+	// Per-filter config keys must name an HTTP filter of the connection manager using the
+	// routes, or the config is silently ignored.
+	routeFilterKeys map[string][]filterKey // RDS route configuration name → its per-filter keys
+	hcmFilters      []hcmUse               // connection managers reading a route configuration via RDS
+}
+
+type filterKey struct{ key, file, path string }
+
+type hcmUse struct {
+	routeConfig, file, path string
+	filters                 map[string]bool
 }
 
 func main() {
@@ -106,6 +119,7 @@ func main() {
 		defined:         map[string]map[string][]named{},
 		referenced:      map[string]map[string][]named{},
 		addresses:       map[string][]named{},
+		routeFilterKeys: map[string][]filterKey{},
 	}
 	for _, f := range files {
 		data, err := os.ReadFile(f)
@@ -358,6 +372,48 @@ func msg(m protoreflect.Message, field string) protoreflect.Message {
 	return m.Get(fd).Message()
 }
 
+func list(m protoreflect.Message, field string) protoreflect.List {
+	if m == nil {
+		return nil
+	}
+	fd := m.Descriptor().Fields().ByName(protoreflect.Name(field))
+	if fd == nil || !fd.IsList() || !m.Has(fd) {
+		return nil
+	}
+	return m.Get(fd).List()
+}
+
+// perFilterKeys lists the typed_per_filter_config keys of a route configuration, its
+// virtual hosts and their routes.
+func perFilterKeys(rc protoreflect.Message, file, path string) []filterKey {
+	var out []filterKey
+	add := func(m protoreflect.Message, at string) {
+		fd := m.Descriptor().Fields().ByName("typed_per_filter_config")
+		if fd == nil || !m.Has(fd) {
+			return
+		}
+		m.Get(fd).Map().Range(func(k protoreflect.MapKey, _ protoreflect.Value) bool {
+			out = append(out, filterKey{key: k.String(), file: file, path: fmt.Sprintf("%s.typed_per_filter_config[%s]", at, k.String())})
+			return true
+		})
+	}
+	add(rc, path)
+	if vhosts := list(rc, "virtual_hosts"); vhosts != nil {
+		for i := 0; i < vhosts.Len(); i++ {
+			vh := vhosts.Get(i).Message()
+			vpath := fmt.Sprintf("%s.virtual_hosts[%d]", path, i)
+			add(vh, vpath)
+			if routes := list(vh, "routes"); routes != nil {
+				for j := 0; j < routes.Len(); j++ {
+					add(routes.Get(j).Message(), fmt.Sprintf("%s.routes[%d]", vpath, j))
+				}
+			}
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].path < out[j].path })
+	return out
+}
+
 func (v *validator) define(kind, name, file, path string) {
 	if v.defined[kind] == nil {
 		v.defined[kind] = map[string][]named{}
@@ -404,9 +460,28 @@ func (v *validator) record(file, path, full string, m protoreflect.Message) {
 			}
 		}
 	case routeConfigType:
-		// Only route configurations served by RDS have names others refer to.
+		// Only route configurations served by RDS have names others refer to; inline ones are
+		// checked where their connection manager is.
 		if strings.HasPrefix(path, "DiscoveryResponse.resources") {
 			v.define(full, str(m, "name"), file, path)
+			v.routeFilterKeys[str(m, "name")] = perFilterKeys(m, file, path)
+		}
+	case "envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager":
+		filters := map[string]bool{}
+		if l := list(m, "http_filters"); l != nil {
+			for i := 0; i < l.Len(); i++ {
+				filters[str(l.Get(i).Message(), "name")] = true
+			}
+		}
+		if rc := msg(m, "route_config"); rc != nil {
+			for _, k := range perFilterKeys(rc, file, path+".route_config") {
+				if !filters[k.key] {
+					v.add(k.file, k.path, "per-filter config %q names no HTTP filter of its connection manager, so Envoy would ignore it", k.key)
+				}
+			}
+		}
+		if rds := msg(m, "rds"); rds != nil {
+			v.hcmFilters = append(v.hcmFilters, hcmUse{routeConfig: str(rds, "route_config_name"), file: file, path: path, filters: filters})
 		}
 	case "envoy.config.route.v3.RouteAction":
 		v.reference(clusterType, str(m, "cluster"), file, path)
@@ -474,6 +549,13 @@ func (v *validator) crossCheck() {
 		where := v.addresses[addr]
 		for _, at := range where[1:] {
 			v.add(at.file, at.path, "listener address %s is already bound at %s %s", addr, where[0].file, where[0].path)
+		}
+	}
+	for _, use := range v.hcmFilters {
+		for _, k := range v.routeFilterKeys[use.routeConfig] {
+			if !use.filters[k.key] {
+				v.add(k.file, k.path, "per-filter config %q names no HTTP filter of the connection manager at %s %s, so Envoy would ignore it", k.key, use.file, use.path)
+			}
 		}
 	}
 	for _, r := range v.fileRefs {
