@@ -1,0 +1,139 @@
+import { execFileSync } from "node:child_process";
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import * as path from "node:path";
+import { EngineEvent, LocalWorkspace, PulumiCommand, Stack } from "@pulumi/pulumi/automation";
+import { stringify } from "yaml";
+import { projectRoot, stackConfig } from "../helpers/platform";
+
+/**
+ * The end-to-end harness: the real Pulumi CLI and providers (built by scripts/toolchain.sh),
+ * a file backend in a scratch directory, and the KWOK cluster that scripts/e2e.sh started
+ * (its kubeconfig in $E2E_KUBECONFIG).
+ */
+
+export const kubeconfig = process.env.E2E_KUBECONFIG ?? path.join(projectRoot, ".cluster", "e2e", "kubeconfig");
+export const namespace = "model-services";
+
+function requireEnv(name: string): string {
+    const value = process.env[name];
+    if (!value) {
+        throw new Error(`${name} is not set: run the end-to-end tier through scripts/e2e.sh (npm run test:e2e)`);
+    }
+    return value;
+}
+
+/** kubectl against the e2e cluster; JSON-decoded when `-o json` is asked for. */
+export function kubectl(...args: string[]): any {
+    const out = execFileSync("kubectl", ["--kubeconfig", kubeconfig, ...args], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+    return args.includes("json") ? JSON.parse(out) : out;
+}
+
+/** Pods of the namespace, optionally of one model service. */
+export function pods(service?: string): any[] {
+    const selector = service ? ["-l", `model-services.io/service=${service}`] : [];
+    return kubectl("get", "pods", "-n", namespace, ...selector, "-o", "json").items;
+}
+
+export function runningPods(service: string): any[] {
+    return pods(service).filter((p) => p.status?.phase === "Running" && !p.metadata.deletionTimestamp);
+}
+
+/** Waits (polling) until `check` returns true, or fails after `timeoutMs`. */
+export async function eventually(what: string, check: () => boolean, timeoutMs = 60_000): Promise<void> {
+    const start = Date.now();
+    for (;;) {
+        try {
+            if (check()) {
+                return;
+            }
+        } catch {
+            // the API may briefly refuse while objects are created
+        }
+        if (Date.now() - start > timeoutMs) {
+            throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+        }
+        await new Promise((r) => setTimeout(r, 500));
+    }
+}
+
+export interface E2eStack {
+    stack: Stack;
+    workDir: string;
+    /** The raw `model-services:*` config the stack runs with now. */
+    raw: Record<string, any>;
+    /** Rewrites the stack file with a changed config (as a user edits Pulumi.<stack>.yaml). */
+    setConfig(raw: Record<string, any>): void;
+}
+
+/**
+ * A scratch copy of the project (program, components, stack file) with the `local` stack's
+ * config pointed at the e2e cluster, and a file backend of its own.
+ */
+export async function createStack(stackName = "local"): Promise<E2eStack> {
+    const workDir = mkdtempSync(path.join(tmpdir(), "model-services-e2e-"));
+    for (const entry of ["Pulumi.yaml", "package.json", "tsconfig.json", "stacks", "components"]) {
+        cpSync(path.join(projectRoot, entry), path.join(workDir, entry), { recursive: true });
+    }
+    execFileSync("ln", ["-s", path.join(projectRoot, "node_modules"), path.join(workDir, "node_modules")]);
+    const backend = path.join(workDir, ".pulumi");
+    mkdirSync(backend);
+
+    const raw = stackConfig("local");
+    raw.cluster = { ...raw.cluster, kubeconfig };
+    const stackFile = path.join(workDir, `Pulumi.${stackName}.yaml`);
+    const setConfig = (next: Record<string, any>) => {
+        const doc = { config: Object.fromEntries(Object.entries(next).map(([k, v]) => [`model-services:${k}`, v])) };
+        // Keep the encryption salt the engine wrote when it created the stack.
+        const salt = readSaltOf(stackFile);
+        writeFileSync(stackFile, stringify(salt ? { encryptionsalt: salt, ...doc } : doc));
+        e2e.raw = structuredClone(next);
+    };
+
+    const pulumiCommand = await PulumiCommand.get({ root: path.dirname(requireEnv("MODEL_SERVICES_TOOLCHAIN_BIN")), skipVersionCheck: true });
+    const envVars = {
+        PULUMI_BACKEND_URL: `file://${backend}`,
+        PULUMI_CONFIG_PASSPHRASE: "e2e",
+        PULUMI_SKIP_UPDATE_CHECK: "true",
+        PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
+        PULUMI_HOME: requireEnv("PULUMI_HOME"),
+        PATH: process.env.PATH ?? "",
+    };
+    const ws = await LocalWorkspace.create({ workDir, pulumiCommand, envVars });
+    const stack = await Stack.create(stackName, ws);
+    const e2e: E2eStack = { stack, workDir, raw, setConfig };
+    setConfig(raw);
+    return e2e;
+}
+
+function readSaltOf(file: string): string | undefined {
+    try {
+        return /^encryptionsalt:\s*(\S+)/m.exec(readFileSync(file, "utf8"))?.[1];
+    } catch {
+        return undefined;
+    }
+}
+
+export function removeStack(e2e: E2eStack): void {
+    rmSync(e2e.workDir, { recursive: true, force: true });
+}
+
+/** A preview's planned steps (everything but `same`), as `op type name` lines plus each update's changed paths. */
+export async function plannedSteps(e2e: E2eStack): Promise<{ steps: string[]; updates: Record<string, string[]> }> {
+    const events: EngineEvent[] = [];
+    await e2e.stack.preview({ diff: true, onEvent: (e) => events.push(e) });
+    const steps: string[] = [];
+    const updates: Record<string, string[]> = {};
+    for (const e of events) {
+        const m = e.resourcePreEvent?.metadata;
+        if (!m || m.op === "same" || m.type === "pulumi:pulumi:Stack") {
+            continue;
+        }
+        const name = m.urn.split("::").pop()!;
+        steps.push(`${m.op} ${m.type} ${name}`);
+        if (m.op === "update") {
+            updates[`${m.type} ${name}`] = Object.keys(m.detailedDiff ?? {}).sort();
+        }
+    }
+    return { steps: steps.sort(), updates };
+}
