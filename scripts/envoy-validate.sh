@@ -25,7 +25,7 @@ if [ ! -x "$bin" ]; then
     if [ ! -x "$bin" ]; then
         echo "envoy-validate: building $hash (first use on this machine)" >&2
         tmp="$dir/.envoy-validate.$$"
-        (cd "$src" && CGO_ENABLED=0 GOFLAGS=-mod=readonly GOTOOLCHAIN=local go build -trimpath -o "$tmp" .)
+        (cd "$src" && CGO_ENABLED=0 GOFLAGS="-mod=readonly -buildvcs=false" GOTOOLCHAIN=local go build -trimpath -o "$tmp" .)
         mv -f "$tmp" "$bin"
     fi
 fi
