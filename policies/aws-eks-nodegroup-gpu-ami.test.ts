@@ -26,7 +26,7 @@ describe("aws-eks-nodegroup-gpu-ami", () => {
 
     it.each([
         ["a standard AMI", (p: Record<string, any>) => (p.amiType = "AL2023_x86_64_STANDARD"), `EKS node group "gpu-l40s-*" runs GPU instances (g6e.12xlarge) with amiType AL2023_x86_64_STANDARD, which has no NVIDIA driver: ${amiFix}`],
-        ["the retired AL2 GPU AMI", (p: Record<string, any>) => (p.amiType = "AL2_x86_64_GPU"), `EKS node group "gpu-l40s-*" runs GPU instances (g6e.12xlarge) with amiType AL2_x86_64_GPU, which has no NVIDIA driver: ${amiFix}`],
+        ["the retired AL2 GPU AMI", (p: Record<string, any>) => (p.amiType = "AL2_x86_64_GPU"), `EKS node group "gpu-l40s-*" runs GPU instances (g6e.12xlarge) with amiType AL2_x86_64_GPU, the retired Amazon Linux 2 GPU AMI (none is published for Kubernetes 1.33 and later): ${amiFix}`],
         ["no amiType", (p: Record<string, any>) => delete p.amiType, `EKS node group "gpu-l40s-*" runs GPU instances (g6e.12xlarge) without an amiType, which has no NVIDIA driver: ${amiFix}`],
         [
             "a GPU family outside the catalog",
@@ -59,13 +59,13 @@ describe("aws-eks-nodegroup-gpu-ami", () => {
 
     it("names a group by nodeGroupName, else by its Pulumi name", async () => {
         const named = changed(group, (p) => Object.assign(p, { nodeGroupName: "gpus", amiType: "CUSTOM" }));
-        expect(await resourceViolations(awsEksNodegroupGpuAmi, named)).toEqual([`EKS node group "gpus" runs GPU instances (g6e.12xlarge) with amiType CUSTOM, which has no NVIDIA driver: ${amiFix}`]);
+        expect(await resourceViolations(awsEksNodegroupGpuAmi, named)).toEqual([`EKS node group "gpus" runs GPU instances (g6e.12xlarge) with amiType CUSTOM, a launch template's AMI, which cannot be checked for the NVIDIA driver: ${amiFix}`]);
         const unnamed = changed(group, (p) => {
             delete p.nodeGroupNamePrefix;
             p.amiType = "CUSTOM";
         });
         expect(await resourceViolations(awsEksNodegroupGpuAmi, unnamed)).toEqual([
-            `EKS node group "model-services-gpu-l40s-nodes" runs GPU instances (g6e.12xlarge) with amiType CUSTOM, which has no NVIDIA driver: ${amiFix}`,
+            `EKS node group "model-services-gpu-l40s-nodes" runs GPU instances (g6e.12xlarge) with amiType CUSTOM, a launch template's AMI, which cannot be checked for the NVIDIA driver: ${amiFix}`,
         ]);
     });
 });

@@ -8,6 +8,9 @@ import { isUnknown, list, num, plain, record, str, strings } from "./lib/values"
 /** EKS AMI types with the NVIDIA driver: the platform's own, and their Graviton (ARM) twins for g5g. */
 export const nvidiaAmiTypes: readonly string[] = [...Object.values(GpuAmiType), "AL2023_ARM_64_NVIDIA", "BOTTLEROCKET_ARM_64_NVIDIA"];
 
+/** NVIDIA AMI types EKS no longer publishes: Amazon Linux 2 has no AMI for Kubernetes 1.33 and later. */
+const retiredAmiTypes = ["AL2_x86_64_GPU"];
+
 /** How to fix a scaling config that breaks maxSize ≥ desiredSize ≥ minSize; undefined when it holds. */
 function scalingFix(minSize: number, desiredSize: number, maxSize: number): string | undefined {
     if (minSize > maxSize) {
@@ -46,8 +49,13 @@ export const awsEksNodegroupGpuAmi: ResourceValidationPolicy = {
         if ((gpuInstanceTypes.length > 0 || gpuTainted || gpuLabelled) && !isUnknown(amiType) && !nvidiaAmiTypes.includes(str(amiType) ?? "")) {
             const why = gpuInstanceTypes.length > 0 ? `runs GPU instances (${gpuInstanceTypes.join(", ")})` : `is a GPU node group (${gpuTainted ? `taint ${gpuTaint.key}` : `label ${nodeGroupLabel}`})`;
             const ami = str(amiType) === undefined ? "without an amiType" : `with amiType ${amiType}`;
+            const problem = retiredAmiTypes.includes(str(amiType) ?? "")
+                ? "the retired Amazon Linux 2 GPU AMI (none is published for Kubernetes 1.33 and later)"
+                : amiType === "CUSTOM"
+                  ? "a launch template's AMI, which cannot be checked for the NVIDIA driver"
+                  : "which has no NVIDIA driver";
             reportViolation(
-                `${nodeGroup} ${why} ${ami}, which has no NVIDIA driver: set amiType to ${GpuAmiType.Al2023Nvidia} (or ${GpuAmiType.BottlerocketNvidia}, which also brings the device plugin; the ARM_64 variants on Graviton GPU instances).`,
+                `${nodeGroup} ${why} ${ami}, ${problem}: set amiType to ${GpuAmiType.Al2023Nvidia} (or ${GpuAmiType.BottlerocketNvidia}, which also brings the device plugin; the ARM_64 variants on Graviton GPU instances).`,
             );
         }
 
