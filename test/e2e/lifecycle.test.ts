@@ -37,7 +37,7 @@ afterAll(() => {
     }
 });
 
-describe.sequential("pulumi up, scale, stop, delete, destroy on a simulated GPU cluster", () => {
+describe("pulumi up, scale, stop, delete, destroy on a simulated GPU cluster", () => {
     it("1. up from empty: services Running on their node groups, gateway up, routes and keys in Secrets", async () => {
         const result = await e2e.stack.up();
         expect(result.summary.result).toBe("succeeded");
