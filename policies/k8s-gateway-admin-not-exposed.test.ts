@@ -53,6 +53,16 @@ describe("k8s-gateway-admin-not-exposed", () => {
         expect((await stackViolations(k8sGatewayAdminNotExposed, [...without(deployment.name), relabelled, bad])).map((v) => v.urn)).toEqual([urnOf(bad)]);
     });
 
+    it("finds the platform's gateway by its label when its image is a mirror", async () => {
+        const mirrored = changed(deployment, (p) => (firstContainer(p).image = "mirror.example.com/edge/proxy:1.36"));
+        const bad = changed(service, (p) => p.spec.ports.push({ name: "admin", port: 9000, targetPort: "admin" }));
+        expect((await stackViolations(k8sGatewayAdminNotExposed, [...without(service.name, deployment.name), mirrored, bad])).map((v) => v.message)).toEqual([
+            'Service "api-gateway" exposes the admin interface of Deployment "api-gateway" (port 9000 → admin): remove that port from the Service; the admin interface stays on loopback (use kubectl port-forward to debug).',
+        ]);
+        const unlabelled = changed(mirrored, (p) => delete p.spec.template.metadata.labels["app.kubernetes.io/component"]);
+        expect(await stackViolations(k8sGatewayAdminNotExposed, [...without(service.name, deployment.name), unlabelled, bad])).toEqual([]);
+    });
+
     it("takes other admin ports from the pack config", async () => {
         const moved = changed(deployment, (p) => (firstContainer(p).ports[2] = { name: "envoy-admin", containerPort: 15000 }));
         const bad = changed(service, (p) => p.spec.ports.push({ name: "x", port: 15000, targetPort: "envoy-admin" }));

@@ -38,10 +38,20 @@ interface AdminPort {
     hostPort?: number;
 }
 
-/** A pod's Envoy containers and the admin ports they declare. */
-function adminPortsOf(w: Workload, adminPorts: readonly number[]): { envoy: Container[]; admin: AdminPort[] } {
-    const envoy = containers(isUnknown(w.podSpec) ? {} : w.podSpec).filter(isEnvoyContainer);
-    const admin = envoy
+/**
+ * The label ApiGateway (components/apiGateway.ts) gives its pods: it still marks the gateway
+ * when `gateway.image` points at a mirror. Not imported, so the pack does not load the
+ * Kubernetes SDK; test/policies.stack.test.ts checks it against the component.
+ */
+export const gatewayPodLabel = ["app.kubernetes.io/component", "api-gateway"] as const;
+
+/** A gateway pod's proxy containers (Envoy by image, or every container of a pod labelled as the gateway) and their admin ports. */
+function gatewayOf(w: Workload, adminPorts: readonly number[]): { proxies: Container[]; admin: AdminPort[] } {
+    const all = containers(isUnknown(w.podSpec) ? {} : w.podSpec);
+    const envoy = all.filter(isEnvoyContainer);
+    const labelled = !isUnknown(w.podLabels) && w.podLabels[gatewayPodLabel[0]] === gatewayPodLabel[1];
+    const proxies = envoy.length > 0 ? envoy : labelled ? all : [];
+    const admin = proxies
         .flatMap((container) =>
             list(container.spec.ports).map((p) => ({
                 container,
@@ -51,13 +61,14 @@ function adminPortsOf(w: Workload, adminPorts: readonly number[]): { envoy: Cont
             })),
         )
         .filter((p) => p.name?.toLowerCase() === "admin" || adminPorts.includes(p.containerPort));
-    return { envoy, admin };
+    return { proxies, admin };
 }
 
 /**
  * The gateway's admin interface (Envoy's `/config_dump`, `/quitquitquit`, runtime
  * changes, the keys in its config) never leaves the pod: no Service targets it and no
- * container publishes it on the node with a hostPort.
+ * container publishes it on the node with a hostPort. The gateway is any pod running
+ * Envoy, or labelled as the platform's gateway.
  */
 export const k8sGatewayAdminNotExposed: StackValidationPolicy = {
     name: "k8s-gateway-admin-not-exposed",
@@ -78,8 +89,9 @@ export const k8sGatewayAdminNotExposed: StackValidationPolicy = {
         const resources = args.resources.map((r: PolicyResource) => ({ r, props: plain(r.props) as Record<string, any> }));
         const gateways = resources
             .map(({ r, props }) => ({ r, w: workload(r.type, props, r.name) }))
-            .filter((g): g is { r: PolicyResource; w: Workload } => g.w !== undefined && adminPortsOf(g.w, adminPorts).envoy.length > 0)
-            .map(({ r, w }) => ({ r, w, ports: adminPortsOf(w, adminPorts) }));
+            .filter((g): g is { r: PolicyResource; w: Workload } => g.w !== undefined)
+            .map(({ r, w }) => ({ r, w, ports: gatewayOf(w, adminPorts) }))
+            .filter(({ ports }) => ports.proxies.length > 0);
 
         for (const { r, w, ports } of gateways) {
             for (const p of ports.admin) {

@@ -92,6 +92,22 @@ describe.each(["local", "dev"])("the whole policy pack over the shipped %s stack
 });
 
 describe("the whole policy pack over the shipped dev stack (EKS)", () => {
+    it("knows the platform's gateway by the label ApiGateway gives it, whatever its image", async () => {
+        const { policies } = await import("../policies/index");
+        const resources = asPolicyInputs((await runStack(stackConfig("dev"), { stack: "dev" })).registered).map((r) => {
+            if (r.type === "kubernetes:apps/v1:Deployment" && r.props.metadata.name === "model-gateway") {
+                r.props.spec.template.spec.containers[0].image = "mirror.example.com/edge/proxy:1.40.0";
+            }
+            if (r.type === "kubernetes:core/v1:Service" && r.props.metadata.name === "model-gateway") {
+                r.props.spec.ports.push({ name: "debug", port: 9901 });
+            }
+            return r;
+        });
+        expect((await packViolations(policies, resources)).map((v) => v.message)).toEqual([
+            'Service "model-gateway" exposes the admin interface of Deployment "model-gateway" (port 9901 → 9901): remove that port from the Service; the admin interface stays on loopback (use kubectl port-forward to debug).',
+        ]);
+    });
+
     it("counts its node groups' GPUs at desired size and their price", async () => {
         const { policies } = await import("../policies/index");
         const resources = asPolicyInputs((await runStack(stackConfig("dev"), { stack: "dev" })).registered);
