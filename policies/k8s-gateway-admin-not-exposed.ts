@@ -43,7 +43,7 @@ interface AdminPort {
  * when `gateway.image` points at a mirror. Not imported, so the pack does not load the
  * Kubernetes SDK; test/policies.stack.test.ts checks it against the component.
  */
-export const gatewayPodLabel = ["app.kubernetes.io/component", "api-gateway"] as const;
+const gatewayPodLabel = ["app.kubernetes.io/component", "api-gateway"] as const;
 
 /** A gateway pod's proxy containers (Envoy by image, or every container of a pod labelled as the gateway) and their admin ports. */
 function gatewayOf(w: Workload, adminPorts: readonly number[]): { proxies: Container[]; admin: AdminPort[] } {

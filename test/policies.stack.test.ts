@@ -91,6 +91,16 @@ describe.each(["local", "dev"])("the whole policy pack over the shipped %s stack
     });
 });
 
+describe("the whole policy pack over the shipped local stack with a Hugging Face token", () => {
+    it("finds nothing: the token sits in a Secret and the pods take it from there", async () => {
+        const { policies } = await import("../policies/index");
+        const token = `hf_${"AbCdEfGhIjKlMnOpQ".repeat(2)}`;
+        const run = await runStack(stackConfig("local"), { stack: "local", extraConfig: { "model-services:huggingFaceToken": token }, secretKeys: ["model-services:huggingFaceToken"] });
+        expect(run.registered.some((r) => r.type === "kubernetes:core/v1:Secret" && JSON.stringify(r.inputs).includes(token))).toBe(true);
+        expect(await packViolations(policies, asPolicyInputs(run.registered))).toEqual([]);
+    });
+});
+
 describe("the whole policy pack over the shipped dev stack (EKS)", () => {
     it("knows the platform's gateway by the label ApiGateway gives it, whatever its image", async () => {
         const { policies } = await import("../policies/index");
