@@ -17,7 +17,6 @@ export const typeTokens = {
     job: "kubernetes:batch/v1:Job",
     cronJob: "kubernetes:batch/v1:CronJob",
     service: "kubernetes:core/v1:Service",
-    configMap: "kubernetes:core/v1:ConfigMap",
     secret: "kubernetes:core/v1:Secret",
     secretPatch: "kubernetes:core/v1:SecretPatch",
     podDisruptionBudget: "kubernetes:policy/v1:PodDisruptionBudget",
