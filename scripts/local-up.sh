@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# The main job: installs what is missing, builds the pinned toolchain once per machine,
+# starts the simulated GPU cluster, deploys the `local` stack with `pulumi up` against a
+# file backend inside the project, and prints the services table. Idempotent.
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+ensure_node_modules
+ensure_toolchain
+pulumi_env
+
+"$PROJECT_ROOT/scripts/cluster.sh" up model-services-local "$PROJECT_ROOT/.cluster/kubeconfig"
+
+cd "$PROJECT_ROOT"
+pulumi stack select local --create >/dev/null
+pulumi up --stack local --yes --skip-preview --suppress-progress >"$PROJECT_ROOT/.pulumi/last-up.log" 2>&1 || {
+    cat "$PROJECT_ROOT/.pulumi/last-up.log" >&2
+    log "pulumi up failed (log: .pulumi/last-up.log)"
+    exit 1
+}
+tail -n 4 "$PROJECT_ROOT/.pulumi/last-up.log" >&2
+pulumi stack output --stack local --json | tsx scripts/servicesTable.ts
