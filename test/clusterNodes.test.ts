@@ -18,7 +18,7 @@ describe("the simulated cluster's nodes", () => {
         });
         expect(l40s.spec.taints).toEqual([{ key: "nvidia.com/gpu", value: "true", effect: "NoSchedule" }]);
         expect(l40s.status.capacity).toMatchObject({ "nvidia.com/gpu": "4", cpu: "48", memory: "384Gi" });
-        expect(nodes.find((n) => n.metadata.name === "gpu-l4-0")!.status.allocatable["nvidia.com/gpu"]).toBe("1");
+        expect((nodes.find((n) => n.metadata.name === "gpu-l4-0")!.status.allocatable as Record<string, string>)["nvidia.com/gpu"]).toBe("1");
     });
 
     it("leaves system nodes untainted and without GPUs", () => {

@@ -118,10 +118,23 @@ export function removeStack(e2e: E2eStack): void {
     rmSync(e2e.workDir, { recursive: true, force: true });
 }
 
+/** The project's policy pack, run on every preview and update of the end-to-end tier. */
+export const policyPacks = [path.join(projectRoot, "policies")];
+
+/** Writes a Secret's entries as files into a fresh directory, for tools that read config from disk. */
+export function secretToDir(name: string): string {
+    const dir = mkdtempSync(path.join(tmpdir(), `${name}-`));
+    const data = kubectl("get", "secret", name, "-n", namespace, "-o", "json").data ?? {};
+    for (const [file, value] of Object.entries(data)) {
+        writeFileSync(path.join(dir, file), Buffer.from(String(value), "base64"));
+    }
+    return dir;
+}
+
 /** A preview's planned steps (everything but `same`), as `op type name` lines plus each update's changed paths. */
 export async function plannedSteps(e2e: E2eStack): Promise<{ steps: string[]; updates: Record<string, string[]> }> {
     const events: EngineEvent[] = [];
-    await e2e.stack.preview({ diff: true, onEvent: (e) => events.push(e) });
+    await e2e.stack.preview({ diff: true, policyPacks, onEvent: (e) => events.push(e) });
     const steps: string[] = [];
     const updates: Record<string, string[]> = {};
     for (const e of events) {

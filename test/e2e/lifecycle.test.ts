@@ -1,5 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createStack, E2eStack, eventually, kubectl, namespace, plannedSteps, pods, removeStack, runningPods } from "./harness";
+import { execFileSync } from "node:child_process";
+import * as path from "node:path";
+import { projectRoot } from "../helpers/platform";
+import { createStack, E2eStack, eventually, kubectl, namespace, plannedSteps, policyPacks, pods, removeStack, runningPods, secretToDir } from "./harness";
 
 /**
  * The whole lifecycle on the real engine, the real Kubernetes provider and API server, and
@@ -39,8 +42,9 @@ afterAll(() => {
 
 describe("pulumi up, scale, stop, delete, destroy on a simulated GPU cluster", () => {
     it("1. up from empty: services Running on their node groups, gateway up, routes and keys in Secrets", async () => {
-        const result = await e2e.stack.up();
+        const result = await e2e.stack.up({ policyPacks });
         expect(result.summary.result).toBe("succeeded");
+        expect(result.stdout).toMatch(/Policies:[\s\S]*model-services/);
         const outputs = await e2e.stack.outputs();
         const services: any[] = outputs.services.value;
         expect(services.map((s) => s.name)).toEqual(e2e.raw.services.map((s: any) => s.name));
@@ -67,6 +71,8 @@ describe("pulumi up, scale, stop, delete, destroy on a simulated GPU cluster", (
         for (const svc of services) {
             expect(gatewayConfig.split(`"${svc.accessName}"`).length - 1, svc.accessName).toBeGreaterThanOrEqual(1);
         }
+        // The config Envoy reads is the one the validator accepts.
+        execFileSync(path.join(projectRoot, "scripts/envoy-validate.sh"), [secretToDir("model-gateway-config")], { stdio: "inherit" });
         expect(kubectl("get", "configmaps", "-n", namespace, "-o", "json").items.map((c: any) => JSON.stringify(c.data ?? {})).join()).not.toMatch(/sk-/);
     });
 
@@ -81,7 +87,7 @@ describe("pulumi up, scale, stop, delete, destroy on a simulated GPU cluster", (
         expect(steps).toEqual(["update kubernetes:apps/v1:Deployment model-services-test-deployment"]);
         expect(updates["kubernetes:apps/v1:Deployment model-services-test-deployment"]).toEqual(["spec.replicas"]);
 
-        await e2e.stack.up();
+        await e2e.stack.up({ policyPacks });
         await eventually("3 test pods running", () => runningPods("test").length === 3);
         const after = (await e2e.stack.outputs()).services.value;
         expect(after.find((s: any) => s.name === "test").serviceId).toBe(before.find((s: any) => s.name === "test").serviceId);
