@@ -15,12 +15,17 @@
 # Cache layout (see toolchain/README.md):
 #   ${MODEL_SERVICES_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/model-services}/toolchain/<hash>/
 #     bin/          the binaries (or symlinks to matching binaries found on PATH)
-#     pulumi-home/  PULUMI_HOME with the provider plugins installed
+#     providers/    pulumi-resource-{kubernetes,random} (kept off PATH)
+#     pulumi-home/  PULUMI_HOME with those provider plugins installed
 #     logs/<step>.log, stamps/<step>, build/ (scratch), env.sh
 # <hash> covers toolchain/versions.env and every wrapper go.mod/go.sum; each step's stamp
 # also covers that step's own sources, so editing one wrapper rebuilds only that step.
 # Go's module and build caches (GOMODCACHE, GOCACHE) are the normal ones and are reused.
 set -euo pipefail
+
+# Everything is inside main() so bash parses the whole file before running any of it
+# (editing this script while a long build runs must not break that build).
+main() {
 
 REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 TC="$REPO_ROOT/toolchain"
@@ -35,7 +40,7 @@ die() { log "ERROR: $*"; exit 1; }
 
 CACHE_ROOT="${MODEL_SERVICES_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/model-services}"
 WRAPPERS=()
-for w in pulumi pulumi-language-nodejs pulumi-kubernetes kubernetes etcd kwok; do
+for w in pulumi pulumi-language-nodejs pulumi-kubernetes pulumi-random kubernetes etcd kwok; do
   [[ -f "$TC/$w/go.mod" ]] && WRAPPERS+=("$w")
 done
 
@@ -53,6 +58,9 @@ inputs_hash() {
 HASH="$(inputs_hash)"
 DIR="$CACHE_ROOT/toolchain/$HASH"
 BIN="$DIR/bin"
+# Provider plugins live outside bin/ (the engine would otherwise pick them up from PATH
+# with a warning); they are installed into PULUMI_HOME from here.
+PROVIDERS="$DIR/providers"
 PULUMI_HOME_DIR="$DIR/pulumi-home"
 LOGS="$DIR/logs"
 STAMPS="$DIR/stamps"
@@ -105,6 +113,7 @@ declare -A PIN=(
   [pulumi:github.com/pulumi/pulumi/pkg/v3]="v$PULUMI_VERSION"
   [pulumi:github.com/pulumi/pulumi/sdk/v3]="v$PULUMI_VERSION"
   [pulumi-language-nodejs:github.com/pulumi/pulumi/sdk/v3]="v$PULUMI_VERSION"
+  [pulumi-random:github.com/pulumi/pulumi/sdk/v3]="v$PULUMI_VERSION"
   [pulumi-kubernetes:github.com/pulumi/pulumi-kubernetes/provider/v4]="$PULUMI_KUBERNETES_MODULE_VERSION"
   [kubernetes:k8s.io/kubernetes]="v$KUBERNETES_VERSION"
   [etcd:go.etcd.io/etcd/server/v3]="v$ETCD_VERSION"
@@ -143,7 +152,7 @@ for key in "${!PIN[@]}"; do
     die "toolchain/$w/go.mod requires $m ${have:-<none>}, versions.env pins $want (run scripts/toolchain.sh sync)"
 done
 
-mkdir -p "$BIN" "$PULUMI_HOME_DIR" "$LOGS" "$STAMPS" "$DIR/build"
+mkdir -p "$BIN" "$PROVIDERS" "$PULUMI_HOME_DIR" "$LOGS" "$STAMPS" "$DIR/build"
 
 # One build per cache dir at a time (CI and a developer shell may race).
 if command -v flock >/dev/null; then
@@ -307,14 +316,22 @@ step_pulumi_kubernetes() {
   echo "+ go build (generated schema-embed.json for $PULUMI_KUBERNETES_VERSION from $src)"
   go build -trimpath \
     -ldflags "-s -w -X github.com/pulumi/pulumi-kubernetes/provider/v4/pkg/version.Version=$PULUMI_KUBERNETES_VERSION" \
-    -o "$BIN/pulumi-resource-kubernetes" .
+    -o "$PROVIDERS/pulumi-resource-kubernetes" .
   rm -rf "$build"
+}
+
+step_pulumi_random() {
+  gobuild pulumi-random -ldflags "-s -w -X main.providerVersion=$PULUMI_RANDOM_VERSION" \
+    -o "$PROVIDERS/pulumi-resource-random" .
+  "$PROVIDERS/pulumi-resource-random" -version | grep -qxF "$PULUMI_RANDOM_VERSION"
 }
 
 step_plugins() {
   export PULUMI_HOME="$PULUMI_HOME_DIR" PULUMI_SKIP_UPDATE_CHECK=true
   "$BIN/pulumi" plugin install resource kubernetes "$PULUMI_KUBERNETES_VERSION" \
-    --file "$BIN/pulumi-resource-kubernetes" --reinstall
+    --file "$PROVIDERS/pulumi-resource-kubernetes" --reinstall
+  "$BIN/pulumi" plugin install resource random "$PULUMI_RANDOM_VERSION" \
+    --file "$PROVIDERS/pulumi-resource-random" --reinstall
   "$BIN/pulumi" plugin ls
 }
 
@@ -375,16 +392,18 @@ fi
 run_step kwok "$fp" step_kwok kwok kwokctl
 
 fp="$(step_hash pulumi-kubernetes "$PULUMI_KUBERNETES_VERSION")"
-run_step pulumi-kubernetes "$fp" step_pulumi_kubernetes pulumi-resource-kubernetes
+run_step pulumi-kubernetes "$fp" step_pulumi_kubernetes ../providers/pulumi-resource-kubernetes
 
-fp="$(sha256sum "$BIN/pulumi-resource-kubernetes" | cut -c1-16)-$PULUMI_KUBERNETES_VERSION"
-fp+="-$(readlink -f "$BIN/pulumi" | sha256sum | cut -c1-8)"
-if [[ ! -d "$PULUMI_HOME_DIR/plugins/resource-kubernetes-v$PULUMI_KUBERNETES_VERSION" ]]; then
-  rm -f "$STAMPS/plugins"
-fi
+fp="$(step_hash pulumi-random "$PULUMI_RANDOM_VERSION")"
+run_step pulumi-random "$fp" step_pulumi_random ../providers/pulumi-resource-random
+
+# Plugins: re-install when a provider binary, a plugin version or the CLI changed.
+fp="$(cat "$STAMPS/pulumi-kubernetes" "$STAMPS/pulumi-random" | sha256sum | cut -c1-16)"
+fp+="-$PULUMI_KUBERNETES_VERSION-$PULUMI_RANDOM_VERSION-$(readlink -f "$BIN/pulumi" | sha256sum | cut -c1-8)"
+for p in "kubernetes-v$PULUMI_KUBERNETES_VERSION" "random-v$PULUMI_RANDOM_VERSION"; do
+  [[ -d "$PULUMI_HOME_DIR/plugins/resource-$p" ]] || rm -f "$STAMPS/plugins"
+done
 run_step plugins "$fp" step_plugins
-
-log "pulumi-random $PULUMI_RANDOM_VERSION ... not available (not served by the Go module proxy; see toolchain/versions.env)"
 
 env_text >"$ENV_FILE"
 touch "$DIR/complete"
@@ -394,3 +413,6 @@ else
   log "nothing to build ($((SECONDS - TOTAL_START))s)"
 fi
 cat "$ENV_FILE"
+}
+
+main "$@"
