@@ -1,424 +1,472 @@
 package main
 
 import (
-	"crypto/rand"
-	"crypto/sha256"
 	"encoding/base64"
-	"encoding/binary"
 	"encoding/hex"
-	"errors"
 	"fmt"
-	"math/big"
-	mrand "math/rand/v2"
 	"strconv"
 	"strings"
-	"time"
+	"unicode/utf8"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
-	"golang.org/x/crypto/bcrypt"
 )
 
-type failure struct{ property, reason string }
-
-// kind describes one resource type of the @pulumi/random SDK.
-type kind struct {
-	inputs   []string // input properties (all force replacement)
-	outputs  []string // properties computed at create
-	secrets  []string // outputs stored as secrets
-	check    func(resource.PropertyMap) []failure
-	defaults func(resource.PropertyMap)
-	create   func(resource.PropertyMap) (string, resource.PropertyMap, error)
-}
-
-func (k *kind) isInput(name string) bool  { return contains(k.inputs, name) }
-func (k *kind) isSecret(name string) bool { return contains(k.secrets, name) }
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
-}
-
-var stringInputs = []string{
-	"keepers", "length", "lower", "minLower", "minNumeric", "minSpecial", "minUpper",
-	"number", "numeric", "overrideSpecial", "special", "upper",
-}
-
-var kinds = map[string]*kind{
-	"random:index/randomPassword:RandomPassword": {
-		inputs: stringInputs, outputs: []string{"result", "bcryptHash"},
-		secrets: []string{"result", "bcryptHash"},
-		check:   checkString, defaults: defaultString, create: createPassword,
-	},
-	"random:index/randomString:RandomString": {
-		inputs: stringInputs, outputs: []string{"result"},
-		check: checkString, defaults: defaultString, create: createString,
-	},
-	"random:index/randomId:RandomId": {
-		inputs: []string{"byteLength", "keepers", "prefix"}, outputs: []string{"b64Std", "b64Url", "dec", "hex"},
-		check: checkID, create: createID,
-	},
-	"random:index/randomInteger:RandomInteger": {
-		inputs: []string{"keepers", "max", "min", "seed"}, outputs: []string{"result"},
-		check: checkInteger, create: createInteger,
-	},
-	"random:index/randomUuid:RandomUuid": {
-		inputs: []string{"keepers"}, outputs: []string{"result"},
-		check: noCheck, create: createUUID4,
-	},
-	"random:index/randomUuid4:RandomUuid4": {
-		inputs: []string{"keepers"}, outputs: []string{"result"},
-		check: noCheck, create: createUUID4,
-	},
-	"random:index/randomUuid7:RandomUuid7": {
-		inputs: []string{"keepers"}, outputs: []string{"result"},
-		check: noCheck, create: createUUID7,
-	},
-	"random:index/randomBytes:RandomBytes": {
-		inputs: []string{"keepers", "length"}, outputs: []string{"base64", "hex"},
-		secrets: []string{"base64", "hex"},
-		check:   checkBytes, create: createBytes,
-	},
-	"random:index/randomShuffle:RandomShuffle": {
-		inputs: []string{"inputs", "keepers", "resultCount", "seed"}, outputs: []string{"results"},
-		check: noCheck, create: createShuffle,
-	},
-}
-
-// ---- property helpers -------------------------------------------------------------------
-
-func plain(v resource.PropertyValue) resource.PropertyValue {
-	for v.IsSecret() {
-		v = v.SecretValue().Element
-	}
-	return v
-}
-
-func known(m resource.PropertyMap, key string) (resource.PropertyValue, bool) {
-	v, ok := m[resource.PropertyKey(key)]
-	if !ok {
-		return v, false
-	}
-	v = plain(v)
-	if v.IsNull() || v.ContainsUnknowns() {
-		return v, false
-	}
-	return v, true
-}
-
-func intOf(m resource.PropertyMap, key string, def int) int {
-	if v, ok := known(m, key); ok && v.IsNumber() {
-		return int(v.NumberValue())
-	}
-	return def
-}
-
-func boolOf(m resource.PropertyMap, key string, def bool) bool {
-	if v, ok := known(m, key); ok && v.IsBool() {
-		return v.BoolValue()
-	}
-	return def
-}
-
-func stringOf(m resource.PropertyMap, key, def string) string {
-	if v, ok := known(m, key); ok && v.IsString() {
-		return v.StringValue()
-	}
-	return def
-}
-
-func required(m resource.PropertyMap, key string) []failure {
-	if _, ok := m[resource.PropertyKey(key)]; !ok {
-		return []failure{{key, fmt.Sprintf("missing required property '%s'", key)}}
-	}
-	return nil
-}
-
-func noCheck(resource.PropertyMap) []failure { return nil }
-
-// ---- RandomPassword / RandomString ---------------------------------------------------------
+// kind is the type of a property, as the schema and Check see it.
+type kind int
 
 const (
-	lowerChars   = "abcdefghijklmnopqrstuvwxyz"
-	upperChars   = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
-	numericChars = "0123456789"
-	// Terraform random's default special characters.
-	specialChars = "!@#$%&*()-_=+[]{}<>:?"
+	kindBool kind = iota
+	kindInt
+	kindString
+	kindStringMap
+	kindStringList
 )
 
-func checkString(m resource.PropertyMap) []failure {
-	if f := required(m, "length"); f != nil {
-		return f
+// prop describes one property of a resource type.
+type prop struct {
+	name        string
+	kind        kind
+	required    bool                    // inputs: must be given
+	def         *resource.PropertyValue // inputs: default filled in by Check
+	emptyIsNull bool                    // inputs: "" and unset are the same (no replacement between them)
+	secret      bool                    // outputs: returned as a secret
+	deprecation string
+	description string
+}
+
+// resourceType is one resource of the package.
+type resourceType struct {
+	token       string
+	description string
+	inputs      []prop
+	outputs     []prop // computed outputs (the inputs are outputs too)
+	// defaults fills defaults that depend on other inputs (run before the static ones).
+	defaults func(in resource.PropertyMap) []failure
+	// validate checks relations between the known inputs (after types and defaults).
+	validate func(in resource.PropertyMap) []failure
+	// create generates the resource: its ID and computed outputs, from known inputs.
+	create func(in resource.PropertyMap) (string, resource.PropertyMap, error)
+	// importID turns a `pulumi import` ID into the resource's ID, inputs and computed
+	// outputs; nil when the type cannot be imported.
+	importID func(id string) (string, resource.PropertyMap, resource.PropertyMap, error)
+}
+
+// failure is one Check failure.
+type failure struct{ property, reason string }
+
+func boolDefault(b bool) *resource.PropertyValue {
+	v := resource.NewBoolProperty(b)
+	return &v
+}
+
+func intDefault(n int64) *resource.PropertyValue {
+	v := resource.NewNumberProperty(float64(n))
+	return &v
+}
+
+const keepersDescription = "Arbitrary map of values that, when changed, will trigger recreation of resource."
+
+var keepersProp = prop{name: "keepers", kind: kindStringMap, description: keepersDescription}
+
+// stringInputs are the inputs shared by RandomPassword and RandomString.
+var stringInputs = []prop{
+	keepersProp,
+	{name: "length", kind: kindInt, required: true, description: "The length of the string desired. The minimum value for length is 1 and, length must also be >= (`minUpper` + `minLower` + `minNumeric` + `minSpecial`)."},
+	{name: "lower", kind: kindBool, def: boolDefault(true), description: "Include lowercase alphabet characters in the result. Default value is `true`."},
+	{name: "minLower", kind: kindInt, def: intDefault(0), description: "Minimum number of lowercase alphabet characters in the result. Default value is `0`."},
+	{name: "minNumeric", kind: kindInt, def: intDefault(0), description: "Minimum number of numeric characters in the result. Default value is `0`."},
+	{name: "minSpecial", kind: kindInt, def: intDefault(0), description: "Minimum number of special characters in the result. Default value is `0`."},
+	{name: "minUpper", kind: kindInt, def: intDefault(0), description: "Minimum number of uppercase alphabet characters in the result. Default value is `0`."},
+	// number and numeric have no static default: stringDefaults keeps them in step.
+	{name: "number", kind: kindBool, deprecation: "**NOTE**: This is deprecated, use `numeric` instead.", description: "Include numeric characters in the result. Default value is `true`."},
+	{name: "numeric", kind: kindBool, description: "Include numeric characters in the result. Default value is `true`."},
+	{name: "overrideSpecial", kind: kindString, emptyIsNull: true, description: "Supply your own list of special characters to use for string generation. This overrides the default character list in the special argument. The `special` argument must still be set to true for any overwritten characters to be used in generation."},
+	{name: "special", kind: kindBool, def: boolDefault(true), description: "Include special characters in the result. These are `!@#$%&*()-_=+[]{}<>:?`. Default value is `true`."},
+	{name: "upper", kind: kindBool, def: boolDefault(true), description: "Include uppercase alphabet characters in the result. Default value is `true`."},
+}
+
+// stringDefaults keeps the deprecated `number` and its replacement `numeric` in step:
+// both true when neither is set, the one set when only one is, and an error when both
+// are set to different values.
+func stringDefaults(in resource.PropertyMap) []failure {
+	numberAbsent, numericAbsent := absent(in, "number"), absent(in, "numeric")
+	switch {
+	case numberAbsent && numericAbsent:
+		in["number"] = resource.NewBoolProperty(true)
+		in["numeric"] = resource.NewBoolProperty(true)
+	case numberAbsent:
+		in["number"] = in["numeric"]
+	case numericAbsent:
+		in["numeric"] = in["number"]
+	default:
+		a, aok := knownBool(in, "number")
+		b, bok := knownBool(in, "numeric")
+		if aok && bok && a != b {
+			return []failure{{"number", "number and numeric are both set, to different values (number is deprecated: use numeric)"}}
+		}
 	}
-	length, ok := known(m, "length")
-	if !ok {
-		return nil
+	return nil
+}
+
+// validateString checks the relations between RandomPassword/RandomString inputs.
+func validateString(in resource.PropertyMap) []failure {
+	var fs []failure
+	length, lengthKnown := knownInt(in, "length")
+	if lengthKnown && length < 1 {
+		fs = append(fs, failure{"length", fmt.Sprintf("length must be at least 1, got %d", length)})
 	}
-	if !length.IsNumber() || length.NumberValue() < 1 {
-		return []failure{{"length", "length must be a number >= 1"}}
-	}
-	mins := 0
-	for _, k := range []string{"minLower", "minUpper", "minNumeric", "minSpecial"} {
-		n := intOf(m, k, 0)
+	sum, sumKnown := int64(0), true
+	for _, k := range []string{"minUpper", "minLower", "minNumeric", "minSpecial"} {
+		n, ok := knownInt(in, k)
+		if !ok {
+			sumKnown = false
+			continue
+		}
 		if n < 0 {
-			return []failure{{k, k + " must be >= 0"}}
+			fs = append(fs, failure{k, fmt.Sprintf("%s must not be negative, got %d", k, n)})
 		}
-		mins += n
+		sum += n
 	}
-	if mins > int(length.NumberValue()) {
-		return []failure{{"length", fmt.Sprintf(
-			"length (%d) must be >= minLower + minUpper + minNumeric + minSpecial (%d)",
-			int(length.NumberValue()), mins)}}
+	if lengthKnown && sumKnown && length >= 1 && length < sum {
+		fs = append(fs, failure{"length", fmt.Sprintf(
+			"length (%d) must be >= minUpper + minLower + minNumeric + minSpecial (%d)", length, sum)})
 	}
-	return nil
-}
-
-func defaultString(m resource.PropertyMap) {
-	set := func(key string, v resource.PropertyValue) {
-		if _, ok := m[resource.PropertyKey(key)]; !ok {
-			m[resource.PropertyKey(key)] = v
+	allFalse := true
+	for _, k := range []string{"upper", "lower", "numeric", "special"} {
+		if b, ok := knownBool(in, k); !ok || b {
+			allFalse = false
 		}
 	}
-	for _, k := range []string{"lower", "upper", "special"} {
-		set(k, resource.NewBoolProperty(true))
+	if allFalse {
+		fs = append(fs, failure{"numeric", "at least one of upper, lower, numeric and special must be true"})
 	}
-	// `number` is the deprecated spelling of `numeric`; either one sets both.
-	numeric := true
-	if v, ok := known(m, "numeric"); ok && v.IsBool() {
-		numeric = v.BoolValue()
-	} else if v, ok := known(m, "number"); ok && v.IsBool() {
-		numeric = v.BoolValue()
-	}
-	set("numeric", resource.NewBoolProperty(numeric))
-	set("number", resource.NewBoolProperty(numeric))
-	for _, k := range []string{"minLower", "minUpper", "minNumeric", "minSpecial"} {
-		set(k, resource.NewNumberProperty(0))
+	return fs
+}
+
+// paramsOf reads the generation parameters from checked, known inputs.
+func paramsOf(in resource.PropertyMap) stringParams {
+	i := func(k string) int { n, _ := knownInt(in, k); return int(n) }
+	b := func(k string) bool { v, _ := knownBool(in, k); return v }
+	s, _ := knownString(in, "overrideSpecial")
+	return stringParams{
+		length: i("length"),
+		upper:  b("upper"), lower: b("lower"), numeric: b("numeric"), special: b("special"),
+		minUpper: i("minUpper"), minLower: i("minLower"), minNumeric: i("minNumeric"), minSpecial: i("minSpecial"),
+		overrideSpecial: s,
 	}
 }
 
-func randomString(m resource.PropertyMap) (string, error) {
-	length := intOf(m, "length", 0)
-	special := specialChars
-	if s := stringOf(m, "overrideSpecial", ""); s != "" {
-		special = s
+// importedStringInputs are the inputs the real provider records for an imported
+// password or string: the defaults, and the length of the imported value.
+func importedStringInputs(value string) resource.PropertyMap {
+	return resource.PropertyMap{
+		"length":     resource.NewNumberProperty(float64(utf8.RuneCountInString(value))),
+		"lower":      resource.NewBoolProperty(true),
+		"minLower":   resource.NewNumberProperty(0),
+		"minNumeric": resource.NewNumberProperty(0),
+		"minSpecial": resource.NewNumberProperty(0),
+		"minUpper":   resource.NewNumberProperty(0),
+		"number":     resource.NewBoolProperty(true),
+		"numeric":    resource.NewBoolProperty(true),
+		"special":    resource.NewBoolProperty(true),
+		"upper":      resource.NewBoolProperty(true),
 	}
-	numeric := boolOf(m, "numeric", boolOf(m, "number", true))
-	sets := []struct {
-		enabled bool
-		chars   string
-		min     int
-	}{
-		{boolOf(m, "lower", true), lowerChars, intOf(m, "minLower", 0)},
-		{boolOf(m, "upper", true), upperChars, intOf(m, "minUpper", 0)},
-		{numeric, numericChars, intOf(m, "minNumeric", 0)},
-		{boolOf(m, "special", true), special, intOf(m, "minSpecial", 0)},
-	}
-	var out []byte
-	all := ""
-	for _, s := range sets {
-		for i := 0; i < s.min; i++ {
-			c, err := pick(s.chars)
+}
+
+func str(s string) resource.PropertyValue { return resource.NewStringProperty(s) }
+
+var resourceTypes = []*resourceType{
+	{
+		token:       "random:index/randomPassword:RandomPassword",
+		description: "Identical to RandomString with the exception that the result is treated as sensitive. Uses a cryptographic random number generator.",
+		inputs:      stringInputs,
+		outputs: []prop{
+			{name: "bcryptHash", kind: kindString, secret: true, description: "A bcrypt hash of the generated random password (of its first 72 bytes when it is longer)."},
+			{name: "result", kind: kindString, secret: true, description: "The generated random password."},
+		},
+		defaults: stringDefaults,
+		validate: validateString,
+		create: func(in resource.PropertyMap) (string, resource.PropertyMap, error) {
+			result, err := generateString(paramsOf(in))
 			if err != nil {
-				return "", err
+				return "", nil, err
 			}
-			out = append(out, c)
-		}
-		if s.enabled {
-			all += s.chars
-		}
-	}
-	if all == "" && len(out) < length {
-		return "", errors.New("no character set enabled (lower, upper, numeric and special are all false)")
-	}
-	for len(out) < length {
-		c, err := pick(all)
-		if err != nil {
-			return "", err
-		}
-		out = append(out, c)
-	}
-	// Shuffle so the minimum-count characters are not at the front.
-	for i := len(out) - 1; i > 0; i-- {
-		j, err := rand.Int(rand.Reader, big.NewInt(int64(i+1)))
-		if err != nil {
-			return "", err
-		}
-		out[i], out[j.Int64()] = out[j.Int64()], out[i]
-	}
-	return string(out), nil
-}
-
-func pick(chars string) (byte, error) {
-	n, err := rand.Int(rand.Reader, big.NewInt(int64(len(chars))))
-	if err != nil {
-		return 0, err
-	}
-	return chars[n.Int64()], nil
-}
-
-func createString(m resource.PropertyMap) (string, resource.PropertyMap, error) {
-	s, err := randomString(m)
-	if err != nil {
-		return "", nil, err
-	}
-	return s, resource.PropertyMap{"result": resource.NewStringProperty(s)}, nil
-}
-
-func createPassword(m resource.PropertyMap) (string, resource.PropertyMap, error) {
-	s, err := randomString(m)
-	if err != nil {
-		return "", nil, err
-	}
-	in := []byte(s)
-	if len(in) > 72 { // bcrypt reads at most 72 bytes
-		in = in[:72]
-	}
-	hash, err := bcrypt.GenerateFromPassword(in, bcrypt.DefaultCost)
-	if err != nil {
-		return "", nil, err
-	}
-	return "none", resource.PropertyMap{
-		"result":     resource.NewStringProperty(s),
-		"bcryptHash": resource.NewStringProperty(string(hash)),
-	}, nil
-}
-
-// ---- RandomId ---------------------------------------------------------------------------
-
-func checkID(m resource.PropertyMap) []failure {
-	if f := required(m, "byteLength"); f != nil {
-		return f
-	}
-	if v, ok := known(m, "byteLength"); ok && (!v.IsNumber() || v.NumberValue() < 1) {
-		return []failure{{"byteLength", "byteLength must be a number >= 1"}}
-	}
-	return nil
-}
-
-func createID(m resource.PropertyMap) (string, resource.PropertyMap, error) {
-	b := make([]byte, intOf(m, "byteLength", 0))
-	if _, err := rand.Read(b); err != nil {
-		return "", nil, err
-	}
-	prefix := stringOf(m, "prefix", "")
-	url := base64.RawURLEncoding.EncodeToString(b)
-	return url, resource.PropertyMap{
-		"b64Url": resource.NewStringProperty(prefix + url),
-		"b64Std": resource.NewStringProperty(prefix + base64.StdEncoding.EncodeToString(b)),
-		"hex":    resource.NewStringProperty(prefix + hex.EncodeToString(b)),
-		"dec":    resource.NewStringProperty(prefix + new(big.Int).SetBytes(b).String()),
-	}, nil
-}
-
-// ---- RandomInteger / RandomShuffle (optionally seeded) -------------------------------------
-
-func checkInteger(m resource.PropertyMap) []failure {
-	if f := append(required(m, "min"), required(m, "max")...); len(f) > 0 {
-		return f
-	}
-	minV, ok1 := known(m, "min")
-	maxV, ok2 := known(m, "max")
-	if ok1 && ok2 && minV.IsNumber() && maxV.IsNumber() && maxV.NumberValue() < minV.NumberValue() {
-		return []failure{{"max", "max must be >= min"}}
-	}
-	return nil
-}
-
-// source returns a deterministic generator for a seed, or a crypto-seeded one without.
-func source(m resource.PropertyMap) (*mrand.Rand, error) {
-	var seed [32]byte
-	if s, ok := known(m, "seed"); ok && s.IsString() && s.StringValue() != "" {
-		seed = sha256.Sum256([]byte(s.StringValue()))
-	} else if _, err := rand.Read(seed[:]); err != nil {
-		return nil, err
-	}
-	return mrand.New(mrand.NewChaCha8(seed)), nil
-}
-
-func createInteger(m resource.PropertyMap) (string, resource.PropertyMap, error) {
-	r, err := source(m)
-	if err != nil {
-		return "", nil, err
-	}
-	lo, hi := intOf(m, "min", 0), intOf(m, "max", 0)
-	n := lo + int(r.Int64N(int64(hi-lo)+1))
-	return strconv.Itoa(n), resource.PropertyMap{"result": resource.NewNumberProperty(float64(n))}, nil
-}
-
-func createShuffle(m resource.PropertyMap) (string, resource.PropertyMap, error) {
-	r, err := source(m)
-	if err != nil {
-		return "", nil, err
-	}
-	var items []resource.PropertyValue
-	if v, ok := known(m, "inputs"); ok && v.IsArray() {
-		items = v.ArrayValue()
-	}
-	count := intOf(m, "resultCount", len(items))
-	results := []resource.PropertyValue{}
-	for len(items) > 0 && len(results) < count {
-		for _, i := range r.Perm(len(items)) {
-			if len(results) == count {
-				break
+			hash, err := bcryptHash(result)
+			if err != nil {
+				return "", nil, err
 			}
-			results = append(results, items[i])
+			return "none", resource.PropertyMap{"result": str(result), "bcryptHash": str(hash)}, nil
+		},
+		importID: func(id string) (string, resource.PropertyMap, resource.PropertyMap, error) {
+			if id == "" {
+				return "", nil, nil, fmt.Errorf("the import ID is the password itself and must not be empty")
+			}
+			hash, err := bcryptHash(id)
+			if err != nil {
+				return "", nil, nil, err
+			}
+			return "none", importedStringInputs(id), resource.PropertyMap{"result": str(id), "bcryptHash": str(hash)}, nil
+		},
+	},
+	{
+		token:       "random:index/randomString:RandomString",
+		description: "Generates a random permutation of alphanumeric characters and optionally special characters. Uses a cryptographic random number generator.",
+		inputs:      stringInputs,
+		outputs: []prop{
+			{name: "result", kind: kindString, description: "The generated random string."},
+		},
+		defaults: stringDefaults,
+		validate: validateString,
+		create: func(in resource.PropertyMap) (string, resource.PropertyMap, error) {
+			result, err := generateString(paramsOf(in))
+			if err != nil {
+				return "", nil, err
+			}
+			return result, resource.PropertyMap{"result": str(result)}, nil
+		},
+		importID: func(id string) (string, resource.PropertyMap, resource.PropertyMap, error) {
+			if id == "" {
+				return "", nil, nil, fmt.Errorf("the import ID is the string itself and must not be empty")
+			}
+			return id, importedStringInputs(id), resource.PropertyMap{"result": str(id)}, nil
+		},
+	},
+	{
+		token:       "random:index/randomId:RandomId",
+		description: "Generates random numbers that are intended to be used as unique identifiers for other resources. Uses a cryptographic random number generator.",
+		inputs: []prop{
+			{name: "byteLength", kind: kindInt, required: true, description: "The number of random bytes to produce. The minimum value is 1, which produces eight bits of randomness."},
+			keepersProp,
+			{name: "prefix", kind: kindString, description: "Arbitrary string to prefix the output value with. This string is supplied as-is, meaning it is not guaranteed to be URL-safe or base64 encoded."},
+		},
+		outputs: []prop{
+			{name: "b64Std", kind: kindString, description: "The generated id presented in base64 without additional transformations."},
+			{name: "b64Url", kind: kindString, description: "The generated id presented in base64, using the URL-friendly character set: case-sensitive letters, digits and the characters `_` and `-`."},
+			{name: "dec", kind: kindString, description: "The generated id presented in non-padded decimal digits."},
+			{name: "hex", kind: kindString, description: "The generated id presented in padded hexadecimal digits. This result will always be twice as long as the requested byte length."},
+		},
+		validate: func(in resource.PropertyMap) []failure {
+			if n, ok := knownInt(in, "byteLength"); ok && n < 1 {
+				return []failure{{"byteLength", fmt.Sprintf("byteLength must be at least 1, got %d", n)}}
+			}
+			return nil
+		},
+		create: func(in resource.PropertyMap) (string, resource.PropertyMap, error) {
+			n, _ := knownInt(in, "byteLength")
+			prefix, _ := knownString(in, "prefix")
+			b, err := randomBytes(int(n))
+			if err != nil {
+				return "", nil, err
+			}
+			return idOutputs(encodeID(b, prefix))
+		},
+		importID: func(id string) (string, resource.PropertyMap, resource.PropertyMap, error) {
+			// "<b64Url>" or "<prefix>,<b64Url>", as upstream.
+			prefix, raw := "", id
+			if i := strings.LastIndex(id, ","); i >= 0 {
+				prefix, raw = id[:i], id[i+1:]
+			}
+			b, err := base64.RawURLEncoding.DecodeString(raw)
+			if err != nil || len(b) == 0 {
+				return "", nil, nil, fmt.Errorf("import ID %q: want [prefix,]<unpadded URL-safe base64 of at least one byte>", id)
+			}
+			inputs := resource.PropertyMap{"byteLength": resource.NewNumberProperty(float64(len(b)))}
+			if prefix != "" {
+				inputs["prefix"] = str(prefix)
+			}
+			rid, outs, err := idOutputs(encodeID(b, prefix))
+			return rid, inputs, outs, err
+		},
+	},
+	{
+		token:       "random:index/randomInteger:RandomInteger",
+		description: "Generates random values from a given range, described by the `min` and `max` attributes.",
+		inputs: []prop{
+			keepersProp,
+			{name: "max", kind: kindInt, required: true, description: "The maximum inclusive value of the range."},
+			{name: "min", kind: kindInt, required: true, description: "The minimum inclusive value of the range."},
+			{name: "seed", kind: kindString, description: "A custom seed to always produce the same value."},
+		},
+		outputs: []prop{
+			{name: "result", kind: kindInt, description: "The random integer result."},
+		},
+		validate: func(in resource.PropertyMap) []failure {
+			lo, lok := knownInt(in, "min")
+			hi, hok := knownInt(in, "max")
+			if lok && hok && hi < lo {
+				return []failure{{"max", fmt.Sprintf("the minimum (min, %d) must be less than or equal to the maximum (max, %d)", lo, hi)}}
+			}
+			return nil
+		},
+		create: func(in resource.PropertyMap) (string, resource.PropertyMap, error) {
+			lo, _ := knownInt(in, "min")
+			hi, _ := knownInt(in, "max")
+			seed, _ := knownString(in, "seed")
+			n, err := randomInteger(lo, hi, seed)
+			if err != nil {
+				return "", nil, err
+			}
+			return strconv.FormatInt(n, 10), resource.PropertyMap{"result": resource.NewNumberProperty(float64(n))}, nil
+		},
+		importID: func(id string) (string, resource.PropertyMap, resource.PropertyMap, error) {
+			// "<result>,<min>,<max>" or "<result>,<min>,<max>,<seed>", as upstream.
+			parts := strings.SplitN(id, ",", 4)
+			if len(parts) < 3 {
+				return "", nil, nil, fmt.Errorf("import ID %q: want <result>,<min>,<max>[,<seed>]", id)
+			}
+			var nums [3]int64
+			for i := range nums {
+				n, err := strconv.ParseInt(parts[i], 10, 64)
+				if err != nil {
+					return "", nil, nil, fmt.Errorf("import ID %q: %q is not an integer", id, parts[i])
+				}
+				nums[i] = n
+			}
+			inputs := resource.PropertyMap{
+				"min": resource.NewNumberProperty(float64(nums[1])),
+				"max": resource.NewNumberProperty(float64(nums[2])),
+			}
+			if len(parts) == 4 && parts[3] != "" {
+				inputs["seed"] = str(parts[3])
+			}
+			return parts[0], inputs, resource.PropertyMap{"result": resource.NewNumberProperty(float64(nums[0]))}, nil
+		},
+	},
+	uuidType("random:index/randomUuid:RandomUuid", "Generates a random UUID (version 4) string intended to be used as a unique identifier for other resources.", uuidV4),
+	uuidType("random:index/randomUuid4:RandomUuid4", "Generates a random version 4 UUID string intended to be used as a unique identifier for other resources.", uuidV4),
+	uuidType("random:index/randomUuid7:RandomUuid7", "Generates a time-ordered version 7 UUID string intended to be used as a unique identifier for other resources.", uuidV7),
+	{
+		token:       "random:index/randomShuffle:RandomShuffle",
+		description: "Generates a random permutation of a list of strings given as an argument.",
+		inputs: []prop{
+			{name: "inputs", kind: kindStringList, required: true, description: "The list of strings to shuffle."},
+			keepersProp,
+			{name: "resultCount", kind: kindInt, description: "The number of results to return. Defaults to the number of items in the `inputs` list. If fewer items are requested, some elements will be excluded from the result. If more items are requested, items will be repeated in the result but not more frequently than the number of items in the input list."},
+			{name: "seed", kind: kindString, description: "Arbitrary string with which to seed the random number generator, in order to produce less-volatile permutations of the list."},
+		},
+		outputs: []prop{
+			{name: "results", kind: kindStringList, description: "Random permutation of the list of strings given in `inputs`."},
+		},
+		validate: func(in resource.PropertyMap) []failure {
+			if n, ok := knownInt(in, "resultCount"); ok && n < 0 {
+				return []failure{{"resultCount", fmt.Sprintf("resultCount must not be negative, got %d", n)}}
+			}
+			return nil
+		},
+		create: func(in resource.PropertyMap) (string, resource.PropertyMap, error) {
+			v, _ := plain(in["inputs"])
+			var items []string
+			for _, e := range v.ArrayValue() {
+				pe, _ := plain(e)
+				items = append(items, pe.StringValue())
+			}
+			count, _ := knownInt(in, "resultCount")
+			seed, _ := knownString(in, "seed")
+			shuffled, err := shuffle(items, int(count), seed)
+			if err != nil {
+				return "", nil, err
+			}
+			results := make([]resource.PropertyValue, len(shuffled))
+			for i, s := range shuffled {
+				results[i] = str(s)
+			}
+			return "-", resource.PropertyMap{"results": resource.NewArrayProperty(results)}, nil
+		},
+	},
+	{
+		token:       "random:index/randomBytes:RandomBytes",
+		description: "Generates random bytes that are intended to be used as a secret, or key.",
+		inputs: []prop{
+			keepersProp,
+			{name: "length", kind: kindInt, required: true, description: "The number of bytes requested. The minimum value for length is 1."},
+		},
+		outputs: []prop{
+			{name: "base64", kind: kindString, secret: true, description: "The generated bytes presented in base64 string format."},
+			{name: "hex", kind: kindString, secret: true, description: "The generated bytes presented in hex string format."},
+		},
+		validate: func(in resource.PropertyMap) []failure {
+			if n, ok := knownInt(in, "length"); ok && n < 1 {
+				return []failure{{"length", fmt.Sprintf("length must be at least 1, got %d", n)}}
+			}
+			return nil
+		},
+		create: func(in resource.PropertyMap) (string, resource.PropertyMap, error) {
+			n, _ := knownInt(in, "length")
+			b, err := randomBytes(int(n))
+			if err != nil {
+				return "", nil, err
+			}
+			return "none", bytesOutputs(b), nil
+		},
+		importID: func(id string) (string, resource.PropertyMap, resource.PropertyMap, error) {
+			b, err := base64.StdEncoding.DecodeString(id)
+			if err != nil || len(b) == 0 {
+				return "", nil, nil, fmt.Errorf("import ID %q: want the standard base64 of at least one byte", id)
+			}
+			return "none", resource.PropertyMap{"length": resource.NewNumberProperty(float64(len(b)))}, bytesOutputs(b), nil
+		},
+	},
+}
+
+func idOutputs(e idEncodings) (string, resource.PropertyMap, error) {
+	return e.id, resource.PropertyMap{
+		"b64Std": str(e.b64Std), "b64Url": str(e.b64URL), "dec": str(e.dec), "hex": str(e.hex),
+	}, nil
+}
+
+func bytesOutputs(b []byte) resource.PropertyMap {
+	return resource.PropertyMap{
+		"base64": str(base64.StdEncoding.EncodeToString(b)),
+		"hex":    str(hex.EncodeToString(b)),
+	}
+}
+
+func uuidType(token, description string, gen func() (string, error)) *resourceType {
+	return &resourceType{
+		token:       token,
+		description: description,
+		inputs:      []prop{keepersProp},
+		outputs:     []prop{{name: "result", kind: kindString, description: "The generated uuid presented in string format."}},
+		create: func(resource.PropertyMap) (string, resource.PropertyMap, error) {
+			u, err := gen()
+			if err != nil {
+				return "", nil, err
+			}
+			return u, resource.PropertyMap{"result": str(u)}, nil
+		},
+		importID: func(id string) (string, resource.PropertyMap, resource.PropertyMap, error) {
+			u, err := parseUUID(id)
+			if err != nil {
+				return "", nil, nil, err
+			}
+			return u, resource.PropertyMap{}, resource.PropertyMap{"result": str(u)}, nil
+		},
+	}
+}
+
+// typesByToken indexes resourceTypes.
+var typesByToken = func() map[string]*resourceType {
+	m := map[string]*resourceType{}
+	for _, t := range resourceTypes {
+		m[t.token] = t
+	}
+	return m
+}()
+
+func (t *resourceType) input(name string) *prop {
+	for i := range t.inputs {
+		if t.inputs[i].name == name {
+			return &t.inputs[i]
 		}
-	}
-	return "-", resource.PropertyMap{"results": resource.NewArrayProperty(results)}, nil
-}
-
-// ---- RandomUuid / RandomUuid4 / RandomUuid7 / RandomBytes ----------------------------------
-
-func formatUUID(b []byte) string {
-	h := hex.EncodeToString(b)
-	return strings.Join([]string{h[0:8], h[8:12], h[12:16], h[16:20], h[20:32]}, "-")
-}
-
-func createUUID4(resource.PropertyMap) (string, resource.PropertyMap, error) {
-	b := make([]byte, 16)
-	if _, err := rand.Read(b); err != nil {
-		return "", nil, err
-	}
-	b[6] = b[6]&0x0f | 0x40 // version 4
-	b[8] = b[8]&0x3f | 0x80 // RFC 4122 variant
-	u := formatUUID(b)
-	return u, resource.PropertyMap{"result": resource.NewStringProperty(u)}, nil
-}
-
-func createUUID7(resource.PropertyMap) (string, resource.PropertyMap, error) {
-	b := make([]byte, 16)
-	if _, err := rand.Read(b); err != nil {
-		return "", nil, err
-	}
-	var ms [8]byte
-	binary.BigEndian.PutUint64(ms[:], uint64(time.Now().UnixMilli()))
-	copy(b[0:6], ms[2:8]) // 48-bit Unix time in milliseconds
-	b[6] = b[6]&0x0f | 0x70
-	b[8] = b[8]&0x3f | 0x80
-	u := formatUUID(b)
-	return u, resource.PropertyMap{"result": resource.NewStringProperty(u)}, nil
-}
-
-func checkBytes(m resource.PropertyMap) []failure {
-	if f := required(m, "length"); f != nil {
-		return f
-	}
-	if v, ok := known(m, "length"); ok && (!v.IsNumber() || v.NumberValue() < 1) {
-		return []failure{{"length", "length must be a number >= 1"}}
 	}
 	return nil
 }
 
-func createBytes(m resource.PropertyMap) (string, resource.PropertyMap, error) {
-	b := make([]byte, intOf(m, "length", 0))
-	if _, err := rand.Read(b); err != nil {
-		return "", nil, err
+func (t *resourceType) output(name string) *prop {
+	for i := range t.outputs {
+		if t.outputs[i].name == name {
+			return &t.outputs[i]
+		}
 	}
-	return "none", resource.PropertyMap{
-		"base64": resource.NewStringProperty(base64.StdEncoding.EncodeToString(b)),
-		"hex":    resource.NewStringProperty(hex.EncodeToString(b)),
-	}, nil
+	return nil
 }
