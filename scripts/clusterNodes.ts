@@ -30,7 +30,6 @@ function node(name: string, labels: Record<string, string>, capacity: Record<str
         status: {
             capacity: { pods: "110", ...capacity },
             allocatable: { pods: "110", ...capacity },
-            nodeInfo: { architecture: "amd64", operatingSystem: "linux", kubeletVersion: "fake", containerRuntimeVersion: "kwok" },
         },
     };
 }
