@@ -1,4 +1,4 @@
-import * as path from "node:path";
+import { readFileSync } from "node:fs";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { ApiGateway } from "./apiGateway";
@@ -96,7 +96,8 @@ export class ModelPlatform extends pulumi.ComponentResource {
                 eks
                     ? { kubeconfig: eks.kubeconfig, enableServerSideApply: true }
                     : {
-                          kubeconfig: config.cluster.kind === "kubeconfig" && config.cluster.kubeconfig ? path.resolve(config.cluster.kubeconfig) : undefined,
+                          // The file's contents (client credentials inside, so a secret), read once per run.
+                          kubeconfig: config.cluster.kind === "kubeconfig" && config.cluster.kubeconfig ? pulumi.secret(readFileSync(config.cluster.kubeconfig, "utf8")) : undefined,
                           context: config.cluster.kind === "kubeconfig" ? config.cluster.context : undefined,
                           enableServerSideApply: true,
                       },

@@ -1,5 +1,7 @@
+import { existsSync } from "node:fs";
+import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
-import { configNamespace, parseConfig } from "./config";
+import { ConfigError, configNamespace, IssueList, parseConfig } from "./config";
 import { PlatformConfig } from "./types";
 
 /** What a stack program needs from its config: the parsed platform and the secrets kept apart from it. */
@@ -30,6 +32,15 @@ export function readStackConfig(): StackConfig {
         }
     }
     const config = parseConfig(raw, { stack: pulumi.getStack(), project: pulumi.getProject(), secretKeys });
+    // Paths in Pulumi.<stack>.yaml are relative to the project, wherever the program runs.
+    if (config.cluster.kind === "kubeconfig" && config.cluster.kubeconfig) {
+        config.cluster.kubeconfig = path.resolve(pulumi.getRootDirectory(), config.cluster.kubeconfig);
+        if (!existsSync(config.cluster.kubeconfig)) {
+            const issues = new IssueList();
+            issues.add("cluster.kubeconfig", raw.cluster && (raw.cluster as { kubeconfig?: string }).kubeconfig, `names no file (${config.cluster.kubeconfig})`, "start the cluster first (npm run cluster:up for the local stack), or fix the path");
+            throw new ConfigError(issues.issues);
+        }
+    }
     const huggingFaceToken = new pulumi.Config(configNamespace).getSecret("huggingFaceToken");
     return { config, huggingFaceToken };
 }
