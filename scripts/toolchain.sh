@@ -191,7 +191,16 @@ run_step() {
   fi
   local start=$SECONDS logf="$LOGS/$step.log"
   log "$step ..."
-  if ! ("$fn" "$@") >"$logf" 2>&1; then
+  # Not inside `if`: set -e must stay in force in the step (bash ignores it in conditions).
+  local rc=0
+  set +e
+  (
+    set -e
+    "$fn" "$@"
+  ) >"$logf" 2>&1
+  rc=$?
+  set -e
+  if ((rc != 0)); then
     log "$step ... FAILED after $((SECONDS - start))s; log: $logf"
     tail -n 25 "$logf" | sed 's/^/    /' >&2
     exit 1
