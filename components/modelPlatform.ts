@@ -19,7 +19,11 @@ export interface ModelPlatformArgs {
     config: PlatformConfig;
     /** Hugging Face token for gated models; kept in a Secret. */
     huggingFaceToken?: pulumi.Input<string>;
-    /** A Kubernetes provider to deploy with instead of one built from `config.cluster`. */
+    /**
+     * A Kubernetes provider to deploy with instead of one built from `config.cluster`. Give it
+     * `enableSecretMutable: true`, or every key rotation and route change replaces the Secrets
+     * and rolls the gateway.
+     */
     kubernetesProvider?: k8s.Provider;
 }
 
@@ -94,12 +98,15 @@ export class ModelPlatform extends pulumi.ComponentResource {
             new k8s.Provider(
                 `${name}-k8s`,
                 eks
-                    ? { kubeconfig: eks.kubeconfig, enableServerSideApply: true }
+                    ? { kubeconfig: eks.kubeconfig, enableServerSideApply: true, enableSecretMutable: true }
                     : {
                           // The file's contents (client credentials inside, so a secret), read once per run.
                           kubeconfig: config.cluster.kind === "kubeconfig" && config.cluster.kubeconfig ? pulumi.secret(readFileSync(config.cluster.kubeconfig, "utf8")) : undefined,
                           context: config.cluster.kind === "kubeconfig" ? config.cluster.context : undefined,
                           enableServerSideApply: true,
+                          // Key rotation and route changes update the Secrets in place (the gateway reloads
+                          // them from its watched directory) instead of replacing them and rolling Envoy.
+                          enableSecretMutable: true,
                       },
                 child,
             );

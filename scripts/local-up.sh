@@ -12,7 +12,7 @@ pulumi_env
 
 cd "$PROJECT_ROOT"
 pulumi stack select local --create >/dev/null
-pulumi up --stack local --yes --skip-preview --suppress-progress >"$PROJECT_ROOT/.pulumi/last-up.log" 2>&1 || {
+pulumi up --stack local --yes --skip-preview --refresh --suppress-progress >"$PROJECT_ROOT/.pulumi/last-up.log" 2>&1 || {
     cat "$PROJECT_ROOT/.pulumi/last-up.log" >&2
     log "pulumi up failed (log: .pulumi/last-up.log)"
     exit 1

@@ -18,6 +18,9 @@ describe.each(["local", "dev"])("the shipped %s stack", (stack) => {
         expect(deployments.map((d) => d.inputs.metadata.name).sort()).toEqual(raw.services.map((s: any) => `vllm-${s.name}`).sort());
 
         expect(run.outputs.endpoint).toMatch(/\/v1$/);
+        // Secrets change in place (key rotation, routes): no replacement, no gateway roll.
+        const providers = run.registered.filter((r) => r.type === "pulumi:providers:kubernetes");
+        expect(providers.map((p) => [p.inputs.enableSecretMutable, p.inputs.enableServerSideApply])).toEqual([["true", "true"]]);
         expect(run.outputs.services.map((s) => s.accessName)).toEqual(raw.services.map((s: any) => `u-8105f7322477/${s.name}`));
         for (const s of run.outputs.services) {
             expect(Object.keys(s).sort()).toEqual(["accessName", "baseModel", "displayName", "examples", "gpusPerInstance", "instances", "name", "nodeGroup", "pricePerHourUsd", "serviceId", "status", "task", "totalGpus"]);

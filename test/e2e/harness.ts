@@ -64,6 +64,10 @@ export interface E2eStack {
     raw: Record<string, any>;
     /** Rewrites the stack file with a changed config (as a user edits Pulumi.<stack>.yaml). */
     setConfig(raw: Record<string, any>): void;
+    /** The environment the CLI runs with (backend, passphrase, plugins). */
+    env: Record<string, string>;
+    /** The file backend's directory. */
+    backend: string;
 }
 
 /**
@@ -101,7 +105,7 @@ export async function createStack(stackName = "local"): Promise<E2eStack> {
     };
     const ws = await LocalWorkspace.create({ workDir, pulumiCommand, envVars });
     const stack = await Stack.create(stackName, ws);
-    const e2e: E2eStack = { stack, workDir, raw, setConfig };
+    const e2e: E2eStack = { stack, workDir, raw, setConfig, env: envVars, backend };
     setConfig(raw);
     return e2e;
 }
@@ -112,6 +116,16 @@ function readSaltOf(file: string): string | undefined {
     } catch {
         return undefined;
     }
+}
+
+/**
+ * What a user does after an update was killed: a file backend keeps the dead engine's lock,
+ * so remove it (no `pulumi cancel` on self-managed backends), then let a refresh drop the
+ * pending creates the engine could not confirm (the objects are adopted again by the next up).
+ */
+export async function recoverInterruptedUpdate(e2e: E2eStack): Promise<void> {
+    rmSync(path.join(e2e.backend, ".pulumi", "locks"), { recursive: true, force: true });
+    await e2e.stack.refresh({ clearPendingCreates: true });
 }
 
 export function removeStack(e2e: E2eStack): void {

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import * as path from "node:path";
 import { projectRoot } from "../helpers/platform";
-import { createStack, E2eStack, eventually, kubectl, namespace, plannedSteps, policyPacks, pods, removeStack, runningPods, secretToDir } from "./harness";
+import { createStack, recoverInterruptedUpdate, E2eStack, eventually, kubectl, namespace, plannedSteps, policyPacks, pods, removeStack, runningPods, secretToDir } from "./harness";
 
 /**
  * The whole lifecycle on the real engine, the real Kubernetes provider and API server, and
@@ -30,6 +30,15 @@ function clusterSnapshot(): string[] {
         .sort();
 }
 
+/**
+ * The stack's outputs after `up --refresh`: the engine's rollout wait may end before every
+ * replica reports ready, so the live status is read back as a user would (`pulumi up --refresh`).
+ */
+async function refreshedOutputs() {
+    await e2e.stack.up({ refresh: true });
+    return e2e.stack.outputs();
+}
+
 beforeAll(async () => {
     e2e = await createStack();
 });
@@ -45,7 +54,7 @@ describe("pulumi up, scale, stop, delete, destroy on a simulated GPU cluster", (
         const result = await e2e.stack.up({ policyPacks });
         expect(result.summary.result).toBe("succeeded");
         expect(result.stdout).toMatch(/Policies:[\s\S]*model-services/);
-        const outputs = await e2e.stack.outputs();
+        const outputs = await refreshedOutputs();
         const services: any[] = outputs.services.value;
         expect(services.map((s) => s.name)).toEqual(e2e.raw.services.map((s: any) => s.name));
 
@@ -89,7 +98,7 @@ describe("pulumi up, scale, stop, delete, destroy on a simulated GPU cluster", (
 
         await e2e.stack.up({ policyPacks });
         await eventually("3 test pods running", () => runningPods("test").length === 3);
-        const after = (await e2e.stack.outputs()).services.value;
+        const after = (await refreshedOutputs()).services.value;
         expect(after.find((s: any) => s.name === "test").serviceId).toBe(before.find((s: any) => s.name === "test").serviceId);
         expect(after.find((s: any) => s.name === "test").status).toBe("Running 3/3");
         expect({ vision: podUids("vision"), "qwen-32b": podUids("qwen-32b") }).toEqual(otherUids);
@@ -137,7 +146,7 @@ describe("pulumi up, scale, stop, delete, destroy on a simulated GPU cluster", (
         e2e.setConfig(next);
         await e2e.stack.up();
         await eventually("vision running again", () => runningPods("vision").length === 1);
-        row = (await e2e.stack.outputs()).services.value.find((s: any) => s.name === "vision");
+        row = (await refreshedOutputs()).services.value.find((s: any) => s.name === "vision");
         expect(row.serviceId).toBe(idBefore);
         expect(row.status).toBe("Running 1/1");
     });
@@ -150,7 +159,7 @@ describe("pulumi up, scale, stop, delete, destroy on a simulated GPU cluster", (
 
         const { steps } = await plannedSteps(e2e);
         const deletes = steps.filter((s) => s.startsWith("delete"));
-        expect(deletes).toEqual([
+        expect(deletes, steps.join("\n")).toEqual([
             "delete kubernetes:apps/v1:Deployment model-services-qwen-32b-deployment",
             "delete kubernetes:core/v1:Service model-services-qwen-32b-service",
             "delete kubernetes:policy/v1:PodDisruptionBudget model-services-qwen-32b-pdb",
@@ -177,5 +186,38 @@ describe("pulumi up, scale, stop, delete, destroy on a simulated GPU cluster", (
         for (const svc of e2e.raw.services) {
             await eventually(`${svc.name} running after re-create`, () => runningPods(svc.name).length === svc.instances);
         }
+    });
+
+    it("8. an up killed part-way, then re-run, converges to the config", async () => {
+        const next = structuredClone(e2e.raw);
+        next.services.push({ name: "extra", model: "Qwen/Qwen3-0.6B", instances: 1, nodeGroup: "gpu-l4", maxModelLen: 8192 });
+        next.apiKeys[1].services = ["*"];
+        e2e.setConfig(next);
+
+        // The CLI as a user runs it, killed (SIGKILL, no clean-up) once the new Deployment exists.
+        const child = spawn("pulumi", ["up", "--yes", "--skip-preview", "--stack", "local", "--non-interactive"], {
+            cwd: e2e.workDir,
+            env: { ...process.env, ...e2e.env },
+            detached: true,
+            stdio: ["ignore", "ignore", "inherit"],
+        });
+        const exited = new Promise((resolve) => child.on("exit", resolve));
+        await eventually("the new Deployment created", () => kubectl("get", "deployments", "-n", namespace, "-o", "json").items.some((d: any) => d.metadata.name === "vllm-extra"), 120_000);
+        process.kill(-child.pid!, "SIGKILL");
+        await exited;
+
+        // Re-run: clear what the killed engine left (its lock, pending operations), then up.
+        await recoverInterruptedUpdate(e2e);
+        const result = await e2e.stack.up({ refresh: true });
+        expect(result.summary.result).toBe("succeeded");
+        await eventually("extra running", () => runningPods("extra").length === 1);
+        const outputs = await e2e.stack.outputs();
+        expect(outputs.services.value.map((s: any) => s.name)).toContain("extra");
+        const pending = (await e2e.stack.exportStack()).deployment.pending_operations ?? [];
+        expect(pending).toEqual([]);
+        const again = await e2e.stack.preview();
+        expect(again.changeSummary).not.toHaveProperty("create");
+        expect(again.changeSummary).not.toHaveProperty("update");
+        expect(again.changeSummary).not.toHaveProperty("delete");
     });
 });

@@ -1,4 +1,5 @@
-import { readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { parse } from "yaml";
 import { installMocks, RegisteredResource, settle, valueOf } from "./mocks";
@@ -46,6 +47,10 @@ export interface PlatformRun {
  */
 export async function runStack(raw: Record<string, any>, opts: { stack?: string; extraConfig?: Record<string, string>; secretKeys?: string[] } = {}): Promise<PlatformRun> {
     const { vi } = await import("vitest");
+    if (raw.cluster?.kind === "kubeconfig" && raw.cluster.kubeconfig) {
+        // The stack program reads the kubeconfig file; under mocks a stand-in does.
+        raw = { ...raw, cluster: { ...raw.cluster, kubeconfig: mockKubeconfig() } };
+    }
     vi.resetModules();
     const registered = await installMocks({ stack: opts.stack ?? "local", config: flatConfig(raw, opts.extraConfig), secretKeys: opts.secretKeys });
     const pulumi = await import("@pulumi/pulumi");
@@ -72,6 +77,12 @@ export async function runStack(raw: Record<string, any>, opts: { stack?: string;
     };
     await settle();
     return { registered, outputs, secretOutputs };
+}
+
+function mockKubeconfig(): string {
+    const file = path.join(mkdtempSync(path.join(tmpdir(), "mock-kubeconfig-")), "kubeconfig");
+    writeFileSync(file, "apiVersion: v1\nkind: Config\nclusters: []\ncontexts: []\nusers: []\n");
+    return file;
 }
 
 /** Paths where two JSON values differ (`a.b[0]`), for comparing a resource's inputs between runs. */
