@@ -6,6 +6,7 @@
 #
 # Usage: scripts/envoy-validate.sh [-allow-deprecated] FILE|DIR...
 #        scripts/envoy-validate.sh --build-only     (build or find the binary, print its path)
+#        scripts/envoy-validate.sh --print-path     (print where the binary is or would be; no build)
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -15,6 +16,11 @@ cache_root="${MODEL_SERVICES_CACHE:-$HOME/.cache/model-services}/envoy-validate"
 hash="$(cd "$src" && cat go.mod go.sum $(ls *.go | LC_ALL=C sort) | sha256sum | cut -c1-16)"
 dir="$cache_root/$hash"
 bin="$dir/envoy-validate"
+
+if [ "${1:-}" = "--print-path" ]; then
+    echo "$bin"
+    exit 0
+fi
 
 if [ ! -x "$bin" ]; then
     command -v go >/dev/null || { echo "envoy-validate: needs Go (see tools/envoy-validate/go.mod for the version)" >&2; exit 2; }

@@ -74,7 +74,7 @@ export interface E2eStack {
  * A scratch copy of the project (program, components, stack file) with the `local` stack's
  * config pointed at the e2e cluster, and a file backend of its own.
  */
-export async function createStack(stackName = "local"): Promise<E2eStack> {
+export async function createStack(stackName = "local", baseConfig?: Record<string, any>, clusterKubeconfig = kubeconfig): Promise<E2eStack> {
     const workDir = mkdtempSync(path.join(tmpdir(), "model-services-e2e-"));
     for (const entry of ["Pulumi.yaml", "package.json", "tsconfig.json", "stacks", "components"]) {
         cpSync(path.join(projectRoot, entry), path.join(workDir, entry), { recursive: true });
@@ -83,8 +83,8 @@ export async function createStack(stackName = "local"): Promise<E2eStack> {
     const backend = path.join(workDir, ".pulumi");
     mkdirSync(backend);
 
-    const raw = stackConfig("local");
-    raw.cluster = { ...raw.cluster, kubeconfig };
+    const raw = structuredClone(baseConfig ?? stackConfig("local"));
+    raw.cluster = { ...raw.cluster, kubeconfig: clusterKubeconfig };
     const stackFile = path.join(workDir, `Pulumi.${stackName}.yaml`);
     const setConfig = (next: Record<string, any>) => {
         const doc = { config: Object.fromEntries(Object.entries(next).map(([k, v]) => [`model-services:${k}`, v])) };
