@@ -18,6 +18,20 @@ ensure_node_modules() {
     export PATH="$PROJECT_ROOT/node_modules/.bin:$PATH"
 }
 
+# A Python virtualenv with the pinned OpenAI Python client (requirements-dev.txt), for the
+# test that parses the gateway's error bodies with the official clients.
+ensure_python_client() {
+    local venv="$PROJECT_ROOT/.venv"
+    local stamp="$venv/.requirements-dev.txt"
+    if [[ ! -x "$venv/bin/python" ]] || ! cmp -s "$PROJECT_ROOT/requirements-dev.txt" "$stamp"; then
+        log "installing the OpenAI Python client (requirements-dev.txt)"
+        python3 -m venv "$venv"
+        "$venv/bin/pip" install --quiet --disable-pip-version-check -r "$PROJECT_ROOT/requirements-dev.txt"
+        cp "$PROJECT_ROOT/requirements-dev.txt" "$stamp"
+    fi
+    export MODEL_SERVICES_PYTHON="$venv/bin/python"
+}
+
 # Builds what is missing of the pinned toolchain and loads its environment.
 ensure_toolchain() {
     "$PROJECT_ROOT/scripts/toolchain.sh" >&2

@@ -1,3 +1,4 @@
+import { execFile } from "node:child_process";
 import { createServer, Server } from "node:http";
 import { AddressInfo } from "node:net";
 import OpenAI from "openai";
@@ -7,7 +8,9 @@ import { errorBodies, modelsList, stoppedBody } from "../components/envoyConfig"
 /**
  * No Envoy runs here, so a loopback server answers with exactly the bodies the generated
  * config makes Envoy send (its %…% substitutions filled in as Envoy would), and the official
- * OpenAI Node client must turn each into the error class an application catches.
+ * OpenAI Node and Python clients must turn each into the error class an application catches.
+ * The Python client comes from requirements-dev.txt (scripts/test.sh installs it and sets
+ * MODEL_SERVICES_PYTHON).
  */
 
 const bodies = errorBodies(32);
@@ -87,5 +90,37 @@ describe("the gateway's error bodies in the official OpenAI Node client", () => 
             models.push(model.id);
         }
         expect(models).toEqual(["u-1/test"]);
+    });
+});
+
+/** Calls the server with the official Python client; prints `<class> <status> <code> <message>` per key. */
+const pythonProbe = `
+import sys, openai
+client = lambda key: openai.OpenAI(base_url=sys.argv[1], api_key=key, max_retries=0)
+for key in sys.argv[2:]:
+    try:
+        client(key).chat.completions.create(model="u-1/test", messages=[{"role": "user", "content": "hi"}])
+        print(key, "no-error")
+    except openai.APIStatusError as e:
+        print(key, type(e).__name__, e.status_code, e.code, e.message.replace("\\n", " "))
+print("models", ",".join(m.id for m in client("k-any").models.list()))
+`;
+
+const python = process.env.MODEL_SERVICES_PYTHON;
+
+describe.skipIf(!python)("the gateway's error bodies in the official OpenAI Python client", () => {
+    it("raises the matching error classes with status, code and message, and lists the models", async () => {
+        const out = await new Promise<string>((resolve, reject) =>
+            execFile(python!, ["-c", pythonProbe, baseURL, ...Object.keys(byKey)], (error, stdout, stderr) => (error ? reject(new Error(stderr || String(error))) : resolve(stdout))),
+        );
+        const lines = Object.fromEntries(out.trim().split("\n").map((line) => [line.split(" ")[0], line]));
+        expect(lines["k-401"]).toMatch(/^k-401 AuthenticationError 401 invalid_api_key .*Incorrect or missing API key/);
+        expect(lines["k-403"]).toMatch(/^k-403 PermissionDeniedError 403 model_not_allowed .*u-1\/test/);
+        expect(lines["k-404"]).toMatch(/^k-404 NotFoundError 404 model_not_found /);
+        expect(lines["k-413"]).toMatch(/^k-413 APIStatusError 413 request_too_large /);
+        expect(lines["k-429"]).toMatch(/^k-429 RateLimitError 429 rate_limit_exceeded .*app-prod/);
+        expect(lines["k-503"]).toMatch(/^k-503 InternalServerError 503 model_unavailable /);
+        expect(lines["k-stopped"]).toMatch(/^k-stopped InternalServerError 503 model_stopped /);
+        expect(lines.models).toBe("models u-1/test");
     });
 });
