@@ -6,13 +6,12 @@
  *
  * `tsx scripts/clusterNodes.ts [stack]` prints them as a Kubernetes List (JSON).
  */
-import { readFileSync } from "node:fs";
 import * as path from "node:path";
-import { parse } from "yaml";
 import { parseConfig } from "../components/config";
 import { findGpuInstanceType } from "../components/gpuCatalog";
 import { gpuResource, gpuTaint, nodeGroupLabel } from "../components/servicePlan";
 import { NodeGroupConfig } from "../components/types";
+import { readStackFile } from "./plan";
 
 /** CPU-only nodes for what must not run on GPU nodes (the gateway). */
 export const systemNodes = { count: 2, cpu: "8", memory: "32Gi" } as const;
@@ -65,13 +64,8 @@ export function clusterNodes(nodeGroups: readonly NodeGroupConfig[]) {
 
 /** The node groups of a stack file, parsed like the stack program parses them. */
 export function stackNodeGroups(projectRoot: string, stack: string): NodeGroupConfig[] {
-    const doc = parse(readFileSync(path.join(projectRoot, `Pulumi.${stack}.yaml`), "utf8"));
-    const raw = Object.fromEntries(
-        Object.entries(doc.config ?? {})
-            .filter(([k]) => k.startsWith("model-services:") && k !== "model-services:huggingFaceToken")
-            .map(([k, v]) => [k.slice("model-services:".length), v]),
-    );
-    return parseConfig(raw, { stack }).nodeGroups;
+    const { raw, secretKeys } = readStackFile(path.join(projectRoot, `Pulumi.${stack}.yaml`));
+    return parseConfig(raw, { stack, secretKeys }).nodeGroups;
 }
 
 if (require.main === module) {

@@ -1,7 +1,7 @@
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
-import { parse } from "yaml";
+import { readStackFile } from "../../scripts/plan";
 import { installMocks, RegisteredResource, settle, valueOf } from "./mocks";
 
 /** The project's root directory. */
@@ -9,14 +9,7 @@ export const projectRoot = path.resolve(__dirname, "../..");
 
 /** The `model-services:*` keys of a shipped stack file, without the namespace, as YAML values. */
 export function stackConfig(stack: string): Record<string, any> {
-    const doc = parse(readFileSync(path.join(projectRoot, `Pulumi.${stack}.yaml`), "utf8"));
-    const raw: Record<string, any> = {};
-    for (const [key, value] of Object.entries(doc.config ?? {})) {
-        if (key.startsWith("model-services:")) {
-            raw[key.slice("model-services:".length)] = value;
-        }
-    }
-    return raw;
+    return readStackFile(path.join(projectRoot, `Pulumi.${stack}.yaml`)).raw;
 }
 
 /** Pulumi's flat config map of a raw config: structured values as JSON text, as the engine passes them. */
