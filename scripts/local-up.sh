@@ -12,10 +12,19 @@ pulumi_env
 
 cd "$PROJECT_ROOT"
 pulumi stack select local --create >/dev/null
-pulumi up --stack local --yes --skip-preview --refresh --suppress-progress >"$PROJECT_ROOT/.pulumi/last-up.log" 2>&1 || {
-    cat "$PROJECT_ROOT/.pulumi/last-up.log" >&2
-    log "pulumi up failed (log: .pulumi/last-up.log)"
-    exit 1
+up() {
+    pulumi up --stack local --yes --skip-preview --suppress-progress "$@" >"$PROJECT_ROOT/.pulumi/last-up.log" 2>&1 || {
+        cat "$PROJECT_ROOT/.pulumi/last-up.log" >&2
+        log "pulumi up failed (log: .pulumi/last-up.log)"
+        exit 1
+    }
+    tail -n 4 "$PROJECT_ROOT/.pulumi/last-up.log" >&2
 }
-tail -n 4 "$PROJECT_ROOT/.pulumi/last-up.log" >&2
+up
+# The rollout wait ends at the Deployment's minimum availability (0 of 1 with maxUnavailable 1),
+# so give the pods their (simulated) start, then read the live status back with a refresh.
+namespace=$(pulumi config get namespace --stack local 2>/dev/null || echo model-services)
+kubectl --kubeconfig "$PROJECT_ROOT/.cluster/kubeconfig" wait pods --all -n "$namespace" --for=condition=Ready --timeout=120s >/dev/null 2>&1 ||
+    log "some pods are not ready yet; the table shows them as Starting"
+up --refresh
 pulumi stack output --stack local --json | tsx scripts/servicesTable.ts
