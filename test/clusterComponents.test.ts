@@ -1,0 +1,52 @@
+import { beforeAll, describe, expect, it } from "vitest";
+import { installMocks, ofType, RegisteredResource, settle, valueOf } from "./helpers/mocks";
+
+let registered: RegisteredResource[];
+let existing: import("../components/eksCluster").EksCluster;
+
+beforeAll(async () => {
+    registered = await installMocks();
+    const { NvidiaDevicePlugin } = await import("../components/nvidiaDevicePlugin");
+    const { EksCluster } = await import("../components/eksCluster");
+    new NvidiaDevicePlugin("plugin", { nodeGroups: ["gpu-l40s", "gpu-l4"] });
+    new EksCluster("created", { cluster: { kind: "eks", name: "dev", create: true, version: "1.34", region: "us-east-1", subnetIds: ["subnet-0123456789abcdef0", "subnet-0fedcba9876543210"] } });
+    existing = new EksCluster("existing", { cluster: { kind: "eks", name: "shared", create: false, version: "1.34", region: "us-east-1", subnetIds: ["subnet-0123456789abcdef0"] } });
+    await settle();
+});
+
+describe("NvidiaDevicePlugin", () => {
+    it("runs only on the GPU nodes of the given node groups, tolerating their taint", () => {
+        const [ds] = ofType(registered, "kubernetes:apps/v1:DaemonSet");
+        const pod = ds.inputs.spec.template.spec;
+        expect(ds.inputs.metadata).toMatchObject({ name: "nvidia-device-plugin", namespace: "kube-system" });
+        expect(pod.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms).toEqual([
+            { matchExpressions: [{ key: "model-services.io/node-group", operator: "In", values: ["gpu-l4", "gpu-l40s"] }] },
+        ]);
+        expect(pod.tolerations).toEqual([{ key: "nvidia.com/gpu", operator: "Exists", effect: "NoSchedule" }]);
+        expect(pod.containers[0].image).toBe("nvcr.io/nvidia/k8s-device-plugin:v0.17.4");
+        expect(pod.containers[0].volumeMounts).toEqual([{ name: "device-plugin", mountPath: "/var/lib/kubelet/device-plugins" }]);
+        expect(pod.containers[0].resources.limits).toBeDefined();
+    });
+});
+
+describe("EksCluster", () => {
+    it("creates the cluster with its IAM role, API access entries and the given subnets", () => {
+        const [cluster] = ofType(registered, "aws:eks/cluster:Cluster");
+        expect(cluster.inputs).toMatchObject({
+            name: "dev",
+            version: "1.34",
+            accessConfig: { authenticationMode: "API", bootstrapClusterCreatorAdminPermissions: true },
+            vpcConfig: { subnetIds: ["subnet-0123456789abcdef0", "subnet-0fedcba9876543210"] },
+        });
+        const roles = ofType(registered, "aws:iam/role:Role").filter((r) => r.name === "created-role");
+        expect(JSON.parse(roles[0].inputs.assumeRolePolicy).Statement[0].Principal).toEqual({ Service: "eks.amazonaws.com" });
+        expect(ofType(registered, "aws:iam/rolePolicyAttachment:RolePolicyAttachment").map((a) => a.inputs.policyArn)).toEqual(["arn:aws:iam::aws:policy/AmazonEKSClusterPolicy"]);
+    });
+
+    it("looks an existing cluster up instead of creating one, and keeps credentials out of its kubeconfig", async () => {
+        expect(ofType(registered, "aws:eks/cluster:Cluster")).toHaveLength(1);
+        const kubeconfig = JSON.parse(await valueOf(existing.kubeconfig));
+        expect(kubeconfig.users[0].user.exec).toMatchObject({ command: "aws", args: ["eks", "get-token", "--cluster-name", "shared", "--output", "json"] });
+        expect(JSON.stringify(kubeconfig)).not.toMatch(/"token"|client-key-data|"password"/);
+    });
+});
