@@ -223,8 +223,9 @@ export class ApiGateway extends pulumi.ComponentResource {
         );
         this.serviceName = service.metadata.name;
 
+        // The Service listens on the scheme's default port (80 or 443), so the URL needs none.
         const scheme = tls ? "https" : "http";
-        const inCluster = pulumi.interpolate`${scheme}://${service.metadata.name}.${service.metadata.namespace}.svc.cluster.local:${apiPort.servicePort}/v1`;
+        const inCluster = pulumi.interpolate`${scheme}://${service.metadata.name}.${service.metadata.namespace}.svc.cluster.local/v1`;
         if (gateway.hostname) {
             this.endpoint = pulumi.output(`https://${gateway.hostname}/v1`);
         } else if (isLoadBalancer) {

@@ -171,10 +171,10 @@ describe("ApiGateway", () => {
     });
 
     it("exports the endpoint: in-cluster URL, the host name over HTTPS, or the load balancer's address", async () => {
-        expect(await valueOf(gateways.plain.endpoint)).toBe("http://model-gateway.model-services.svc.cluster.local:80/v1");
+        expect(await valueOf(gateways.plain.endpoint)).toBe("http://model-gateway.model-services.svc.cluster.local/v1");
         expect(await valueOf(gateways.tls.endpoint)).toBe("https://api.example.com/v1");
         // The mocks assign no load balancer: the in-cluster URL stands in until one exists.
-        expect(await valueOf(gateways.lb.endpoint)).toBe("http://model-gateway.model-services.svc.cluster.local:80/v1");
+        expect(await valueOf(gateways.lb.endpoint)).toBe("http://model-gateway.model-services.svc.cluster.local/v1");
         expect(await valueOf(gateways.plain.serviceName)).toBe("model-gateway");
     });
 });
