@@ -93,21 +93,21 @@ export class ModelPlatform extends pulumi.ComponentResource {
         const partOf = { "app.kubernetes.io/part-of": "model-services", "app.kubernetes.io/managed-by": "pulumi" };
 
         const eks = config.cluster.kind === "eks" ? new EksCluster(`${name}-eks`, { cluster: config.cluster, tags: { "model-services.io/part-of": "model-services" } }, child) : undefined;
+        // Server-side apply, and Secrets updated in place: key rotation and route changes reach the
+        // gateway through its watched directory instead of replacing the Secrets and rolling Envoy.
+        const providerBehaviour = { enableServerSideApply: true, enableSecretMutable: true };
         const provider =
             args.kubernetesProvider ??
             new k8s.Provider(
                 `${name}-k8s`,
-                eks
-                    ? { kubeconfig: eks.kubeconfig, enableServerSideApply: true, enableSecretMutable: true }
-                    : {
+                config.cluster.kind === "kubeconfig"
+                    ? {
+                          ...providerBehaviour,
                           // The file's contents (client credentials inside, so a secret), read once per run.
-                          kubeconfig: config.cluster.kind === "kubeconfig" && config.cluster.kubeconfig ? pulumi.secret(readFileSync(config.cluster.kubeconfig, "utf8")) : undefined,
-                          context: config.cluster.kind === "kubeconfig" ? config.cluster.context : undefined,
-                          enableServerSideApply: true,
-                          // Key rotation and route changes update the Secrets in place (the gateway reloads
-                          // them from its watched directory) instead of replacing them and rolling Envoy.
-                          enableSecretMutable: true,
-                      },
+                          kubeconfig: config.cluster.kubeconfig ? pulumi.secret(readFileSync(config.cluster.kubeconfig, "utf8")) : undefined,
+                          context: config.cluster.context,
+                      }
+                    : { ...providerBehaviour, kubeconfig: eks!.kubeconfig },
                 child,
             );
         const k8sOpts = { parent: this, provider };
