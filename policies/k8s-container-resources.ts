@@ -15,7 +15,7 @@ export const k8sContainerResources: ResourceValidationPolicy = {
     enforcementLevel: "mandatory",
     validateResource: (args, reportViolation) => {
         const w = workloadOfResource(args);
-        if (!w || isUnknown(w.podSpec)) {
+        if (!w) {
             return;
         }
         for (const c of containers(w.podSpec)) {

@@ -1,6 +1,6 @@
 import { ResourceValidationPolicy } from "@pulumi/policy";
 import { containers, describeContainer, imageRepository, workloadOfResource } from "./lib/kubernetes";
-import { isUnknown, str } from "./lib/values";
+import { str } from "./lib/values";
 
 /** What is wrong with an image reference's pin, or undefined when it is pinned. */
 export function unpinnedReason(image: string): string | undefined {
@@ -28,7 +28,7 @@ export const k8sImagePinned: ResourceValidationPolicy = {
     enforcementLevel: "mandatory",
     validateResource: (args, reportViolation) => {
         const w = workloadOfResource(args);
-        if (!w || isUnknown(w.podSpec)) {
+        if (!w) {
             return;
         }
         for (const c of containers(w.podSpec)) {

@@ -35,7 +35,7 @@ export const k8sVllmProbes: ResourceValidationPolicy = {
     },
     validateResource: (args, reportViolation) => {
         const w = workloadOfResource(args);
-        if (!w || isUnknown(w.podSpec)) {
+        if (!w) {
             return;
         }
         const minStartupSeconds = args.getConfig<VllmProbesConfig>().minStartupSeconds ?? vllmProbesDefaults.minStartupSeconds;

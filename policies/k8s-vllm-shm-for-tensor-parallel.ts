@@ -27,7 +27,7 @@ export const k8sVllmShmForTensorParallel: ResourceValidationPolicy = {
     enforcementLevel: "mandatory",
     validateResource: (args, reportViolation) => {
         const w = workloadOfResource(args);
-        if (!w || isUnknown(w.podSpec) || isUnknown(w.podSpec.volumes)) {
+        if (!w || isUnknown(w.podSpec.volumes)) {
             return;
         }
         const volumes = list(w.podSpec.volumes).map(record);

@@ -69,7 +69,7 @@ export const k8sWorkloadGpuPlacement: ResourceValidationPolicy = {
     },
     validateResource: (args, reportViolation) => {
         const w = workloadOfResource(args);
-        if (!w || isUnknown(w.podSpec)) {
+        if (!w) {
             return;
         }
         const labels = args.getConfig<GpuPlacementConfig>().gpuNodeLabels ?? gpuPlacementDefaults.gpuNodeLabels;

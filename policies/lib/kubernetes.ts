@@ -194,9 +194,13 @@ export function describeContainer(container: Container, object: Pick<KubernetesO
     return `${container.role} "${container.name}" of ${describe(object)}`;
 }
 
-/** The workload a resource validation is about, from its (proxied) properties; undefined for other resources. */
-export function workloadOfResource(args: { type: string; props: Record<string, any>; name: string }): Workload | undefined {
-    return workload(args.type, plain(args.props), args.name);
+/**
+ * The workload a resource validation is about, from its (proxied) properties; undefined for
+ * other resources and while its pod spec is not known yet (a preview checks it again at `up`).
+ */
+export function workloadOfResource(args: { type: string; props: Record<string, any>; name: string }): (Workload & { podSpec: Record<string, any> }) | undefined {
+    const w = workload(args.type, plain(args.props), args.name);
+    return w && !isUnknown(w.podSpec) ? (w as Workload & { podSpec: Record<string, any> }) : undefined;
 }
 
 /** The image without its tag or digest (`docker.io/vllm/vllm-openai:v0.26.0` → `docker.io/vllm/vllm-openai`). */
