@@ -121,29 +121,43 @@ func findUp(dir, rel string) (string, bool) {
 	}
 }
 
-func (h *host) Run(ctx context.Context, req *pulumirpc.RunRequest) (*pulumirpc.RunResponse, error) {
-	info := req.GetInfo()
-	dir := programDir(info, req.GetPwd())
-	opts := h.options(info)
-
-	runScript, ok := findUp(dir, filepath.Join("node_modules", "@pulumi", "pulumi", "cmd", "run"))
+// locateNode finds `node` on PATH and @pulumi/pulumi's cmd/<script> (run, run-plugin,
+// run-policy-pack) in the node_modules nearest to dir.
+func locateNode(dir, script string) (node, runScript string, err error) {
+	runScript, ok := findUp(dir, filepath.Join("node_modules", "@pulumi", "pulumi", "cmd", script))
 	if !ok {
-		return &pulumirpc.RunResponse{Error: fmt.Sprintf(
-			"could not find node_modules/@pulumi/pulumi/cmd/run from %s: "+
-				"install the project's npm dependencies first (npm ci)", dir)}, nil
+		return "", "", fmt.Errorf("could not find node_modules/@pulumi/pulumi/cmd/%s from %s: "+
+			"install the project's npm dependencies first (npm ci)", script, dir)
 	}
-	node, err := exec.LookPath("node")
+	node, err = exec.LookPath("node")
 	if err != nil {
-		return &pulumirpc.RunResponse{Error: "could not find `node` on PATH: " + err.Error()}, nil
+		return "", "", fmt.Errorf("could not find `node` on PATH: %w", err)
 	}
+	return node, runScript, nil
+}
 
-	program := req.GetProgram()
+// entryPoint is the program to run: the program info's entry point, else the request's
+// (deprecated) program field, else the directory itself.
+func entryPoint(info *pulumirpc.ProgramInfo, program string) string {
 	if info != nil && info.GetEntryPoint() != "" {
 		program = info.GetEntryPoint()
 	}
 	if program == "" {
 		program = "."
 	}
+	return program
+}
+
+func (h *host) Run(ctx context.Context, req *pulumirpc.RunRequest) (*pulumirpc.RunResponse, error) {
+	info := req.GetInfo()
+	dir := programDir(info, req.GetPwd())
+	opts := h.options(info)
+
+	node, runScript, err := locateNode(dir, "run")
+	if err != nil {
+		return &pulumirpc.RunResponse{Error: err.Error()}, nil
+	}
+	program := entryPoint(info, req.GetProgram())
 
 	args := append([]string{}, opts.nodeargs...)
 	args = append(args, runScript)
@@ -442,4 +456,3 @@ func (h *host) RuntimeOptionsPrompts(
 ) (*pulumirpc.RuntimeOptionsResponse, error) {
 	return &pulumirpc.RuntimeOptionsResponse{}, nil
 }
-

@@ -26,22 +26,11 @@ func (h *host) RunPlugin(req *pulumirpc.RunPluginRequest, server grpc.ServerStre
 	if req.GetKind() == "policy" || req.GetKind() == "analyzer" {
 		script = "run-policy-pack"
 	}
-	runScript, ok := findUp(dir, filepath.Join("node_modules", "@pulumi", "pulumi", "cmd", script))
-	if !ok {
-		return fmt.Errorf("could not find node_modules/@pulumi/pulumi/cmd/%s from %s: install the npm dependencies first (npm ci)", script, dir)
-	}
-	node, err := exec.LookPath("node")
+	node, runScript, err := locateNode(dir, script)
 	if err != nil {
-		return fmt.Errorf("could not find `node` on PATH: %w", err)
+		return err
 	}
-
-	program := req.GetProgram()
-	if info != nil && info.GetEntryPoint() != "" {
-		program = info.GetEntryPoint()
-	}
-	if program == "" {
-		program = "."
-	}
+	program := entryPoint(info, req.GetProgram())
 	if !filepath.IsAbs(program) {
 		program = filepath.Join(dir, program)
 	}
