@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { configSchema, RawConfig, splitLeafMessage } from "./configSchema";
 import { findGpuInstanceType, gpuInstanceTypes, gpuInstanceTypesOfFamily } from "./gpuCatalog";
-import { closest } from "./didYouMean";
+import { didYouMean } from "./didYouMean";
 import {
     ApiKeyConfig,
     CapacityType,
@@ -151,12 +151,12 @@ function resolve(raw: RawConfig, ctx: ParseContext, issues: IssueList): Platform
     const nodeGroups = raw.nodeGroups.map((g, i): NodeGroupConfig => {
         const path = `nodeGroups[${i}]`;
         if (g.instanceType !== undefined && !findGpuInstanceType(g.instanceType)) {
-            const suggestion = closest(g.instanceType, gpuInstanceTypes.map((t) => t.instanceType));
             issues.add(
                 `${path}.instanceType`,
                 g.instanceType,
                 "is not a GPU instance type in the catalog",
-                suggestion ? `did you mean "${suggestion}"? (\`npm run plan\` lists the catalog)` : "pick one of the g5, g6, g6e, p4d, p4de, p5, p5e or p5en sizes",
+                didYouMean(g.instanceType, gpuInstanceTypes.map((t) => t.instanceType))?.concat(" (`npm run plan` lists the catalog)") ??
+                    "pick one of the g5, g6, g6e, p4d, p4de, p5, p5e or p5en sizes",
             );
         }
         if (g.instanceType !== undefined && g.family !== undefined && !g.instanceType.startsWith(`${g.family}.`)) {
@@ -167,8 +167,7 @@ function resolve(raw: RawConfig, ctx: ParseContext, issues: IssueList): Platform
         }
         if (g.instanceType === undefined && g.family !== undefined && gpuInstanceTypesOfFamily(g.family).length === 0) {
             const families = [...new Set(gpuInstanceTypes.map((t) => t.family))];
-            const suggestion = closest(g.family, families);
-            issues.add(`${path}.family`, g.family, "is not a GPU family in the catalog", suggestion ? `did you mean "${suggestion}"?` : `use one of ${families.join(", ")}`);
+            issues.add(`${path}.family`, g.family, "is not a GPU family in the catalog", didYouMean(g.family, families) ?? `use one of ${families.join(", ")}`);
         }
         if (g.minSize > g.maxSize) {
             issues.add(`${path}.minSize`, g.minSize, `is larger than maxSize (${g.maxSize})`, `lower minSize to at most ${g.maxSize} or raise maxSize`);
@@ -197,11 +196,10 @@ function resolve(raw: RawConfig, ctx: ParseContext, issues: IssueList): Platform
             if (nodeGroups.length === 1) {
                 nodeGroup = nodeGroups[0].name;
             } else {
-                issues.add(`${path}.nodeGroup`, undefined, `is required when there are ${nodeGroups.length} node groups`, `set it to one of ${groupNames.map((n) => `"${n}"`).join(", ")}`);
+                issues.add(`${path}.nodeGroup`, undefined, `is required when there are ${nodeGroups.length} node groups`, `set it to one of ${quoted(groupNames)}`);
             }
         } else if (!groupNames.includes(nodeGroup)) {
-            const suggestion = closest(nodeGroup, groupNames);
-            issues.add(`${path}.nodeGroup`, nodeGroup, "names no node group", suggestion ? `did you mean "${suggestion}"?` : `use one of ${groupNames.map((n) => `"${n}"`).join(", ")}`);
+            issues.add(`${path}.nodeGroup`, nodeGroup, "names no node group", didYouMean(nodeGroup, groupNames) ?? `use one of ${quoted(groupNames)}`);
         }
         for (const [j, arg] of (s.engineArgs ?? []).entries()) {
             const flag = arg.split("=")[0];
@@ -246,8 +244,8 @@ function resolve(raw: RawConfig, ctx: ParseContext, issues: IssueList): Platform
         }
         for (const [j, name] of k.services.entries()) {
             if (name !== "*" && !serviceNames.includes(name)) {
-                const suggestion = closest(name, serviceNames);
-                issues.add(`${path}[${j}]`, name, "names no service", suggestion ? `did you mean "${suggestion}"?` : serviceNames.length ? `use one of ${serviceNames.map((n) => `"${n}"`).join(", ")} or "*"` : "add the service first, or remove it from the key");
+                const fallback = serviceNames.length ? `use one of ${quoted(serviceNames)} or "*"` : "add the service first, or remove it from the key";
+                issues.add(`${path}[${j}]`, name, "names no service", didYouMean(name, serviceNames) ?? fallback);
             }
         }
         reportDuplicates(issues, k.services, (j) => `${path}[${j}]`, "service of this key");
@@ -274,6 +272,11 @@ function resolve(raw: RawConfig, ctx: ParseContext, issues: IssueList): Platform
         gateway,
         keyStore: { awsSecretsManager: raw.keyStore?.awsSecretsManager ?? false },
     };
+}
+
+/** `"a", "b", "c"` */
+function quoted(names: readonly string[]): string {
+    return names.map((n) => `"${n}"`).join(", ");
 }
 
 function reservedFlagFix(flag: string): string {
@@ -307,12 +310,11 @@ function reportZodIssue(issues: IssueList, issue: z.core.$ZodIssue, raw: Record<
         const allowed = allowedKeysAt(issue.path, raw);
         for (const key of issue.keys) {
             const keyPath = path ? `${path}.${key}` : key;
-            const suggestion = closest(key, allowed);
             issues.add(
                 keyPath,
                 undefined,
                 "is not a known key",
-                suggestion ? `did you mean "${suggestion}"?` : `known keys here: ${allowed.join(", ")}`,
+                didYouMean(key, allowed) ?? `known keys here: ${allowed.join(", ")}`,
             );
         }
         return;

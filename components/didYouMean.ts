@@ -32,3 +32,9 @@ export function closest(input: string, candidates: readonly string[]): string | 
     }
     return bestDistance <= Math.max(1, Math.floor(needle.length / 3)) ? best : undefined;
 }
+
+/** `did you mean "x"?` for the closest candidate, when one is close enough; else undefined. */
+export function didYouMean(input: string, candidates: readonly string[]): string | undefined {
+    const suggestion = closest(input, candidates);
+    return suggestion === undefined ? undefined : `did you mean "${suggestion}"?`;
+}
