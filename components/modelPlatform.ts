@@ -11,7 +11,7 @@ import { GpuNodeGroup } from "./gpuNodeGroup";
 import { KeyStore } from "./keyStore";
 import { ModelService } from "./modelService";
 import { NvidiaDevicePlugin } from "./nvidiaDevicePlugin";
-import { serviceObjectName, vllmPort } from "./servicePlan";
+import { serviceBackendHost, vllmPort } from "./servicePlan";
 import { GpuAmiType, PlatformConfig } from "./types";
 
 export interface ModelPlatformArgs {
@@ -174,7 +174,7 @@ export class ModelPlatform extends pulumi.ComponentResource {
             name: service.name,
             accessName: access,
             task: service.task,
-            backendHost: `${serviceObjectName(service.name)}.${config.namespace}.svc.cluster.local`,
+            backendHost: serviceBackendHost(service.name, config.namespace),
             backendPort: vllmPort,
             instances: service.instances,
         }));

@@ -8,6 +8,7 @@ import {
     nodeGroupLabel,
     podResources,
     probeTiming,
+    serviceBackendHost,
     serviceImage,
     serviceLabels,
     serviceObjectName,
@@ -146,7 +147,7 @@ export class ModelService extends pulumi.ComponentResource {
             { parent: this },
         );
 
-        this.backendHost = pulumi.interpolate`${svc.metadata.name}.${svc.metadata.namespace}.svc.cluster.local`;
+        this.backendHost = svc.metadata.namespace.apply((namespace) => serviceBackendHost(service.name, namespace));
         this.status = pulumi
             .all([deployment.spec.replicas, deployment.status])
             .apply(([replicas, status]) => deploymentStatus(replicas ?? service.instances, status?.readyReplicas));

@@ -45,6 +45,11 @@ export function serviceObjectName(serviceName: string): string {
     return `vllm-${serviceName}`;
 }
 
+/** In-cluster DNS name of a service's ClusterIP Service: what the gateway routes to. */
+export function serviceBackendHost(serviceName: string, namespace: string): string {
+    return `${serviceObjectName(serviceName)}.${namespace}.svc.cluster.local`;
+}
+
 /** The image a service runs. */
 export function serviceImage(service: ServiceConfig): string {
     return service.image ?? (service.task === ServiceTask.ImageGeneration ? images.vllmOmni : images.vllm);

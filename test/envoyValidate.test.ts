@@ -5,7 +5,7 @@ import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseConfig, accessName } from "../components/config";
 import { envoyFiles, EnvoyConfigFiles, GatewayKey, GatewayRoute, renderEnvoyConfig } from "../components/envoyConfig";
-import { serviceObjectName, vllmPort } from "../components/servicePlan";
+import { serviceBackendHost, vllmPort } from "../components/servicePlan";
 import { PlatformConfig } from "../components/types";
 import { projectRoot, stackConfig } from "./helpers/platform";
 
@@ -26,7 +26,7 @@ function gatewayInput(config: PlatformConfig): { routes: GatewayRoute[]; keys: G
             name: s.name,
             accessName: accessName(config.owner, s.name),
             task: s.task,
-            backendHost: `${serviceObjectName(s.name)}.${config.namespace}.svc.cluster.local`,
+            backendHost: serviceBackendHost(s.name, config.namespace),
             backendPort: vllmPort,
             instances: s.instances,
         })),
