@@ -2,7 +2,7 @@ import { defineConfig } from "vitest/config";
 
 export default defineConfig({
     test: {
-        include: ["test/**/*.test.ts", "policies/**/*.test.ts"],
+        include: ["test/**/*.test.ts", "policies/**/*.test.ts", "components/**/*.test.ts", "scripts/**/*.test.ts"],
         exclude: ["test/e2e/**", "node_modules/**"],
         // Pulumi's runtime is process-global state: every file gets its own.
         isolate: true,

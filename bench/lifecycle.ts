@@ -7,7 +7,7 @@
 import { execFileSync } from "node:child_process";
 import { performance } from "node:perf_hooks";
 import { clusterNodes } from "../scripts/clusterNodes";
-import { parseConfig } from "../components/config";
+import { loadPlatform } from "../components";
 import { stackConfig } from "../test/helpers/platform";
 import { createStack, removeStack } from "../test/e2e/harness";
 
@@ -39,7 +39,7 @@ async function timed<T>(fn: () => Promise<T>): Promise<number> {
 
 async function measure(label: string, raw: Record<string, any>) {
     // Nodes for this stack's node groups (added to the cluster's own; names are per group).
-    const nodes = clusterNodes(parseConfig(raw, { stack: "bench" }).nodeGroups);
+    const nodes = clusterNodes(loadPlatform(raw, { stack: "bench" }).nodeGroups);
     execFileSync("kubectl", ["--kubeconfig", kubeconfig, "apply", "-f", "-"], { input: JSON.stringify(nodes), stdio: ["pipe", "ignore", "inherit"] });
     const e2e = await createStack("local", raw, kubeconfig);
     try {

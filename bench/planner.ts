@@ -15,10 +15,7 @@ import * as path from "node:path";
 import { performance } from "node:perf_hooks";
 import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
-import { parseConfig } from "../components/config";
-import { cheapestFit, memoryNeedGiB, modelCatalog, requestedContext, resolveModel, ResolvedModel, servingOptions, smallestFit } from "../components/footprint";
-import { gpuInstanceTypes, pricePerGpuGiBHour } from "../components/gpuCatalog";
-import { PlatformConfig, ServiceConfig } from "../components/types";
+import { cheapestFit, gpuInstanceTypes, loadPlatform, memoryNeedGiB, modelCatalog, PlatformPlan, pricePerGpuGiBHour, requestedContext, ResolvedModel, resolveModel, ServicePlan, servingOptions, smallestFit } from "../components";
 
 const seed = 20261126;
 const mixCount = 60;
@@ -113,7 +110,7 @@ function toRawConfig(services: GeneratedService[], layout: Layout): Record<strin
 }
 
 /** No plan pays less than each service's memory need at the cheapest $/GiB-hour that can hold it. */
-function lowerBound(services: readonly ServiceConfig[]): number {
+function lowerBound(services: readonly ServicePlan[]): number {
     let total = 0;
     for (const s of services) {
         const model = resolveModel(s.model, s.architecture, s.task) as ResolvedModel;
@@ -129,7 +126,7 @@ function lowerBound(services: readonly ServiceConfig[]): number {
  * A tighter bound that respects what Kubernetes can allocate: every instance takes whole
  * GPUs, so it pays at least the per-GPU share of the cheapest GPUs that can hold it.
  */
-function wholeGpuBound(services: readonly ServiceConfig[]): number {
+function wholeGpuBound(services: readonly ServicePlan[]): number {
     let total = 0;
     for (const s of services) {
         const model = resolveModel(s.model, s.architecture, s.task) as ResolvedModel;
@@ -172,15 +169,15 @@ function costBenchmark(): MixResult[] {
         const n = m === 0 ? 1 : m === mixCount - 1 ? 200 : 1 + Math.floor(random() * 200);
         const mix = generateMix(n, random);
         const planned = {} as Record<Layout, number>;
-        let best: PlatformConfig | undefined;
+        let best: PlatformPlan | undefined;
         for (const layout of Object.keys(layouts) as Layout[]) {
-            const config = parseConfig(toRawConfig(mix, layout), { stack: "bench" });
+            const config = loadPlatform(toRawConfig(mix, layout), { stack: "bench" });
             planned[layout] = config.capacity?.pricePerHourUsd ?? NaN;
             if (!best || planned[layout] < (best.capacity?.pricePerHourUsd ?? Infinity)) {
                 best = config;
             }
         }
-        const chosen = best as PlatformConfig;
+        const chosen = best as PlatformPlan;
         rows.push({
             services: chosen.services.length,
             instances: chosen.services.reduce((a, s) => a + s.instances, 0),
@@ -215,19 +212,19 @@ function speedBenchmark(): SpeedRow[] {
         const raw = toRawConfig(generateMix(n, random), "sharedSplit");
         const text = JSON.stringify(raw);
         for (let i = 0; i < 3; i++) {
-            parseConfig(JSON.parse(text), { stack: "bench" }); // warm up
+            loadPlatform(JSON.parse(text), { stack: "bench" }); // warm up
         }
         const times: number[] = [];
         for (let i = 0; i < 15; i++) {
             const input = JSON.parse(text);
             const start = performance.now();
-            parseConfig(input, { stack: "bench" });
+            loadPlatform(input, { stack: "bench" });
             times.push(performance.now() - start);
         }
         gc();
         const input = JSON.parse(text);
         const before = process.memoryUsage().heapUsed;
-        const result = parseConfig(input, { stack: "bench" });
+        const result = loadPlatform(input, { stack: "bench" });
         const allocated = process.memoryUsage().heapUsed - before;
         gc();
         const retained = process.memoryUsage().heapUsed - before;

@@ -34,10 +34,10 @@ async function main() {
     console.log("|---|---|---|---|");
     for (const n of sizes) {
         const registered = await installMocks({ stack: `bench-${n}` });
-        const { parseConfig } = await import("../components/config");
-        const { ModelPlatform } = await import("../components/modelPlatform");
+        const { loadPlatform } = await import("../components");
+        const { ModelPlatform } = await import("../components");
         const start = performance.now();
-        const platform = new ModelPlatform(`bench-${n}`, { config: parseConfig(config(n), { stack: `bench-${n}` }) });
+        const platform = new ModelPlatform(`bench-${n}`, { plan: loadPlatform(config(n), { stack: `bench-${n}` }) });
         await valueOf(platform.services);
         await valueOf(platform.endpoint);
         await settle();

@@ -1,17 +1,31 @@
-export * from "./apiGateway";
-export * from "./capacity";
-export * from "./config";
-export * from "./eksCluster";
-export * from "./envoyConfig";
-export * from "./examples";
-export * from "./footprint";
-export * from "./gpuCatalog";
-export * from "./gpuNodeGroup";
-export * from "./keyStore";
-export * from "./modelPlatform";
-export * from "./modelService";
-export * from "./nvidiaDevicePlugin";
-export * from "./servicePlan";
-export * from "./stackConfig";
-export * from "./types";
+/**
+ * The library's public face for other Pulumi programs: the components and their Args, the
+ * config parser, the planner and the conventions. Three layers, imported in one direction:
+ * `config/` (what a stack says) ← `plan/` (what it needs) ← `resources/` (what is created);
+ * `catalog/` and `conventions.ts` sit below all three.
+ */
+export * from "./catalog/gpuInstances";
+export * from "./catalog/models";
+export * from "./config/engineFlags";
+export * from "./config/issues";
+export * from "./config/parse";
+export * from "./config/rules";
+export * from "./config/stackFile";
+export * from "./config/types";
+export * from "./conventions";
+export * from "./plan/capacity";
+export * from "./plan/examples";
+export * from "./plan/fit";
+export * from "./plan/footprint";
+export * from "./plan/gateway";
+export * from "./plan/platformPlan";
+export * from "./plan/servicePlan";
+export * from "./plan/types";
+export * from "./resources/apiGateway";
+export * from "./resources/eksCluster";
+export * from "./resources/gpuNodeGroup";
+export * from "./resources/keyStore";
+export * from "./resources/modelPlatform";
+export * from "./resources/modelService";
+export * from "./resources/nvidiaDevicePlugin";
 export * from "./versions";

@@ -1,6 +1,6 @@
 import { ResourceValidationPolicy } from "@pulumi/policy";
-import { gpuTaint, nodeGroupLabel } from "../components/servicePlan";
-import { GpuAmiType } from "../components/types";
+import { gpuTaint, nodeGroupLabel } from "../components/conventions";
+import { GpuAmiType } from "../components/config/rules";
 import { isNvidiaInstanceType, nodeGroupName } from "./lib/aws";
 import { typeTokens } from "./lib/kubernetes";
 import { isUnknown, list, num, plain, record, str, strings } from "./lib/values";

@@ -22,7 +22,7 @@ describe("k8s-container-resources", () => {
         ["an empty cpu limit", (c: Record<string, any>) => (c.resources.limits.cpu = ""), "limits.cpu"],
     ])("rejects a container with %s", async (_, change, missing) => {
         expect(await resourceViolations(k8sContainerResources, changed(gateway, (p) => change(firstContainer(p))))).toEqual([
-            `container "envoy" of Deployment "api-gateway" sets no resources.${missing}: ${fix}`,
+            `container "envoy" of Deployment "model-gateway" sets no resources.${missing}: ${fix}`,
         ]);
     });
 

@@ -40,7 +40,7 @@ describe("k8s-deployment-pdb", () => {
 
     it("covers the gateway too", async () => {
         expect((await stackViolations(k8sDeploymentPdb, without(gatewayPdb().name))).map((v) => v.message)).toEqual([
-            'Deployment "api-gateway" runs 2 replicas without a PodDisruptionBudget selecting its pods, so a node drain may evict them all at once: add a PodDisruptionBudget with maxUnavailable: 1 and selector.matchLabels {"app.kubernetes.io/name":"envoy","app.kubernetes.io/component":"api-gateway"}.',
+            'Deployment "model-gateway" runs 2 replicas without a PodDisruptionBudget selecting its pods, so a node drain may evict them all at once: add a PodDisruptionBudget with maxUnavailable: 1 and selector.matchLabels {"app.kubernetes.io/name":"envoy","app.kubernetes.io/instance":"model-gateway"}.',
         ]);
     });
 

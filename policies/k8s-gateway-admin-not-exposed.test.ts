@@ -13,8 +13,8 @@ describe("k8s-gateway-admin-not-exposed", () => {
     });
 
     it.each([
-        ["by name", "admin", 'Service "api-gateway" exposes the admin interface of Deployment "api-gateway" (port 9000 → admin): remove that port from the Service; the admin interface stays on loopback (use kubectl port-forward to debug).'],
-        ["by number", 9901, 'Service "api-gateway" exposes the admin interface of Deployment "api-gateway" (port 9000 → 9901): remove that port from the Service; the admin interface stays on loopback (use kubectl port-forward to debug).'],
+        ["by name", "admin", 'Service "model-gateway" exposes the admin interface of Deployment "model-gateway" (port 9000 → admin): remove that port from the Service; the admin interface stays on loopback (use kubectl port-forward to debug).'],
+        ["by number", 9901, 'Service "model-gateway" exposes the admin interface of Deployment "model-gateway" (port 9000 → 9901): remove that port from the Service; the admin interface stays on loopback (use kubectl port-forward to debug).'],
     ])("rejects a Service port that targets the admin port %s", async (_, targetPort, message) => {
         const bad = changed(service, (p) => p.spec.ports.push({ name: "admin", port: 9000, targetPort }));
         expect(await stackViolations(k8sGatewayAdminNotExposed, [...without(service.name), bad])).toEqual([{ message, urn: urnOf(bad) }]);
@@ -26,7 +26,7 @@ describe("k8s-gateway-admin-not-exposed", () => {
         expect(await stackViolations(k8sGatewayAdminNotExposed, [...without(service.name, deployment.name), undeclared, bad])).toEqual([
             {
                 message:
-                    'Service "api-gateway" exposes the admin interface of Deployment "api-gateway" (port 9901 → 9901): remove that port from the Service; the admin interface stays on loopback (use kubectl port-forward to debug).',
+                    'Service "model-gateway" exposes the admin interface of Deployment "model-gateway" (port 9901 → 9901): remove that port from the Service; the admin interface stays on loopback (use kubectl port-forward to debug).',
                 urn: urnOf(bad),
             },
         ]);
@@ -37,7 +37,7 @@ describe("k8s-gateway-admin-not-exposed", () => {
         expect(await stackViolations(k8sGatewayAdminNotExposed, [...without(deployment.name), bad])).toEqual([
             {
                 message:
-                    'container "envoy" of Deployment "api-gateway" publishes its admin port 9901 on the node as hostPort 9901: remove the hostPort; the admin interface stays on loopback (use kubectl port-forward to debug).',
+                    'container "envoy" of Deployment "model-gateway" publishes its admin port 9901 on the node as hostPort 9901: remove the hostPort; the admin interface stays on loopback (use kubectl port-forward to debug).',
                 urn: urnOf(bad),
             },
         ]);
@@ -57,7 +57,7 @@ describe("k8s-gateway-admin-not-exposed", () => {
         const mirrored = changed(deployment, (p) => (firstContainer(p).image = "mirror.example.com/edge/proxy:1.36"));
         const bad = changed(service, (p) => p.spec.ports.push({ name: "admin", port: 9000, targetPort: "admin" }));
         expect((await stackViolations(k8sGatewayAdminNotExposed, [...without(service.name, deployment.name), mirrored, bad])).map((v) => v.message)).toEqual([
-            'Service "api-gateway" exposes the admin interface of Deployment "api-gateway" (port 9000 → admin): remove that port from the Service; the admin interface stays on loopback (use kubectl port-forward to debug).',
+            'Service "model-gateway" exposes the admin interface of Deployment "model-gateway" (port 9000 → admin): remove that port from the Service; the admin interface stays on loopback (use kubectl port-forward to debug).',
         ]);
         const unlabelled = changed(mirrored, (p) => delete p.spec.template.metadata.labels["app.kubernetes.io/component"]);
         expect(await stackViolations(k8sGatewayAdminNotExposed, [...without(service.name, deployment.name), unlabelled, bad])).toEqual([]);

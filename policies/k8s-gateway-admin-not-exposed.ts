@@ -1,5 +1,6 @@
 import { PolicyResource, StackValidationPolicy } from "@pulumi/policy";
-import { gatewayPorts } from "../components/envoyConfig";
+import { gatewayComponent } from "../components/conventions";
+import { gatewayPorts } from "../components/plan/gateway/contract";
 import {
     Container,
     containers,
@@ -39,11 +40,11 @@ interface AdminPort {
 }
 
 /**
- * The label ApiGateway (components/apiGateway.ts) gives its pods: it still marks the gateway
+ * The label ApiGateway (components/resources/apiGateway.ts) gives its pods: it still marks the gateway
  * when `gateway.image` points at a mirror. Not imported, so the pack does not load the
  * Kubernetes SDK; test/policies.stack.test.ts checks it against the component.
  */
-const gatewayPodLabel = ["app.kubernetes.io/component", "api-gateway"] as const;
+const gatewayPodLabel = ["app.kubernetes.io/component", gatewayComponent] as const;
 
 /** A gateway pod's proxy containers (Envoy by image, or every container of a pod labelled as the gateway) and their admin ports. */
 function gatewayOf(w: Workload, adminPorts: readonly number[]): { proxies: Container[]; admin: AdminPort[] } {

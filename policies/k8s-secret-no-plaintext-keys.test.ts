@@ -30,13 +30,13 @@ describe("k8s-secret-no-plaintext-keys", () => {
             "an API key in a ConfigMap",
             configMap(),
             (p: Record<string, any>) => (p.data["envoy.yaml"] = `credentials: [{key: ${apiKey}}]`),
-            'ConfigMap "api-gateway-errors" holds an API key (sk-…) in data["envoy.yaml"], which is not secret: keep it in a Kubernetes Secret and reference it (env valueFrom.secretKeyRef, a Secret volume).',
+            'ConfigMap "model-gateway-errors" holds an API key (sk-…) in data["envoy.yaml"], which is not secret: keep it in a Kubernetes Secret and reference it (env valueFrom.secretKeyRef, a Secret volume).',
         ],
         [
             "a Hugging Face token in a ConfigMap",
             configMap(),
             (p: Record<string, any>) => (p.data = { "hf.txt": hfToken }),
-            'ConfigMap "api-gateway-errors" holds a Hugging Face token (hf_…) in data["hf.txt"], which is not secret: keep it in a Kubernetes Secret and reference it (env valueFrom.secretKeyRef, a Secret volume).',
+            'ConfigMap "model-gateway-errors" holds a Hugging Face token (hf_…) in data["hf.txt"], which is not secret: keep it in a Kubernetes Secret and reference it (env valueFrom.secretKeyRef, a Secret volume).',
         ],
         [
             "a credential-named env literal",
@@ -78,7 +78,7 @@ describe("k8s-secret-no-plaintext-keys", () => {
             "a key in a Secret's annotations",
             gatewayConfigSecret(),
             (p: Record<string, any>) => (p.metadata.annotations = { backup: apiKey }),
-            'Secret "api-gateway-config" holds an API key (sk-…) in metadata.annotations.backup, which is not secret: move it into the Secret\'s data.',
+            'Secret "model-gateway-config" holds an API key (sk-…) in metadata.annotations.backup, which is not secret: move it into the Secret\'s data.',
         ],
     ])("rejects %s", async (_, fixture, change, message) => {
         expect(await resourceViolations(k8sSecretNoPlaintextKeys, changed(fixture, change))).toEqual([message]);

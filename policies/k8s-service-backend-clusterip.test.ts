@@ -68,7 +68,7 @@ describe("k8s-service-backend-clusterip", () => {
 
     it("rejects an Ingress that routes straight to a backend", async () => {
         const route = ingress("vllm-qwen-32b");
-        expect(await stackViolations(k8sServiceBackendClusterip, [...compliantStack(), route, ingress("api-gateway")])).toEqual([
+        expect(await stackViolations(k8sServiceBackendClusterip, [...compliantStack(), route, ingress("model-gateway")])).toEqual([
             {
                 message:
                     'Ingress "public" routes to Service "vllm-qwen-32b", which serves the vLLM pods of Deployment "vllm-qwen-32b": route to the API gateway\'s Service instead; it checks the caller\'s key.',

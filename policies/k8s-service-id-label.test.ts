@@ -35,7 +35,7 @@ describe("k8s-service-id-label", () => {
                 p.spec.template.metadata.labels = { app: "llm" };
                 firstContainer(p).image = "vllm/vllm-openai:v0.26.0";
             },
-            [missing('Deployment "api-gateway"'), `The pods of Deployment "api-gateway" carry no ${label} label: add it to the pod template's metadata.labels (billing counts pods by it).`],
+            [missing('Deployment "model-gateway"'), `The pods of Deployment "model-gateway" carry no ${label} label: add it to the pod template's metadata.labels (billing counts pods by it).`],
         ],
     ])("rejects %s", async (_, fixture, change, messages) => {
         expect(await resourceViolations(k8sServiceIdLabel, changed(fixture, change))).toEqual(messages);

@@ -1,5 +1,5 @@
 import { ResourceValidationPolicy } from "@pulumi/policy";
-import { serviceIdLabel, serviceNameLabel } from "../components/servicePlan";
+import { serviceIdLabel, serviceNameLabel } from "../components/conventions";
 import { containers, describe, isVllmContainer, kubernetesObject, Labels, labelSelector, typeTokens, workload } from "./lib/kubernetes";
 import { isUnknown, plain, record, UnknownValue } from "./lib/values";
 

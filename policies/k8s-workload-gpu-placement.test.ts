@@ -80,8 +80,8 @@ describe("k8s-workload-gpu-placement", () => {
             firstContainer(p).resources.limits["nvidia.com/gpu"] = 1;
         });
         expect(await resourceViolations(k8sWorkloadGpuPlacement, trainer)).toEqual([
-            'Deployment "api-gateway" runs on GPUs but does not tolerate the GPU taint nvidia.com/gpu=true:NoSchedule, so it cannot be scheduled on GPU nodes: add the toleration {key: "nvidia.com/gpu", operator: "Exists", effect: "NoSchedule"}.',
-            'Deployment "api-gateway" runs on GPUs but selects no GPU nodes: set spec.nodeSelector["model-services.io/node-group"] to the GPU node group it runs on (accepted labels: model-services.io/node-group).',
+            'Deployment "model-gateway" runs on GPUs but does not tolerate the GPU taint nvidia.com/gpu=true:NoSchedule, so it cannot be scheduled on GPU nodes: add the toleration {key: "nvidia.com/gpu", operator: "Exists", effect: "NoSchedule"}.',
+            'Deployment "model-gateway" runs on GPUs but selects no GPU nodes: set spec.nodeSelector["model-services.io/node-group"] to the GPU node group it runs on (accepted labels: model-services.io/node-group).',
         ]);
     });
 
@@ -89,17 +89,17 @@ describe("k8s-workload-gpu-placement", () => {
         [
             "tolerates the GPU taint",
             (p: Record<string, any>) => (podSpec(p).tolerations = [{ key: "nvidia.com/gpu", operator: "Exists" }]),
-            'Deployment "api-gateway" requests no GPU but tolerates the GPU taint nvidia.com/gpu, so it can take the CPU and memory of GPU nodes: remove the toleration (node agents that must run on every GPU node belong in a DaemonSet).',
+            'Deployment "model-gateway" requests no GPU but tolerates the GPU taint nvidia.com/gpu, so it can take the CPU and memory of GPU nodes: remove the toleration (node agents that must run on every GPU node belong in a DaemonSet).',
         ],
         [
             "tolerates every taint",
             (p: Record<string, any>) => (podSpec(p).tolerations = [{ operator: "Exists" }]),
-            'Deployment "api-gateway" requests no GPU but tolerates the GPU taint nvidia.com/gpu, so it can take the CPU and memory of GPU nodes: remove the toleration (node agents that must run on every GPU node belong in a DaemonSet).',
+            'Deployment "model-gateway" requests no GPU but tolerates the GPU taint nvidia.com/gpu, so it can take the CPU and memory of GPU nodes: remove the toleration (node agents that must run on every GPU node belong in a DaemonSet).',
         ],
         [
             "selects a GPU node group",
             (p: Record<string, any>) => (podSpec(p).nodeSelector = { "model-services.io/node-group": "gpu-l4" }),
-            'Deployment "api-gateway" requests no GPU but selects GPU nodes (model-services.io/node-group=gpu-l4): remove that node selector or node affinity.',
+            'Deployment "model-gateway" requests no GPU but selects GPU nodes (model-services.io/node-group=gpu-l4): remove that node selector or node affinity.',
         ],
     ])("rejects a workload without GPUs that %s", async (_, change, message) => {
         expect(await resourceViolations(k8sWorkloadGpuPlacement, changed(gateway, change))).toEqual([message]);

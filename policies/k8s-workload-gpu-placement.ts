@@ -1,5 +1,5 @@
 import { ResourceValidationPolicy } from "@pulumi/policy";
-import { gpuResource, gpuTaint, nodeGroupLabel } from "../components/servicePlan";
+import { gpuResource, gpuTaint, nodeGroupLabel } from "../components/conventions";
 import { containerGpus, containers, describe, describeContainer, isVllmContainer, resourceList, workloadOfResource } from "./lib/kubernetes";
 import { isUnknown, list, record, str } from "./lib/values";
 

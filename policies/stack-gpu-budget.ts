@@ -1,5 +1,5 @@
 import { PolicyResource, StackValidationPolicy } from "@pulumi/policy";
-import { catalogPriceDate, catalogRegion, findGpuInstanceType } from "../components/gpuCatalog";
+import { catalogPriceDate, catalogRegion, findGpuInstanceType } from "../components/catalog/gpuInstances";
 import { isNvidiaInstanceType, nodeGroupName } from "./lib/aws";
 import { containerGpus, containers, describe, typeTokens, workload } from "./lib/kubernetes";
 import { isUnknown, num, plain, record, strings } from "./lib/values";
@@ -15,7 +15,7 @@ export interface GpuBudgetConfig {
     maxGpus?: number;
     /** Most its EKS GPU node groups may cost per hour at desired size. @default 100 */
     maxUsdPerHour?: number;
-    /** Instance type → GPUs and price per hour, over the built-in table (components/data/gpu-instances.json). */
+    /** Instance type → GPUs and price per hour, over the built-in table (components/catalog/data/gpu-instances.json). */
     instanceTypes?: Record<string, InstancePrice>;
 }
 

@@ -7,11 +7,7 @@
  * `tsx scripts/clusterNodes.ts [stack]` prints them as a Kubernetes List (JSON).
  */
 import * as path from "node:path";
-import { parseConfig } from "../components/config";
-import { findGpuInstanceType } from "../components/gpuCatalog";
-import { gpuResource, gpuTaint, nodeGroupLabel } from "../components/servicePlan";
-import { NodeGroupConfig } from "../components/types";
-import { readStackFile } from "./plan";
+import { findGpuInstanceType, gpuResource, gpuTaint, loadPlatform, nodeGroupLabel, NodeGroupPlan, readStackFile } from "../components";
 
 /** CPU-only nodes for what must not run on GPU nodes (the gateway). */
 export const systemNodes = { count: 2, cpu: "8", memory: "32Gi" } as const;
@@ -33,7 +29,7 @@ function node(name: string, labels: Record<string, string>, capacity: Record<str
     };
 }
 
-export function clusterNodes(nodeGroups: readonly NodeGroupConfig[]) {
+export function clusterNodes(nodeGroups: readonly NodeGroupPlan[]) {
     const gpuNodes = nodeGroups.flatMap((group) => {
         const type = findGpuInstanceType(group.instanceType);
         if (!type) {
@@ -63,9 +59,9 @@ export function clusterNodes(nodeGroups: readonly NodeGroupConfig[]) {
 }
 
 /** The node groups of a stack file, parsed like the stack program parses them. */
-export function stackNodeGroups(projectRoot: string, stack: string): NodeGroupConfig[] {
-    const { raw, secretKeys } = readStackFile(path.join(projectRoot, `Pulumi.${stack}.yaml`));
-    return parseConfig(raw, { stack, secretKeys }).nodeGroups;
+export function stackNodeGroups(projectRoot: string, stack: string): NodeGroupPlan[] {
+    const { raw, context } = readStackFile(path.join(projectRoot, `Pulumi.${stack}.yaml`));
+    return loadPlatform(raw, context).nodeGroups;
 }
 
 if (require.main === module) {

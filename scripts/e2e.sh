@@ -7,7 +7,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 ensure_node_modules
 ensure_toolchain
 
-export E2E_CLUSTER=model-services-e2e
+export E2E_CLUSTER="${E2E_CLUSTER:-model-services-e2e}"
 export E2E_KUBECONFIG="$PROJECT_ROOT/.cluster/e2e/kubeconfig"
 "$PROJECT_ROOT/scripts/cluster.sh" up "$E2E_CLUSTER" "$E2E_KUBECONFIG"
 trap '"$PROJECT_ROOT/scripts/cluster.sh" down "$E2E_CLUSTER" >&2 || true' EXIT

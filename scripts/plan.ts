@@ -9,39 +9,11 @@
  *   npm run plan -- --models             # the model catalog
  *   npm run plan -- --catalog            # the GPU instance catalog
  */
-import { readFileSync } from "node:fs";
 import * as path from "node:path";
-import { parse as parseYaml } from "yaml";
-import { ConfigError, configNamespace, parseConfig } from "../components/config";
-import { catalogPriceDate, catalogRegion, gpuInstanceTypes } from "../components/gpuCatalog";
-import { modelCatalog } from "../components/footprint";
-import { PlatformConfig } from "../components/types";
+import { catalogPriceDate, catalogRegion, ConfigError, gpuInstanceTypes, loadPlatform, modelCatalog, PlatformPlan, readStackFile } from "../components";
 
 /** Hours in an average month, for the monthly figure. */
 const hoursPerMonth = 730;
-
-/**
- * The `model-services:*` keys of a Pulumi stack file, namespace stripped, as `parseConfig`
- * takes them; secure values become a placeholder and are listed as secret.
- */
-export function readStackFile(file: string): { raw: Record<string, unknown>; secretKeys: Set<string> } {
-    const doc = (parseYaml(readFileSync(file, "utf8")) ?? {}) as { config?: Record<string, unknown> };
-    const raw: Record<string, unknown> = {};
-    const secretKeys = new Set<string>();
-    for (const [key, value] of Object.entries(doc.config ?? {})) {
-        if (!key.startsWith(`${configNamespace}:`)) {
-            continue;
-        }
-        const name = key.slice(configNamespace.length + 1);
-        if (value !== null && typeof value === "object" && "secure" in value) {
-            secretKeys.add(name);
-            raw[name] = "[secret]";
-        } else {
-            raw[name] = value;
-        }
-    }
-    return { raw, secretKeys };
-}
 
 function table(header: string[], rows: string[][], right: number[] = []): string {
     const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
@@ -53,7 +25,7 @@ const usd = (value: number) => `$${value.toFixed(2)}`;
 const tokens = (value: number | undefined) => (value === undefined ? "?" : value.toLocaleString("en-US"));
 
 /** The plan of a parsed config as text: services, node groups, totals. */
-export function formatPlan(config: PlatformConfig, stack: string): string {
+export function formatPlan(config: PlatformPlan, stack: string): string {
     const groupType = new Map(config.nodeGroups.map((g) => [g.name, g]));
     const services = table(
         ["SERVICE", "MODEL", "INSTANCES", "GPUS/INSTANCE", "GPUS", "NODE GROUP", "GPU", "WEIGHTS/GPU", "KV/GPU", "CONTEXT", "FITS UP TO", "$/HOUR"],
@@ -154,16 +126,15 @@ export function main(argv: string[], cwd = process.cwd()): number {
         return 2;
     }
     const stackName = stack ?? path.basename(file).replace(/^Pulumi\.|\.ya?ml$/g, "");
-    let raw: Record<string, unknown>;
-    let secretKeys: Set<string>;
+    let input: ReturnType<typeof readStackFile>;
     try {
-        ({ raw, secretKeys } = readStackFile(file));
+        input = readStackFile(file);
     } catch (e) {
         console.error(`Cannot read ${file}: ${(e as Error).message}`);
         return 2;
     }
     try {
-        const config = parseConfig(raw, { stack: stackName, secretKeys });
+        const config = loadPlatform(input.raw, { ...input.context, stack: stackName });
         console.log(argv.includes("--json") ? JSON.stringify({ nodeGroups: config.nodeGroups, services: config.services, capacity: config.capacity }, null, 2) : formatPlan(config, stackName));
         return 0;
     } catch (e) {

@@ -1,7 +1,7 @@
-import { ModelPlatform, readStackConfig } from "../components";
+import { loadPlatform, ModelPlatform, readStackConfig } from "../components";
 
-const { config, huggingFaceToken } = readStackConfig();
-const platform = new ModelPlatform("model-services", { config, huggingFaceToken });
+const { raw, context, huggingFaceToken } = readStackConfig();
+const platform = new ModelPlatform("model-services", { plan: loadPlatform(raw, context), huggingFaceToken });
 
 export const endpoint = platform.endpoint;
 export const services = platform.services;

@@ -3,13 +3,13 @@ import * as pulumi from "@pulumi/pulumi";
 import { beforeAll, describe, expect, it } from "vitest";
 import { installMocks, ofType, RegisteredResource, settle, valueOf } from "./helpers/mocks";
 
-type Gateway = import("../components/apiGateway").ApiGateway;
-type Args = import("../components/apiGateway").ApiGatewayArgs;
+type Gateway = import("../components").ApiGateway;
+type Args = import("../components").ApiGatewayArgs;
 
 let registered: RegisteredResource[];
-let gw: typeof import("../components/apiGateway");
-let envoy: typeof import("../components/envoyConfig");
-let versions: typeof import("../components/versions");
+let gw: typeof import("../components");
+let envoy: typeof import("../components");
+let versions: typeof import("../components");
 const gateways: Record<string, Gateway> = {};
 
 const keyValues = ["sk-fake-app-prod-7c1d", "sk-fake-research-91ab"];
@@ -25,19 +25,21 @@ const keys = () =>
 
 beforeAll(async () => {
     registered = await installMocks();
-    gw = await import("../components/apiGateway");
-    envoy = await import("../components/envoyConfig");
-    versions = await import("../components/versions");
+    gw = await import("../components");
+    envoy = await import("../components");
+    versions = await import("../components");
     const base = { namespace: "model-services", routes, keys: keys(), labels: { "app.kubernetes.io/part-of": "model-services" } };
-    gateways.plain = new gw.ApiGateway("gw", { ...base, gateway: { replicas: 2, serviceType: "ClusterIP", maxRequestBodyMiB: 32 } });
-    gateways.tls = new gw.ApiGateway("gw-tls", { ...base, gateway: { replicas: 3, serviceType: "LoadBalancer", maxRequestBodyMiB: 32, hostname: "api.example.com", tls: { secretName: "api-tls" } } });
-    gateways.lb = new gw.ApiGateway("gw-lb", { ...base, gateway: { replicas: 1, serviceType: "LoadBalancer", maxRequestBodyMiB: 32 } });
+    gateways.plain = new gw.ApiGateway("gw", { ...base, replicas: 2, serviceType: "ClusterIP", maxRequestBodyMiB: 32 });
+    gateways.tls = new gw.ApiGateway("gw-tls", { ...base, replicas: 3, serviceType: "LoadBalancer", maxRequestBodyMiB: 32, hostname: "api.example.com", tls: { secretName: "api-tls" } });
+    gateways.lb = new gw.ApiGateway("gw-lb", { ...base, replicas: 1, serviceType: "LoadBalancer", maxRequestBodyMiB: 32 });
     // Other routes and keys: only the route table and clusters may differ.
     gateways.other = new gw.ApiGateway("gw-other", {
         ...base,
         routes: [routes[0]],
         keys: pulumi.secret([{ name: "ci", value: "sk-fake-ci-0000", services: ["test"] }]),
-        gateway: { replicas: 2, serviceType: "ClusterIP", maxRequestBodyMiB: 32 },
+        replicas: 2,
+        serviceType: "ClusterIP",
+        maxRequestBodyMiB: 32,
     });
     await settle();
 });

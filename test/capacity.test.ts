@@ -3,12 +3,8 @@ import { tmpdir } from "node:os";
 import * as path from "node:path";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { nodesNeeded, podGpuRequests } from "../components/capacity";
-import { ConfigError, parseConfig } from "../components/config";
-import { estimateFit, resolveModel } from "../components/footprint";
-import { catalogPriceDate, catalogRegion, findGpuInstanceType } from "../components/gpuCatalog";
-import { PlatformConfig } from "../components/types";
-import { formatPlan, main as planMain, readStackFile } from "../scripts/plan";
+import { catalogPriceDate, catalogRegion, ConfigError, estimateFit, findGpuInstanceType, loadPlatform, nodesNeeded, PlatformPlan, podGpuRequests, readStackFile, resolveModel } from "../components";
+import { formatPlan, main as planMain } from "../scripts/plan";
 
 /** One node group of one instance type, no services: each case adds what it needs. */
 function config(group: Record<string, unknown>, services: Record<string, unknown>[]): Record<string, unknown> {
@@ -20,13 +16,13 @@ function config(group: Record<string, unknown>, services: Record<string, unknown
     };
 }
 
-function plan(raw: Record<string, unknown>): PlatformConfig {
-    return parseConfig(raw, { stack: "test" });
+function plan(raw: Record<string, unknown>): PlatformPlan {
+    return loadPlatform(raw, { stack: "test" });
 }
 
 function problems(raw: Record<string, unknown>): string[] {
     try {
-        parseConfig(raw, { stack: "test" });
+        loadPlatform(raw, { stack: "test" });
     } catch (e) {
         expect(e).toBeInstanceOf(ConfigError);
         return (e as ConfigError).issues.map((i) => i.message);
@@ -288,17 +284,18 @@ describe("npm run plan", () => {
         const dir = mkdtempSync(path.join(tmpdir(), "plan-"));
         const file = path.join(dir, "Pulumi.demo.yaml");
         writeFileSync(file, stackFile);
-        const { raw, secretKeys } = readStackFile(file);
+        const { raw, context } = readStackFile(file);
         expect(Object.keys(raw).sort()).toEqual(["cluster", "huggingFaceToken", "nodeGroups", "services"]);
         expect(raw.huggingFaceToken).toBe("[secret]");
-        expect([...secretKeys]).toEqual(["huggingFaceToken"]);
+        expect([...(context.secretKeys ?? [])]).toEqual(["huggingFaceToken"]);
+        expect(context.stack).toBe("demo");
     });
 
     it("prints services, GPUs, nodes, fit, context and cost", () => {
         const dir = mkdtempSync(path.join(tmpdir(), "plan-"));
         writeFileSync(path.join(dir, "Pulumi.demo.yaml"), stackFile);
-        const { raw, secretKeys } = readStackFile(path.join(dir, "Pulumi.demo.yaml"));
-        const text = formatPlan(parseConfig(raw, { stack: "demo", secretKeys }), "demo");
+        const { raw, context } = readStackFile(path.join(dir, "Pulumi.demo.yaml"));
+        const text = formatPlan(loadPlatform(raw, context), "demo");
         expect(text).toContain('Capacity plan of stack "demo"');
         expect(text).toMatch(/chat\s+Qwen\/Qwen3-8B\s+2\s+1 \(auto\)\s+2\s+gpu \(g6e\.xlarge\)\s+NVIDIA L40S\s+15\.3 GiB\s+\d+\.\d GiB\s+40,960\s+40,960\s+\$3\.72/);
         expect(text).toMatch(/gpu\s+g6e\.xlarge \(cheapest g6e\)\s+1\s+0\/2\/4\s+2\/2\s+\$1\.86\s+\$3\.72/);

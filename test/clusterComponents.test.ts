@@ -2,15 +2,15 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { installMocks, ofType, RegisteredResource, settle, valueOf } from "./helpers/mocks";
 
 let registered: RegisteredResource[];
-let existing: import("../components/eksCluster").EksCluster;
+let existing: import("../components").EksCluster;
 
 beforeAll(async () => {
     registered = await installMocks();
-    const { NvidiaDevicePlugin } = await import("../components/nvidiaDevicePlugin");
-    const { EksCluster } = await import("../components/eksCluster");
+    const { NvidiaDevicePlugin } = await import("../components");
+    const { EksCluster } = await import("../components");
     new NvidiaDevicePlugin("plugin", { nodeGroups: ["gpu-l40s", "gpu-l4"] });
-    new EksCluster("created", { cluster: { kind: "eks", name: "dev", create: true, version: "1.34", region: "us-east-1", subnetIds: ["subnet-0123456789abcdef0", "subnet-0fedcba9876543210"] } });
-    existing = new EksCluster("existing", { cluster: { kind: "eks", name: "shared", create: false, version: "1.34", region: "us-east-1", subnetIds: ["subnet-0123456789abcdef0"] } });
+    new EksCluster("created", { name: "dev", create: true, version: "1.34", subnetIds: ["subnet-0123456789abcdef0", "subnet-0fedcba9876543210"] });
+    existing = new EksCluster("existing", { name: "shared", create: false, subnetIds: ["subnet-0123456789abcdef0"] });
     await settle();
 });
 

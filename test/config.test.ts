@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ConfigError, defaultOwner, parseConfig } from "../components/config";
+import { ConfigError, defaultOwner, loadPlatform } from "../components";
 
 /** A valid kubeconfig-stack config; each bad case changes one thing. */
 function validConfig(): Record<string, any> {
@@ -26,7 +26,7 @@ function problems(mutate: (c: Record<string, any>) => void, secretKeys?: Set<str
     const config = validConfig();
     mutate(config);
     try {
-        parseConfig(config, { stack: "local", secretKeys });
+        loadPlatform(config, { stack: "local", secretKeys });
     } catch (e) {
         expect(e).toBeInstanceOf(ConfigError);
         return (e as ConfigError).issues.map((i) => i.message);
@@ -34,9 +34,9 @@ function problems(mutate: (c: Record<string, any>) => void, secretKeys?: Set<str
     throw new Error("expected the config to be rejected");
 }
 
-describe("parseConfig: a valid config", () => {
+describe("loadPlatform: a valid config", () => {
     it("resolves defaults in one place", () => {
-        const config = parseConfig(validConfig(), { stack: "local" });
+        const config = loadPlatform(validConfig(), { stack: "local" });
         expect(config.namespace).toBe("model-services");
         expect(config.gateway).toEqual({ replicas: 2, serviceType: "ClusterIP", maxRequestBodyMiB: 32, hostname: undefined, tls: undefined, image: undefined });
         expect(config.services[0]).toMatchObject({ displayName: "test", task: "chat", gpus: 1, engineArgs: [], env: {}, dtype: "auto", gpuMemoryUtilization: 0.9 });
@@ -45,25 +45,25 @@ describe("parseConfig: a valid config", () => {
     });
 
     it("sizes each node group to the GPU demand placed on it", () => {
-        const config = parseConfig(validConfig(), { stack: "local" });
+        const config = loadPlatform(validConfig(), { stack: "local" });
         // gpu-l4: 1 × 1 GPU on 1-GPU nodes; gpu-l40s: 1 × 1 + 1 × 2 GPUs on one 4-GPU node.
         expect(config.nodeGroups.map((g) => g.desiredSize)).toEqual([1, 1]);
         const scaled = validConfig();
         scaled.services[2].instances = 3; // 3 × 2 + 1 = 7 GPUs → 2 nodes of 4
-        expect(parseConfig(scaled, { stack: "local" }).nodeGroups[1].desiredSize).toBe(2);
+        expect(loadPlatform(scaled, { stack: "local" }).nodeGroups[1].desiredSize).toBe(2);
     });
 
     it("defaults the node group when there is only one", () => {
         const config = validConfig();
         config.nodeGroups = [config.nodeGroups[1]];
         for (const s of config.services) delete s.nodeGroup;
-        expect(parseConfig(config, { stack: "local" }).services.map((s) => s.nodeGroup)).toEqual(["gpu-l40s", "gpu-l40s", "gpu-l40s"]);
+        expect(loadPlatform(config, { stack: "local" }).services.map((s) => s.nodeGroup)).toEqual(["gpu-l40s", "gpu-l40s", "gpu-l40s"]);
     });
 
     it("derives a stable owner from the stack when none is set", () => {
         const config = validConfig();
         delete config.owner;
-        const owner = parseConfig(config, { stack: "local" }).owner;
+        const owner = loadPlatform(config, { stack: "local" }).owner;
         expect(owner).toMatch(/^u-[0-9a-f]{12}$/);
         expect(owner).toBe(defaultOwner("model-services", "local"));
         expect(owner).not.toBe(defaultOwner("model-services", "dev"));
@@ -72,7 +72,7 @@ describe("parseConfig: a valid config", () => {
     it("keeps instances: 0 as a stopped service that needs no nodes", () => {
         const config = validConfig();
         config.services[0].instances = 0;
-        const parsed = parseConfig(config, { stack: "local" });
+        const parsed = loadPlatform(config, { stack: "local" });
         expect(parsed.services[0].instances).toBe(0);
         expect(parsed.nodeGroups[0].desiredSize).toBe(0);
     });
@@ -81,13 +81,13 @@ describe("parseConfig: a valid config", () => {
         const config = validConfig();
         delete config.nodeGroups[1].instanceType;
         config.nodeGroups[1].family = "g6e";
-        const parsed = parseConfig(config, { stack: "local" });
+        const parsed = loadPlatform(config, { stack: "local" });
         expect(parsed.nodeGroups[1].instanceType).toMatch(/^g6e\./);
         expect(parsed.nodeGroups[1].gpusPerNode).toBeGreaterThanOrEqual(2);
     });
 });
 
-describe("parseConfig: bad input names the path, the value and the fix", () => {
+describe("loadPlatform: bad input names the path, the value and the fix", () => {
     const cases: Array<[string, (c: Record<string, any>) => void, string]> = [
         [
             "negative instances",
@@ -172,7 +172,7 @@ describe("parseConfig: bad input names the path, the value and the fix", () => {
         [
             "reserved engine flag",
             (c) => (c.services[0].engineArgs = ["--served-model-name=other"]),
-            'services[0].engineArgs[0]: sets --served-model-name, which the platform sets itself, got "--served-model-name=other". Remove it from engineArgs.',
+            'services[0].engineArgs[0]: sets --served-model-name, which the platform sets itself, got "--served-model-name=other". Remove it: the access name is the served name the gateway routes on.',
         ],
         [
             "tensor parallel through engineArgs",
@@ -319,7 +319,7 @@ describe("parseConfig: bad input names the path, the value and the fix", () => {
     it("prints a readable error that says nothing was changed", () => {
         const config = validConfig();
         config.services[0].instances = -1;
-        expect(() => parseConfig(config, { stack: "local" })).toThrow(/^Invalid model-services config \(1 problem\); nothing was changed:\n {2}- services\[0\]\.instances: /);
+        expect(() => loadPlatform(config, { stack: "local" })).toThrow(/^Invalid model-services config \(1 problem\); nothing was changed:\n {2}- services\[0\]\.instances: /);
     });
 
     it("refuses a Hugging Face token stored in plain text", () => {

@@ -1,7 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { endpointsByTask, envoyFiles, GatewayKey, GatewayRoute, httpFilterNames, inferenceEndpoints, metadataNamespace, renderEnvoyConfig, routeNames } from "../components/envoyConfig";
-import { ServiceTask } from "../components/types";
+import { endpointsByTask, envoyFiles, GatewayKey, GatewayRoute, httpFilterNames, inferenceEndpoints, metadataNamespace, renderEnvoyConfig, routeNames, ServiceTask } from "../components";
 
 type Any = Record<string, any>;
 

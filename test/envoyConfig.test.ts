@@ -14,8 +14,8 @@ import {
     renderBootstrap,
     renderEnvoyConfig,
     routeNames,
-} from "../components/envoyConfig";
-import { GatewayConfig, ServiceTask } from "../components/types";
+} from "../components";
+import { GatewayConfig, ServiceTask } from "../components";
 
 const owner = "u-8105f7322477";
 const route = (name: string, task: ServiceTask, instances = 1): GatewayRoute => ({
@@ -420,7 +420,7 @@ describe("input checks", () => {
                 "  - service neg: instances must be a whole number ≥ 0, got -1",
                 '  - key a: service "ghost" does not exist',
                 "  - key b: requestsPerMinute must be a whole number ≥ 1, got 0",
-                "  - gateway.maxRequestBodyMiB must be a whole number from 1 to 4095, got 0",
+                "  - gateway.maxRequestBodyMiB must be a whole number from 1 to 1024, got 0",
             ].join("\n"),
         );
     });

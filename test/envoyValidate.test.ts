@@ -3,10 +3,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { parseConfig, accessName } from "../components/config";
-import { envoyFiles, EnvoyConfigFiles, GatewayKey, GatewayRoute, renderEnvoyConfig } from "../components/envoyConfig";
-import { serviceBackendHost, vllmPort } from "../components/servicePlan";
-import { PlatformConfig } from "../components/types";
+import { accessName, EnvoyConfigFiles, envoyFiles, GatewayKey, GatewayRoute, loadPlatform, PlatformPlan, renderEnvoyConfig, serviceBackendHost, vllmPort } from "../components";
 import { projectRoot, stackConfig } from "./helpers/platform";
 
 /**
@@ -20,7 +17,7 @@ const work = mkdtempSync(path.join(tmpdir(), "envoy-validate-"));
 let dirs = 0;
 
 /** The gateway input ModelPlatform builds from a parsed config, with fake key values. */
-function gatewayInput(config: PlatformConfig): { routes: GatewayRoute[]; keys: GatewayKey[] } {
+function gatewayInput(config: PlatformPlan): { routes: GatewayRoute[]; keys: GatewayKey[] } {
     return {
         routes: config.services.map((s) => ({
             name: s.name,
@@ -34,8 +31,8 @@ function gatewayInput(config: PlatformConfig): { routes: GatewayRoute[]; keys: G
     };
 }
 
-function shipped(stack: string): PlatformConfig {
-    return parseConfig(stackConfig(stack), { stack });
+function shipped(stack: string): PlatformPlan {
+    return loadPlatform(stackConfig(stack), { stack });
 }
 
 function write(files: EnvoyConfigFiles): string {

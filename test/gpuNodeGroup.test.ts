@@ -1,11 +1,11 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { installMocks, ofType, RegisteredResource, settle, valueOf } from "./helpers/mocks";
-import type { NodeGroupConfig } from "../components/types";
+import type { GpuNodeGroupArgs } from "../components";
 
 let registered: RegisteredResource[];
-let local: import("../components/gpuNodeGroup").GpuNodeGroup;
+let local: import("../components").GpuNodeGroup;
 
-const group: NodeGroupConfig = {
+const group: GpuNodeGroupArgs = {
     name: "gpu-l40s",
     instanceType: "g6e.12xlarge",
     minSize: 0,
@@ -13,16 +13,14 @@ const group: NodeGroupConfig = {
     capacityType: "SPOT",
     diskSizeGiB: 400,
     amiType: "BOTTLEROCKET_x86_64_NVIDIA",
-    instanceTypeChosen: false,
-    gpusPerNode: 4,
     desiredSize: 2,
 };
 
 beforeAll(async () => {
     registered = await installMocks();
-    const { GpuNodeGroup } = await import("../components/gpuNodeGroup");
-    new GpuNodeGroup("eks-group", { group, eks: { clusterName: "dev", subnetIds: ["subnet-0123456789abcdef0"] }, serviceIds: { vision: "ms-aaaaaaaaaaaa", chat: "ms-bbbbbbbbbbbb" } });
-    local = new GpuNodeGroup("local-group", { group: { ...group, name: "gpu-local" } });
+    const { GpuNodeGroup } = await import("../components");
+    new GpuNodeGroup("eks-group", { ...group, eks: { clusterName: "dev", subnetIds: ["subnet-0123456789abcdef0"] }, serviceIds: { vision: "ms-aaaaaaaaaaaa", chat: "ms-bbbbbbbbbbbb" } });
+    local = new GpuNodeGroup("local-group", { ...group, name: "gpu-local" });
     await settle();
 });
 

@@ -2,20 +2,20 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { installMocks, isSecretOutput, ofType, RegisteredResource, settle, valueOf } from "./helpers/mocks";
 
 let registered: RegisteredResource[];
-let store: import("../components/keyStore").KeyStore;
-let eksStore: import("../components/keyStore").KeyStore;
+let store: import("../components").KeyStore;
+let eksStore: import("../components").KeyStore;
 
 beforeAll(async () => {
     registered = await installMocks();
-    const { KeyStore } = await import("../components/keyStore");
+    const { KeyStore } = await import("../components");
     store = new KeyStore("keys", {
         namespace: "model-services",
         apiKeys: [
-            { name: "app-prod", services: ["test"], rotation: 0 },
-            { name: "research", services: ["*"], rotation: 3 },
+            { name: "app-prod", rotation: 0 },
+            { name: "research", rotation: 3 },
         ],
     });
-    eksStore = new KeyStore("eks-keys", { namespace: "model-services", apiKeys: [{ name: "ci", services: ["*"], rotation: 0 }], awsSecretsManager: true });
+    eksStore = new KeyStore("eks-keys", { namespace: "model-services", apiKeys: [{ name: "ci" }], awsSecretsManager: true });
     await settle();
 });
 

@@ -1,32 +1,20 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { installMocks, ofType, RegisteredResource, settle, valueOf } from "./helpers/mocks";
-import type { NodeGroupConfig, ServiceConfig } from "../components/types";
+import type { ModelServiceArgs } from "../components";
 
 let registered: RegisteredResource[];
-let components: typeof import("../components/modelService");
+let components: typeof import("../components");
 
-const group: NodeGroupConfig = {
-    name: "gpu-l40s",
-    instanceType: "g6e.12xlarge",
-    minSize: 0,
-    maxSize: 2,
-    capacityType: "ON_DEMAND",
-    diskSizeGiB: 200,
-    amiType: "AL2023_x86_64_NVIDIA",
-    instanceTypeChosen: false,
-    gpusPerNode: 4,
-    desiredSize: 1,
-};
-
-function service(overrides: Partial<ServiceConfig>): ServiceConfig {
+function service(overrides: Partial<ModelServiceArgs>): ModelServiceArgs {
     return {
+        namespace: "model-services",
         name: "chat",
-        displayName: "chat",
+        accessName: "u-1/chat",
         model: "Qwen/Qwen3-32B",
         instances: 3,
         gpus: 2,
-        gpusChosen: false,
         nodeGroup: "gpu-l40s",
+        instanceType: "g6e.12xlarge",
         task: "chat",
         maxModelLen: 16384,
         engineArgs: ["--enable-prefix-caching"],
@@ -37,14 +25,14 @@ function service(overrides: Partial<ServiceConfig>): ServiceConfig {
     };
 }
 
-let chat: import("../components/modelService").ModelService;
+let chat: import("../components").ModelService;
 
 beforeAll(async () => {
     registered = await installMocks();
-    components = await import("../components/modelService");
-    chat = new components.ModelService("ms-chat", { namespace: "model-services", service: service({}), nodeGroup: group, accessName: "u-1/chat", huggingFaceTokenSecret: "huggingface-token" });
-    new components.ModelService("ms-embed", { namespace: "model-services", service: service({ name: "embed", task: "embedding", gpus: 1, instances: 1, maxModelLen: undefined, engineArgs: [], env: {} }), nodeGroup: group, accessName: "u-1/embed" });
-    new components.ModelService("ms-image", { namespace: "model-services", service: service({ name: "image", task: "image-generation", model: "Qwen/Qwen-Image", gpus: 1, instances: 0, maxModelLen: undefined, engineArgs: [], env: {} }), nodeGroup: group, accessName: "u-1/image" });
+    components = await import("../components");
+    chat = new components.ModelService("ms-chat", service({ huggingFaceTokenSecret: "huggingface-token" }));
+    new components.ModelService("ms-embed", service({ name: "embed", accessName: "u-1/embed", task: "embedding", gpus: 1, instances: 1, maxModelLen: undefined, engineArgs: [], env: {} }));
+    new components.ModelService("ms-image", service({ name: "image", accessName: "u-1/image", task: "image-generation", model: "Qwen/Qwen-Image", gpus: 1, instances: 0, maxModelLen: undefined, engineArgs: [], env: {} }));
     await settle();
 });
 

@@ -3,7 +3,7 @@ import { createServer, Server } from "node:http";
 import { AddressInfo } from "node:net";
 import OpenAI from "openai";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { errorBodies, modelsList, stoppedBody } from "../components/envoyConfig";
+import { errorBodies, modelsList, stoppedBody } from "../components";
 
 /**
  * No Envoy runs here, so a loopback server answers with exactly the bodies the generated

@@ -1,4 +1,4 @@
-import { findGpuInstanceType, gpuFamilies, instanceFamily } from "../../components/gpuCatalog";
+import { findGpuInstanceType, gpuFamilies, instanceFamily } from "../../components/catalog/gpuInstances";
 import { str } from "./values";
 
 /** NVIDIA GPU instance families outside the planner's catalog (older, Graviton or newer ones). */

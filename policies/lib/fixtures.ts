@@ -1,4 +1,4 @@
-import { gpuResource, gpuTaint, nodeGroupLabel, serviceIdLabel, serviceNameLabel } from "../../components/servicePlan";
+import { gatewayComponent, gatewayConfigSecretName, gatewayObjectName, gatewaySelector, gpuResource, gpuTaint, huggingFaceTokenSecretName, nodeGroupLabel, platformLabels, serviceIdLabel, serviceNameLabel } from "../../components/conventions";
 import { TestResource } from "./testing";
 
 /**
@@ -48,7 +48,7 @@ export function vllmDeployment(): TestResource {
                                 env: [
                                     { name: "HF_HOME", value: "/root/.cache/huggingface" },
                                     { name: "TOKENIZERS_PARALLELISM", value: "false" },
-                                    { name: "HF_TOKEN", valueFrom: { secretKeyRef: { name: "huggingface-token", key: "token" } } },
+                                    { name: "HF_TOKEN", valueFrom: { secretKeyRef: { name: huggingFaceTokenSecretName, key: "token" } } },
                                 ],
                                 resources: {
                                     requests: { cpu: "23", memory: "162Gi", [gpuResource]: "2" },
@@ -102,8 +102,7 @@ export function vllmPdb(): TestResource {
     };
 }
 
-export const gatewayLabels = { "app.kubernetes.io/name": "envoy", "app.kubernetes.io/component": "api-gateway", "app.kubernetes.io/part-of": "model-services" };
-const gatewaySelector = { "app.kubernetes.io/name": "envoy", "app.kubernetes.io/component": "api-gateway" };
+export const gatewayLabels = { ...gatewaySelector, "app.kubernetes.io/component": gatewayComponent, ...platformLabels };
 
 /** An Envoy gateway: a public listener, a readiness listener and the admin port (on loopback, declared for port-forward). */
 export function gatewayDeployment(): TestResource {
@@ -113,7 +112,7 @@ export function gatewayDeployment(): TestResource {
         props: {
             apiVersion: "apps/v1",
             kind: "Deployment",
-            metadata: { name: "api-gateway", namespace, labels: { ...gatewayLabels } },
+            metadata: { name: gatewayObjectName, namespace, labels: { ...gatewayLabels } },
             spec: {
                 replicas: 2,
                 selector: { matchLabels: { ...gatewaySelector } },
@@ -135,7 +134,7 @@ export function gatewayDeployment(): TestResource {
                                 readinessProbe: { httpGet: { path: "/ready", port: "ready" } },
                             },
                         ],
-                        volumes: [{ name: "config", secret: { secretName: "api-gateway-config" } }],
+                        volumes: [{ name: "config", secret: { secretName: gatewayConfigSecretName } }],
                     },
                 },
             },
@@ -150,7 +149,7 @@ export function gatewayService(): TestResource {
         props: {
             apiVersion: "v1",
             kind: "Service",
-            metadata: { name: "api-gateway", namespace, labels: { ...gatewayLabels } },
+            metadata: { name: gatewayObjectName, namespace, labels: { ...gatewayLabels } },
             spec: { type: "LoadBalancer", selector: { ...gatewaySelector }, ports: [{ name: "http", port: 80, targetPort: "http" }] },
         },
     };
@@ -163,7 +162,7 @@ export function gatewayPdb(): TestResource {
         props: {
             apiVersion: "policy/v1",
             kind: "PodDisruptionBudget",
-            metadata: { name: "api-gateway", namespace, labels: { ...gatewayLabels } },
+            metadata: { name: gatewayObjectName, namespace, labels: { ...gatewayLabels } },
             spec: { maxUnavailable: 1, selector: { matchLabels: { ...gatewaySelector } } },
         },
     };
@@ -177,7 +176,7 @@ export function gatewayConfigSecret(): TestResource {
         props: {
             apiVersion: "v1",
             kind: "Secret",
-            metadata: { name: "api-gateway-config", namespace, labels: { ...gatewayLabels } },
+            metadata: { name: gatewayConfigSecretName, namespace, labels: { ...gatewayLabels } },
             type: "Opaque",
             stringData: { "envoy.yaml": `credentials: [{key: "sk-${"a1B2c3D4".repeat(6)}", client: app-prod}]` },
         },
@@ -192,7 +191,7 @@ export function configMap(): TestResource {
         props: {
             apiVersion: "v1",
             kind: "ConfigMap",
-            metadata: { name: "api-gateway-errors", namespace, labels: { ...gatewayLabels } },
+            metadata: { name: `${gatewayObjectName}-errors`, namespace, labels: { ...gatewayLabels } },
             data: { "401.json": '{"error": {"message": "Invalid API key", "type": "invalid_request_error", "code": "invalid_api_key"}}' },
         },
     };

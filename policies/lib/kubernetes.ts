@@ -1,4 +1,4 @@
-import { gpuResource } from "../../components/servicePlan";
+import { gpuResource } from "../../components/conventions";
 import { isUnknown, list, num, plain, record, str, strings, UnknownValue, unknownValue } from "./values";
 
 /**

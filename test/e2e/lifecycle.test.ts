@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { execFileSync, spawn } from "node:child_process";
 import * as path from "node:path";
 import { projectRoot } from "../helpers/platform";
-import { createStack, recoverInterruptedUpdate, E2eStack, eventually, kubectl, namespace, plannedSteps, policyPacks, pods, removeStack, runningPods, secretToDir } from "./harness";
+import { createStack, E2eStack, eventually, kubectl, namespace, plannedSteps, pods, policyPacks, recoverInterruptedUpdate, removeStack, runningPods, secretToDir } from "./harness";
 
 /**
  * The whole lifecycle on the real engine, the real Kubernetes provider and API server, and

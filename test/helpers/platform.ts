@@ -1,7 +1,7 @@
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
-import { readStackFile } from "../../scripts/plan";
+import { readStackFile } from "../../components/config/stackFile";
 import { installMocks, RegisteredResource, settle, valueOf } from "./mocks";
 
 /** The project's root directory. */

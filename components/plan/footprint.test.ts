@@ -1,19 +1,8 @@
 import { describe, expect, it } from "vitest";
-import {
-    cheapestFit,
-    estimateFit,
-    findModel,
-    footprintByInstanceType,
-    kvBytesPerGpu,
-    kvBytesPerToken,
-    modelCatalog,
-    ResolvedModel,
-    resolveModel,
-    smallestFit,
-    tensorParallelSizes,
-    weightBytes,
-} from "../components/footprint";
-import { catalogPriceDate, catalogRegion, findGpuInstanceType, GpuInstanceType, gpuInstanceTypes, gpuModels } from "../components/gpuCatalog";
+import { catalogPriceDate, catalogRegion, findGpuInstanceType, GpuInstanceType, gpuInstanceTypes, gpuModels } from "../catalog/gpuInstances";
+import { findModel, modelCatalog } from "../catalog/models";
+import { cheapestFit, footprintByInstanceType, smallestFit, tensorParallelSizes } from "./fit";
+import { estimateFit, kvBytesPerGpu, kvBytesPerToken, ResolvedModel, resolveModel, weightBytes } from "./footprint";
 
 const GiB = 1024 ** 3;
 const GB = 1e9;

@@ -1,9 +1,18 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { EksClusterConfig } from "./types";
+import { defaults } from "../config/rules";
+import { typeTokenPrefix } from "../conventions";
 
 export interface EksClusterArgs {
-    cluster: EksClusterConfig;
+    /** EKS cluster name. */
+    name: string;
+    /** Create the cluster (true) or use an existing one of that name (false). @default true */
+    create?: boolean;
+    /** Kubernetes version of a created cluster. @default "1.34" */
+    version?: string;
+    /** Subnets for a created cluster and its node groups. @default the default VPC's subnets (created) or the cluster's (existing) */
+    subnetIds?: pulumi.Input<pulumi.Input<string>[]>;
+    /** AWS tags of the cluster and its role. @default {} */
     tags?: Record<string, string>;
 }
 
@@ -12,6 +21,7 @@ export interface EksClusterArgs {
  * the default VPC's subnets unless `subnetIds` are given) or looked up by name.
  */
 export class EksCluster extends pulumi.ComponentResource {
+    /** The cluster's name. */
     public readonly clusterName: pulumi.Output<string>;
     /** Subnets for node groups: the configured ones, else the cluster's. */
     public readonly subnetIds: pulumi.Output<string[]>;
@@ -19,8 +29,8 @@ export class EksCluster extends pulumi.ComponentResource {
     public readonly kubeconfig: pulumi.Output<string>;
 
     constructor(name: string, args: EksClusterArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("model-services:index:EksCluster", name, {}, opts);
-        const { cluster } = args;
+        super(`${typeTokenPrefix}:EksCluster`, name, {}, opts);
+        const cluster = { ...args, create: args.create ?? true, version: args.version ?? defaults.eksVersion };
         let endpoint: pulumi.Output<string>;
         let certificateAuthority: pulumi.Output<string>;
 

@@ -1,7 +1,11 @@
 import { createHash } from "node:crypto";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { defaults, GatewayServiceType } from "../config/rules";
+import { GatewayConfig, GatewayTlsConfig } from "../config/types";
+import { gatewayComponent, gatewayConfigSecretName, gatewayObjectName, gatewaySelector, nodeGroupLabel, platformLabels, typeTokenPrefix } from "../conventions";
 import {
+    envoyFiles,
     gatewayMemoryLimitMiB,
     gatewayPaths,
     gatewayPorts,
@@ -10,11 +14,8 @@ import {
     GatewayRoute,
     renderBootstrap,
     renderEnvoyConfig,
-    envoyFiles,
-} from "./envoyConfig";
-import { nodeGroupLabel } from "./servicePlan";
-import { GatewayConfig, GatewayServiceType } from "./types";
-import { images } from "./versions";
+} from "../plan/gateway";
+import { images } from "../versions";
 
 export interface ApiGatewayArgs {
     /** Namespace of the gateway's objects. */
@@ -23,16 +24,22 @@ export interface ApiGatewayArgs {
     routes: GatewayRoute[];
     /** The API keys with their values; a secret Output in practice. */
     keys: pulumi.Input<GatewayKey[]>;
-    /** Replicas, Service type, host name, TLS and body limit, as parsed from config. */
-    gateway: GatewayConfig;
-    /** Extra labels for every object (e.g. `app.kubernetes.io/part-of`). @default {} */
+    /** Envoy pods. @default 2 */
+    replicas?: number;
+    /** How the gateway is exposed. @default "ClusterIP" */
+    serviceType?: GatewayServiceType;
+    /** Public host name; it forms `endpoint` when set. */
+    hostname?: string;
+    /** TLS on the API listener from a `kubernetes.io/tls` Secret. @default none (plain HTTP) */
+    tls?: GatewayTlsConfig;
+    /** Largest request body accepted, MiB. @default 32 */
+    maxRequestBodyMiB?: number;
+    /** Envoy image. @default the pinned Envoy image */
+    image?: string;
+    /** Extra labels for every object. @default {} */
     labels?: Record<string, string>;
 }
 
-/** Kubernetes name of the gateway's Deployment, Service and PodDisruptionBudget: fixed, so it is predictable. */
-export const gatewayObjectName = "model-gateway";
-/** Kubernetes name of the Secret holding the Envoy config (it holds the keys: never a ConfigMap). */
-export const gatewayConfigSecretName = "model-gateway-config";
 /** Pod annotation with the bootstrap's SHA-256: the pods roll when, and only when, it changes. */
 export const bootstrapChecksumAnnotation = "model-services.io/envoy-bootstrap-sha256";
 /** Service ports: the API only (admin, readiness and metrics stay inside the pod's network). */
@@ -61,18 +68,19 @@ export class ApiGateway extends pulumi.ComponentResource {
     public readonly serviceName: pulumi.Output<string>;
 
     constructor(name: string, args: ApiGatewayArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("model-services:index:ApiGateway", name, {}, opts);
-        const { gateway } = args;
+        super(`${typeTokenPrefix}:ApiGateway`, name, {}, opts);
+        const gateway: GatewayConfig = {
+            replicas: args.replicas ?? defaults.gatewayReplicas,
+            serviceType: args.serviceType ?? GatewayServiceType.ClusterIP,
+            hostname: args.hostname,
+            tls: args.tls,
+            maxRequestBodyMiB: args.maxRequestBodyMiB ?? defaults.maxRequestBodyMiB,
+            image: args.image,
+        };
         const tls = gateway.tls !== undefined;
 
-        const selector = { "app.kubernetes.io/name": "envoy", "app.kubernetes.io/instance": gatewayObjectName };
-        const labels = {
-            ...args.labels,
-            ...selector,
-            "app.kubernetes.io/component": "api-gateway",
-            "app.kubernetes.io/part-of": "model-services",
-            "app.kubernetes.io/managed-by": "pulumi",
-        };
+        const selector = { ...gatewaySelector };
+        const labels = { ...args.labels, ...selector, "app.kubernetes.io/component": gatewayComponent, ...platformLabels };
 
         // The keys make the whole config secret; the bootstrap alone holds none.
         const files = pulumi.secret(pulumi.output(args.keys).apply((keys) => renderEnvoyConfig({ routes: args.routes, keys, gateway })));

@@ -2,21 +2,26 @@ import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import { ApiKeyConfig } from "./types";
+import { apiKeySecretName, partOfTag, typeTokenPrefix } from "../conventions";
+
+/** One key to generate. */
+export interface KeyStoreKey {
+    /** Key name, an RFC 1123 label: the data entry of the Secret and the name the gateway logs. */
+    name: string;
+    /** Bump to issue a new value. @default 0 */
+    rotation?: number;
+}
 
 export interface KeyStoreArgs {
     /** Namespace of the key Secret. */
     namespace: pulumi.Input<string>;
     /** One key is generated per entry; `rotation` bumps issue a new value. */
-    apiKeys: ApiKeyConfig[];
+    apiKeys: KeyStoreKey[];
     /** Also keep the keys in one AWS Secrets Manager secret (EKS stacks). @default false */
     awsSecretsManager?: boolean;
     /** Labels for the Secret. */
     labels?: Record<string, string>;
 }
-
-/** Kubernetes object name of the Secret that holds every key, one data entry per key name. */
-export const apiKeySecretName = "model-services-api-keys";
 
 /** Random characters per key: 48 of [A-Za-z0-9] carry 48 × log2(62) ≈ 285 bits. */
 export const apiKeyRandomLength = 48;
@@ -36,12 +41,12 @@ export class KeyStore extends pulumi.ComponentResource {
     public readonly awsSecretArn: pulumi.Output<string | undefined>;
 
     constructor(name: string, args: KeyStoreArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("model-services:index:KeyStore", name, {}, opts);
+        super(`${typeTokenPrefix}:KeyStore`, name, {}, opts);
 
         const values = args.apiKeys.map((key) => {
             const password = new random.RandomPassword(
                 `${name}-${key.name}`,
-                { length: apiKeyRandomLength, special: false, keepers: { rotation: String(key.rotation) } },
+                { length: apiKeyRandomLength, special: false, keepers: { rotation: String(key.rotation ?? 0) } },
                 { parent: this },
             );
             return pulumi.all([key.name, password.result]).apply(([keyName, result]) => [keyName, `${apiKeyPrefix}${result}`] as const);
@@ -62,7 +67,7 @@ export class KeyStore extends pulumi.ComponentResource {
         if (args.awsSecretsManager) {
             const awsSecret = new aws.secretsmanager.Secret(
                 `${name}-aws`,
-                { description: "model-services API keys (name → key)", tags: { "model-services.io/part-of": "model-services" } },
+                { description: "model-services API keys (name → key)", tags: { ...partOfTag } },
                 { parent: this },
             );
             new aws.secretsmanager.SecretVersion(

@@ -1,22 +1,16 @@
 import { describe, expect, it } from "vitest";
-import { deploymentStatus, podResources, vllmCommand } from "../components/servicePlan";
-import type { NodeGroupConfig, ServiceConfig } from "../components/types";
+import { deploymentStatus, podResources, ServiceSpec, vllmCommand } from "./servicePlan";
 
-const base: ServiceConfig = {
+const base: ServiceSpec = {
     name: "test",
-    displayName: "test",
+    accessName: "u-1/test",
     model: "Qwen/Qwen3-8B",
-    instances: 1,
     gpus: 1,
-    gpusChosen: false,
-    nodeGroup: "gpu-l4",
     task: "chat",
     engineArgs: [],
-    env: {},
     dtype: "auto",
     gpuMemoryUtilization: 0.9,
 };
-const l4: NodeGroupConfig = { name: "gpu-l4", instanceType: "g6.xlarge", minSize: 0, maxSize: 4, capacityType: "ON_DEMAND", diskSizeGiB: 200, amiType: "AL2023_x86_64_NVIDIA", instanceTypeChosen: false, gpusPerNode: 1, desiredSize: 1 };
 
 describe("vllmCommand", () => {
     it.each([
@@ -26,18 +20,18 @@ describe("vllmCommand", () => {
         ["image-generation", { task: "image-generation" as const, model: "Qwen/Qwen-Image" }],
         ["quantized 2-GPU", { gpus: 2, quantization: "awq", dtype: "float16", gpuMemoryUtilization: 0.85 }],
     ])("%s", (_, overrides) => {
-        expect(vllmCommand({ ...base, ...overrides }, "u-1/test")).toMatchSnapshot();
+        expect(vllmCommand({ ...base, ...overrides } as ServiceSpec)).toMatchSnapshot();
     });
 
     it("appends engine args last, verbatim", () => {
-        const { args } = vllmCommand({ ...base, engineArgs: ["--enable-prefix-caching", "--max-num-seqs=64"] }, "u-1/test");
+        const { args } = vllmCommand({ ...base, engineArgs: ["--enable-prefix-caching", "--max-num-seqs=64"] });
         expect(args.slice(-2)).toEqual(["--enable-prefix-caching", "--max-num-seqs=64"]);
     });
 });
 
 describe("podResources", () => {
     it("gives a 1-GPU pod its node's share less headroom, with equal requests and limits", () => {
-        expect(podResources(base, l4)).toEqual({
+        expect(podResources(base, "g6.xlarge")).toEqual({
             requests: { cpu: "3", memory: "11Gi", "nvidia.com/gpu": "1" },
             limits: { cpu: "3", memory: "11Gi", "nvidia.com/gpu": "1" },
             shmSizeGiB: undefined,

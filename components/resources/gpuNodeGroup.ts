@@ -1,7 +1,8 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { gpuTaint, nodeGroupLabel } from "./servicePlan";
-import { NodeGroupConfig } from "./types";
+import { findGpuInstanceType } from "../catalog/gpuInstances";
+import { CapacityType, defaults, GpuAmiType } from "../config/rules";
+import { gpuTaint, nodeGroupLabel, partOfTag, typeTokenPrefix } from "../conventions";
 
 /** Where a node group's nodes come from. */
 export interface GpuNodeGroupEksArgs {
@@ -11,9 +12,24 @@ export interface GpuNodeGroupEksArgs {
     subnetIds: pulumi.Input<pulumi.Input<string>[]>;
 }
 
+/** A GPU node group in the plan's terms: a `NodeGroupPlan` from `planPlatform` satisfies it. */
 export interface GpuNodeGroupArgs {
-    /** The node group, as parsed and planned by `parseConfig` (its `desiredSize` follows the GPU demand). */
-    group: NodeGroupConfig;
+    /** Node group name, an RFC 1123 label: the nodes carry it as `model-services.io/node-group`. */
+    name: string;
+    /** EC2 GPU instance type from the catalog, e.g. `g6e.xlarge`. */
+    instanceType: string;
+    /** Fewest nodes. */
+    minSize: number;
+    /** Nodes to run now (the planner sizes it to the GPU demand). */
+    desiredSize: number;
+    /** Most nodes. */
+    maxSize: number;
+    /** @default "ON_DEMAND" */
+    capacityType?: CapacityType;
+    /** Root volume, GiB. @default 200 */
+    diskSizeGiB?: number;
+    /** @default "AL2023_x86_64_NVIDIA" */
+    amiType?: GpuAmiType;
     /** The EKS cluster to create a managed node group in; omitted on `kubeconfig` clusters, where the group selects existing nodes by label. */
     eks?: GpuNodeGroupEksArgs;
     /** Service name → service ID of the services placed on this group, tagged on the AWS resources. @default {} */
@@ -36,11 +52,17 @@ export const workerNodePolicies = [
  * kubeconfig cluster: no cloud resource; pods select existing nodes by the same label.
  */
 export class GpuNodeGroup extends pulumi.ComponentResource {
+    /** The node group's name (the node-group label's value). */
     public readonly groupName: pulumi.Output<string>;
+    /** EC2 instance type of its nodes. */
     public readonly instanceType: pulumi.Output<string>;
+    /** GPUs of one node, from the instance catalog (0 for a type outside it). */
     public readonly gpusPerNode: pulumi.Output<number>;
+    /** Fewest nodes. */
     public readonly minSize: pulumi.Output<number>;
+    /** Nodes it runs now. */
     public readonly desiredSize: pulumi.Output<number>;
+    /** Most nodes. */
     public readonly maxSize: pulumi.Output<number>;
     /** Node selector that places pods on this group's nodes. */
     public readonly nodeSelector: pulumi.Output<Record<string, string>>;
@@ -48,13 +70,13 @@ export class GpuNodeGroup extends pulumi.ComponentResource {
     public readonly nodeGroupArn: pulumi.Output<string | undefined>;
 
     constructor(name: string, args: GpuNodeGroupArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("model-services:index:GpuNodeGroup", name, {}, opts);
-        const { group } = args;
+        super(`${typeTokenPrefix}:GpuNodeGroup`, name, {}, opts);
+        const group = args;
 
         if (args.eks) {
             const tags = pulumi.output(args.serviceIds ?? {}).apply((ids) => ({
                 "model-services.io/node-group": group.name,
-                "model-services.io/part-of": "model-services",
+                ...partOfTag,
                 ...Object.fromEntries(Object.entries(ids).map(([service, id]) => [`model-services.io/service/${service}`, id])),
                 ...args.tags,
             }));
@@ -81,9 +103,9 @@ export class GpuNodeGroup extends pulumi.ComponentResource {
                     nodeRoleArn: role.arn,
                     subnetIds: args.eks.subnetIds,
                     instanceTypes: [group.instanceType],
-                    amiType: group.amiType,
-                    capacityType: group.capacityType,
-                    diskSize: group.diskSizeGiB,
+                    amiType: group.amiType ?? defaults.amiType,
+                    capacityType: group.capacityType ?? defaults.capacityType,
+                    diskSize: group.diskSizeGiB ?? defaults.diskSizeGiB,
                     scalingConfig: { minSize: group.minSize, desiredSize: group.desiredSize, maxSize: group.maxSize },
                     labels: { [nodeGroupLabel]: group.name },
                     taints: [{ key: gpuTaint.key, value: gpuTaint.value, effect: "NO_SCHEDULE" }],
@@ -99,7 +121,7 @@ export class GpuNodeGroup extends pulumi.ComponentResource {
 
         this.groupName = pulumi.output(group.name);
         this.instanceType = pulumi.output(group.instanceType);
-        this.gpusPerNode = pulumi.output(group.gpusPerNode);
+        this.gpusPerNode = pulumi.output(findGpuInstanceType(group.instanceType)?.gpus ?? 0);
         this.minSize = pulumi.output(group.minSize);
         this.desiredSize = pulumi.output(group.desiredSize);
         this.maxSize = pulumi.output(group.maxSize);

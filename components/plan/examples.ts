@@ -1,4 +1,4 @@
-import { ServiceTask } from "./types";
+import { ServiceTask } from "../config/rules";
 
 /** Ready-to-paste calls of one service, like a hosted console's "API call examples". */
 export interface ServiceExamples {

@@ -1,9 +1,25 @@
 import { z } from "zod";
+import {
+    CapacityType,
+    dnsName,
+    enumValues,
+    envName,
+    GatewayServiceType,
+    GpuAmiType,
+    maxOwnerLength,
+    maxServiceNameLength,
+    Quantization,
+    ranges,
+    rfc1035Label,
+    rfc1123Label,
+    ServiceTask,
+    WeightsDtype,
+} from "./rules";
 
 /**
  * The zod schema of a stack's `model-services:*` config keys: structure, types and ranges
  * of single values. Cross-references (a service's node group, a key's services) and
- * capacity are checked afterwards in `config.ts`, which also turns zod's issues into the
+ * capacity are checked afterwards (`parse.ts`, then the planner), which also turns zod's issues into the
  * project's messages.
  *
  * Every leaf carries its own message as `expected<TAB>fix`, so a problem reads
@@ -12,7 +28,7 @@ import { z } from "zod";
 
 const SEP = "\t";
 
-/** Encodes a leaf's message; `config.ts` splits it again. */
+/** Encodes a leaf's message; `parse.ts` splits it again. */
 export function leafMessage(expected: string, fix: string): string {
     return `${expected}${SEP}${fix}`;
 }
@@ -21,16 +37,6 @@ export function splitLeafMessage(message: string): { expected: string; fix?: str
     const at = message.indexOf(SEP);
     return at < 0 ? { expected: message } : { expected: message.slice(0, at), fix: message.slice(at + 1) };
 }
-
-/** RFC 1035 label: what a Kubernetes Service name must be (starts with a letter). */
-export const rfc1035Label = /^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$/;
-/** RFC 1123 label: Kubernetes namespaces, label values and most object names. */
-export const rfc1123Label = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
-const dnsName = /^(?=.{1,253}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
-const envName = /^[A-Za-z_][A-Za-z0-9_]*$/;
-
-/** Longest service name: the Kubernetes objects of a service are named `<name>-<role>`. */
-export const maxServiceNameLength = 40;
 
 function text(expected: string, fix: string) {
     const error = leafMessage(expected, fix);
@@ -52,6 +58,11 @@ function wholeNumber(min: number, fix: string, max?: number) {
 function oneOf<const T extends readonly [string, ...string[]]>(values: T, fix: string) {
     const error = leafMessage(`one of ${values.map((v) => `"${v}"`).join(", ")}`, fix);
     return z.enum(values, { error });
+}
+
+function fraction(range: { min: number; max: number }, fix: string) {
+    const error = leafMessage(`a fraction between ${range.min} and ${range.max}`, fix);
+    return z.number({ error }).min(range.min, { error }).max(range.max, { error });
 }
 
 function bool(fix: string) {
@@ -99,9 +110,9 @@ export const nodeGroupSchema = object(
         family: pattern(/^[a-z0-9-]+$/, "an EC2 instance family such as g6e", "name a GPU family, or set instanceType instead", 20).optional(),
         minSize: wholeNumber(0, "set the fewest nodes to keep (0 lets the group scale to zero)"),
         maxSize: wholeNumber(1, "set the most nodes the group may grow to"),
-        capacityType: oneOf(["ON_DEMAND", "SPOT"], "use ON_DEMAND, or SPOT for interruptible capacity").optional(),
-        diskSizeGiB: wholeNumber(20, "give the root volume size in GiB (images and model cache need room)", 16384).optional(),
-        amiType: oneOf(["AL2023_x86_64_NVIDIA", "BOTTLEROCKET_x86_64_NVIDIA"], "use an NVIDIA AMI type").optional(),
+        capacityType: oneOf(enumValues(CapacityType), "use ON_DEMAND, or SPOT for interruptible capacity").optional(),
+        diskSizeGiB: wholeNumber(ranges.diskSizeGiB.min, "give the root volume size in GiB (images and model cache need room)", ranges.diskSizeGiB.max).optional(),
+        amiType: oneOf(enumValues(GpuAmiType), "use an NVIDIA AMI type").optional(),
     },
     "node group settings",
 );
@@ -128,9 +139,9 @@ export const serviceSchema = object(
         displayName: text("a non-empty display name", "give the service a human-readable name, or leave it out to use its name").optional(),
         model: text("a model id such as Qwen/Qwen3-8B", "name the base model by its Hugging Face id or a path in the model cache"),
         instances: wholeNumber(0, "set how many instances to run (0 stops the service)"),
-        gpus: wholeNumber(1, "set the GPUs per instance (vLLM's tensor-parallel size), or leave it out to let the planner choose", 64).optional(),
+        gpus: wholeNumber(ranges.gpus.min, "set the GPUs per instance (vLLM's tensor-parallel size), or leave it out to let the planner choose", ranges.gpus.max).optional(),
         nodeGroup: pattern(rfc1123Label, "the name of a node group", "name one of nodeGroups[].name").optional(),
-        task: oneOf(["chat", "vision", "embedding", "image-generation"], "pick what the model serves").optional(),
+        task: oneOf(enumValues(ServiceTask), "pick what the model serves").optional(),
         maxModelLen: wholeNumber(1, "set the context length in tokens, or leave it out for the model's own").optional(),
         image: text("a container image reference", "give an image with a tag or digest, e.g. vllm/vllm-openai:v0.11.0").optional(),
         engineArgs: list(text("a vLLM argument", "write each argument as its own list item, e.g. --enable-prefix-caching"), "vLLM arguments").optional(),
@@ -141,13 +152,9 @@ export const serviceSchema = object(
                 { error: leafMessage("a mapping of environment variables", "write NAME: value pairs") },
             )
             .optional(),
-        dtype: oneOf(["auto", "bfloat16", "float16", "float32"], "pick the weights dtype, or leave it out for auto").optional(),
-        quantization: oneOf(["awq", "gptq", "fp8", "bitsandbytes", "gguf", "compressed-tensors"], "pick the quantization the checkpoint uses, or leave it out").optional(),
-        gpuMemoryUtilization: z
-            .number({ error: leafMessage("a fraction between 0.1 and 0.99", "set vLLM's --gpu-memory-utilization, e.g. 0.9") })
-            .min(0.1, { error: leafMessage("a fraction between 0.1 and 0.99", "set vLLM's --gpu-memory-utilization, e.g. 0.9") })
-            .max(0.99, { error: leafMessage("a fraction between 0.1 and 0.99", "set vLLM's --gpu-memory-utilization, e.g. 0.9") })
-            .optional(),
+        dtype: oneOf(enumValues(WeightsDtype), "pick the weights dtype, or leave it out for auto").optional(),
+        quantization: oneOf(enumValues(Quantization), "pick the quantization the checkpoint uses, or leave it out").optional(),
+        gpuMemoryUtilization: fraction(ranges.gpuMemoryUtilization, "set vLLM's --gpu-memory-utilization, e.g. 0.9").optional(),
         architecture: architectureSchema.optional(),
     },
     "service settings",
@@ -160,18 +167,18 @@ export const apiKeySchema = object(
             error: leafMessage("at least one service name", 'list the services this key may call, or ["*"] for all'),
         }),
         rotation: wholeNumber(0, "bump it (0, 1, 2, …) to issue a new key value").optional(),
-        requestsPerMinute: wholeNumber(1, "set the requests per minute this key may make, or leave it out for no limit", 1_000_000).optional(),
+        requestsPerMinute: wholeNumber(ranges.requestsPerMinute.min, "set the requests per minute this key may make, or leave it out for no limit", ranges.requestsPerMinute.max).optional(),
     },
     "API key settings",
 );
 
 export const gatewaySchema = object(
     {
-        replicas: wholeNumber(1, "run at least one Envoy pod (2 for no downtime on node loss)", 100).optional(),
-        serviceType: oneOf(["LoadBalancer", "NodePort", "ClusterIP"], "pick how the gateway is exposed").optional(),
+        replicas: wholeNumber(ranges.gatewayReplicas.min, "run at least one Envoy pod (2 for no downtime on node loss)", ranges.gatewayReplicas.max).optional(),
+        serviceType: oneOf(enumValues(GatewayServiceType), "pick how the gateway is exposed").optional(),
         hostname: pattern(dnsName, "a DNS host name such as api.example.com", "give the host clients will call", 253).optional(),
         tls: object({ secretName: pattern(rfc1123Label, "the name of a kubernetes.io/tls Secret", "create the Secret in the namespace and name it here", 253) }, "TLS settings").optional(),
-        maxRequestBodyMiB: wholeNumber(1, "set the largest request body in MiB (images in vision requests need tens)", 1024).optional(),
+        maxRequestBodyMiB: wholeNumber(ranges.maxRequestBodyMiB.min, "set the largest request body in MiB (images in vision requests need tens)", ranges.maxRequestBodyMiB.max).optional(),
         image: text("a container image reference", "give an Envoy image with a tag or digest").optional(),
     },
     "gateway settings",
@@ -179,7 +186,7 @@ export const gatewaySchema = object(
 
 /** The config keys of the `model-services` namespace and their schemas. */
 export const configSchema = z.strictObject({
-    owner: pattern(rfc1123Label, "a DNS-1123 label such as u-8105f7322477", "use lowercase letters, digits and '-'", 40).optional(),
+    owner: pattern(rfc1123Label, "a DNS-1123 label such as u-8105f7322477", "use lowercase letters, digits and '-'", maxOwnerLength).optional(),
     namespace: pattern(rfc1123Label, "a Kubernetes namespace name", "use lowercase letters, digits and '-', ≤ 63").optional(),
     cluster: clusterSchema,
     nodeGroups: list(nodeGroupSchema, "node groups").min(1, {

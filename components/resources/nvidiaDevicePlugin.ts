@@ -1,7 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { gpuTaint, nodeGroupLabel } from "./servicePlan";
-import { images } from "./versions";
+import { gpuTaint, nodeGroupLabel, platformLabels, typeTokenPrefix } from "../conventions";
+import { images } from "../versions";
 
 export interface NvidiaDevicePluginArgs {
     /** Node groups whose nodes need the plugin (their AMI does not bring it). */
@@ -17,14 +17,14 @@ export interface NvidiaDevicePluginArgs {
  * runs only on the GPU nodes of the given node groups, tolerating their GPU taint.
  */
 export class NvidiaDevicePlugin extends pulumi.ComponentResource {
+    /** Name of the device plugin's DaemonSet. */
     public readonly daemonSetName: pulumi.Output<string>;
 
     constructor(name: string, args: NvidiaDevicePluginArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("model-services:index:NvidiaDevicePlugin", name, {}, opts);
+        super(`${typeTokenPrefix}:NvidiaDevicePlugin`, name, {}, opts);
         const labels = {
             "app.kubernetes.io/name": "nvidia-device-plugin",
-            "app.kubernetes.io/part-of": "model-services",
-            "app.kubernetes.io/managed-by": "pulumi",
+            ...platformLabels,
         };
         const daemonSet = new k8s.apps.v1.DaemonSet(
             `${name}-daemonset`,

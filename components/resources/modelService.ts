@@ -1,39 +1,68 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import {
-    deploymentStatus,
-    gpuTaint,
-    modelCachePath,
-    nodeGroupLabel,
-    podResources,
-    probeTiming,
-    serviceBackendHost,
-    serviceImage,
-    serviceLabels,
-    serviceObjectName,
-    serviceSelector,
-    vllmCommand,
-    vllmPort,
-} from "./servicePlan";
-import { NodeGroupConfig, ServiceConfig } from "./types";
+import { defaults, Quantization, ServiceTask, WeightsDtype } from "../config/rules";
+import { gpuTaint, nodeGroupLabel, serviceBackendHost, serviceLabels, serviceObjectName, serviceSelector, typeTokenPrefix, vllmPort } from "../conventions";
+import { deploymentStatus, modelCachePath, podResources, probeTiming, ServiceSpec, serviceImage, vllmCommand } from "../plan/servicePlan";
 
+/** A model service in the plan's terms: a `ServicePlan` from `planPlatform` satisfies it. */
 export interface ModelServiceArgs {
     /** Namespace of the service's objects. */
     namespace: pulumi.Input<string>;
-    /** The service, as parsed and planned by `parseConfig`. */
-    service: ServiceConfig;
-    /** The node group the service runs on (its instance type sizes the pods). */
-    nodeGroup: NodeGroupConfig;
+    /** Service name, an RFC 1035 label (≤ 40): the Kubernetes objects are `vllm-<name>`. */
+    name: string;
     /** `<owner>/<name>`: vLLM's served model name and the request's `model`. */
     accessName: string;
+    /** Base model: a Hugging Face repo id or a path in the model cache. */
+    model: string;
+    /** What the model serves. @default "chat" */
+    task?: ServiceTask;
+    /** vLLM pods; 0 stops the service and keeps its ID. */
+    instances: number;
+    /** GPUs per instance = vLLM's tensor-parallel size. @default 1 */
+    gpus?: number;
+    /** Node group the pods run on: they select nodes labelled `model-services.io/node-group=<nodeGroup>` and tolerate the GPU taint. */
+    nodeGroup: string;
+    /** Instance type of the node group; the pods' CPU and memory are their share of it. @default 4 CPUs and 16 GiB per pod */
+    instanceType?: string;
+    /** vLLM `--max-model-len`. @default the model's own maximum */
+    maxModelLen?: number;
+    /** Container image. @default the pinned vLLM (or vLLM-Omni for image generation) image */
+    image?: string;
+    /** Extra vLLM arguments, appended verbatim. @default [] */
+    engineArgs?: readonly string[];
+    /** Extra (non-secret) environment variables. @default {} */
+    env?: Record<string, string>;
+    /** vLLM `--dtype`. @default "auto" */
+    dtype?: WeightsDtype;
+    /** vLLM `--quantization`. @default none */
+    quantization?: Quantization;
+    /** vLLM `--gpu-memory-utilization`. @default 0.9 */
+    gpuMemoryUtilization?: number;
     /** Name of a Secret holding the Hugging Face token under `token`; none when omitted. */
     huggingFaceTokenSecret?: pulumi.Input<string>;
-    /** Size limit of the per-pod model cache. @default 200 */
+    /** Size limit of the per-pod model cache, GiB. @default 200 */
     modelCacheGiB?: number;
 }
 
 const defaultModelCacheGiB = 200;
+
+/** The args with every default filled in. */
+function serviceSpec(args: ModelServiceArgs): ServiceSpec {
+    return {
+        name: args.name,
+        accessName: args.accessName,
+        model: args.model,
+        task: args.task ?? defaults.task,
+        gpus: args.gpus ?? 1,
+        maxModelLen: args.maxModelLen,
+        image: args.image,
+        engineArgs: args.engineArgs ?? [],
+        dtype: args.dtype ?? defaults.dtype,
+        quantization: args.quantization,
+        gpuMemoryUtilization: args.gpuMemoryUtilization ?? defaults.gpuMemoryUtilization,
+    };
+}
 
 /**
  * One model service: a stable service ID, a vLLM Deployment on the GPUs of its node group,
@@ -48,8 +77,8 @@ export class ModelService extends pulumi.ComponentResource {
     public readonly status: pulumi.Output<string>;
 
     constructor(name: string, args: ModelServiceArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("model-services:index:ModelService", name, {}, opts);
-        const { service, nodeGroup } = args;
+        super(`${typeTokenPrefix}:ModelService`, name, {}, opts);
+        const service = serviceSpec(args);
         const objectName = serviceObjectName(service.name);
 
         const id = new random.RandomId(`${name}-id`, { byteLength: 6 }, { parent: this });
@@ -58,12 +87,12 @@ export class ModelService extends pulumi.ComponentResource {
         const labels = this.serviceId.apply((serviceId) => serviceLabels(service.name, serviceId));
         const selector = serviceSelector(service.name);
         const metadata = { name: objectName, namespace: args.namespace, labels };
-        const { command, args: vllmArgs } = vllmCommand(service, args.accessName);
-        const resources = podResources(service, nodeGroup);
+        const { command, args: vllmArgs } = vllmCommand(service);
+        const resources = podResources(service, args.instanceType ?? "");
 
         const env: k8s.types.input.core.v1.EnvVar[] = [
             { name: "HF_HOME", value: modelCachePath },
-            ...Object.entries(service.env).map(([envName, value]) => ({ name: envName, value })),
+            ...Object.entries(args.env ?? {}).map(([envName, value]) => ({ name: envName, value })),
         ];
         if (args.huggingFaceTokenSecret) {
             env.push({ name: "HF_TOKEN", valueFrom: { secretKeyRef: { name: args.huggingFaceTokenSecret, key: "token" } } });
@@ -89,14 +118,14 @@ export class ModelService extends pulumi.ComponentResource {
                     },
                 },
                 spec: {
-                    replicas: service.instances,
+                    replicas: args.instances,
                     selector: { matchLabels: selector },
                     // GPUs are the scarce resource: replace pods in place rather than surge onto GPUs nobody planned for.
                     strategy: { type: "RollingUpdate", rollingUpdate: { maxSurge: 0, maxUnavailable: 1 } },
                     template: {
                         metadata: { labels },
                         spec: {
-                            nodeSelector: { [nodeGroupLabel]: nodeGroup.name },
+                            nodeSelector: { [nodeGroupLabel]: args.nodeGroup },
                             tolerations: [{ key: gpuTaint.key, operator: "Equal", value: gpuTaint.value, effect: gpuTaint.effect }],
                             terminationGracePeriodSeconds: 60,
                             containers: [
@@ -150,7 +179,7 @@ export class ModelService extends pulumi.ComponentResource {
         this.backendHost = svc.metadata.namespace.apply((namespace) => serviceBackendHost(service.name, namespace));
         this.status = pulumi
             .all([deployment.spec.replicas, deployment.status])
-            .apply(([replicas, status]) => deploymentStatus(replicas ?? service.instances, status?.readyReplicas));
+            .apply(([replicas, status]) => deploymentStatus(replicas ?? args.instances, status?.readyReplicas));
 
         this.registerOutputs({ serviceId: this.serviceId, backendHost: this.backendHost, status: this.status });
     }

@@ -1,6 +1,7 @@
-import catalog from "./data/models.json";
-import { GpuInstanceType, gpuInstanceTypes } from "./gpuCatalog";
-import { ModelArchitectureConfig, ServiceConfig, ServiceTask } from "./types";
+import { GpuInstanceType } from "../catalog/gpuInstances";
+import { findModel, ModelSpec } from "../catalog/models";
+import { defaults, ServiceTask, WeightsDtype } from "../config/rules";
+import { ModelArchitectureConfig } from "../config/types";
 
 /**
  * How much GPU memory a model needs under vLLM, and what fits where. Pure arithmetic on
@@ -13,41 +14,6 @@ import { ModelArchitectureConfig, ServiceConfig, ServiceTask } from "./types";
  * and the largest context that fits is the KV cache room divided by the per-token size
  * (vLLM refuses to start when one request of `--max-model-len` tokens cannot fit).
  */
-
-/** One well-known open model: what `components/data/models.json` holds. */
-export interface ModelSpec {
-    /** Hugging Face repo id, e.g. `Qwen/Qwen3-8B`. */
-    id: string;
-    /** Other ids that name the same weights and shapes (base and instruct, renamed repos). */
-    aliases?: string[];
-    /** What the model serves: chat, vision, embedding or image-generation. */
-    task: string;
-    /** Total parameters, in billions (all experts of a mixture of experts). */
-    paramsBillions: number;
-    /** num_hidden_layers. */
-    layers?: number;
-    /** num_key_value_heads. */
-    kvHeads?: number;
-    /** head_dim (hidden_size ÷ num_attention_heads when config.json has no head_dim). */
-    headDim?: number;
-    /** max_position_embeddings: what vLLM serves when `--max-model-len` is not given. */
-    maxContext?: number;
-    /** The checkpoint's weights dtype (torch_dtype), or `mxfp4` for OpenAI's MXFP4 MoE weights. */
-    dtype: string;
-    hiddenSize?: number;
-    vocabSize?: number;
-    /** True when the output projection shares the input embedding's weights. */
-    tiedEmbeddings?: boolean;
-    /** Tokens a sliding-window layer keeps in its KV cache. */
-    slidingWindow?: number;
-    /** How many layers use the sliding window (the rest attend to the whole context). */
-    slidingWindowLayers?: number;
-    /** Where the figures come from (model card, config.json). */
-    source: string[];
-    notes?: string;
-}
-
-export const modelCatalog: readonly ModelSpec[] = catalog.models as ModelSpec[];
 
 /** GiB, the unit vLLM logs and the instance catalog use. */
 const GiB = 1024 ** 3;
@@ -94,46 +60,6 @@ export interface ResolvedModel extends ModelSpec {
     factsFrom: "catalog" | "config" | "catalog+config";
     /** Quantization the model id implies (`…-AWQ`, `…-FP8`) when the service names none. */
     impliedQuantization?: string;
-}
-
-const byId = new Map<string, ModelSpec>();
-const byName = new Map<string, ModelSpec>();
-for (const m of modelCatalog) {
-    for (const id of [m.id, ...(m.aliases ?? [])]) {
-        byId.set(id.toLowerCase(), m);
-        byName.set(id.toLowerCase().split("/").pop() ?? "", m);
-    }
-}
-
-/** Suffixes quantized re-uploads add to a model's name, and the vLLM quantization each implies. */
-const quantizedSuffixes: ReadonlyArray<[RegExp, string | undefined]> = [
-    [/[-_.](awq)(?=$|[-_.])/i, "awq"],
-    [/[-_.](gptq)(?=$|[-_.])/i, "gptq"],
-    [/[-_.](bnb|bitsandbytes)(?=$|[-_.])/i, "bitsandbytes"],
-    [/[-_.](w4a16|w8a8|w8a16|quantized\.w\d+a\d+)(?=$|[-_.])/i, "compressed-tensors"],
-    [/[-_.](fp8)(?=$|[-_.])/i, "fp8"],
-    [/[-_.](gguf)(?=$|[-_.])/i, "gguf"],
-];
-
-/**
- * The catalog entry for a model id: exact (case-insensitive) id or alias, then the same
- * name under another owner, then the name without a quantized re-upload's suffix
- * (`hugging-quants/Meta-Llama-3.1-8B-Instruct-AWQ-INT4` → Llama 3.1 8B, AWQ).
- */
-export function findModel(modelId: string): { spec: ModelSpec; impliedQuantization?: string } | undefined {
-    const id = modelId.toLowerCase().replace(/\/+$/, "");
-    const exact = byId.get(id) ?? byName.get(id.split("/").pop() ?? "");
-    if (exact) {
-        return { spec: exact };
-    }
-    const name = id.split("/").pop() ?? "";
-    const implied = quantizedSuffixes.find(([re]) => re.test(name))?.[1];
-    if (!implied) {
-        return undefined;
-    }
-    const base = name.replace(/[-_.](awq|gptq|bnb|bitsandbytes|w4a16|w8a8|w8a16|fp8|gguf|int4|int8|dynamic|4bit|8bit|quantized(\.w\d+a\d+)?)(?=$|[-_.]).*$/i, "");
-    const spec = byName.get(base);
-    return spec ? { spec, impliedQuantization: implied } : undefined;
 }
 
 /**
@@ -185,7 +111,7 @@ export interface ServingOptions {
 }
 
 /** The serving options of a parsed service. */
-export function servingOptions(service: ServiceConfig): ServingOptions {
+export function servingOptions(service: { dtype: string; quantization?: string; gpuMemoryUtilization: number; engineArgs: readonly string[]; task: string }): ServingOptions {
     return {
         dtype: service.dtype,
         quantization: service.quantization,
@@ -214,7 +140,7 @@ function engineArg(args: readonly string[] | undefined, flag: string): string | 
  * 2 bytes; quantized weights keep the embeddings in 16 bits.
  */
 export function weightBytes(model: ResolvedModel, opts: ServingOptions = {}): number {
-    const dtype = opts.dtype ?? "auto";
+    const dtype = opts.dtype ?? defaults.dtype;
     const unquantized = dtype === "float32" ? 4 : 2;
     const quantization = opts.quantization ?? model.impliedQuantization;
     let quantized: number;
@@ -234,7 +160,7 @@ export function weightBytes(model: ResolvedModel, opts: ServingOptions = {}): nu
             quantized = /w4a16|int4/i.test(model.id) ? fourBitBytes : 1;
             break;
         default:
-            quantized = model.dtype === "mxfp4" && dtype === "auto" ? mxfp4Bytes : unquantized;
+            quantized = model.dtype === "mxfp4" && dtype === WeightsDtype.Auto ? mxfp4Bytes : unquantized;
     }
     const params = model.paramsBillions * 1e9;
     const embedding = model.hiddenSize && model.vocabSize ? model.hiddenSize * model.vocabSize * (model.tiedEmbeddings ? 1 : 2) : 0;
@@ -296,17 +222,6 @@ export function overheadGiBPerGpu(model: ResolvedModel, tensorParallel: number, 
     return fixed + activation;
 }
 
-/** The tensor-parallel sizes a node offers: powers of two that divide its GPU count. */
-export function tensorParallelSizes(gpusPerNode: number): number[] {
-    const sizes: number[] = [];
-    for (let tp = 1; tp <= gpusPerNode; tp *= 2) {
-        if (gpusPerNode % tp === 0) {
-            sizes.push(tp);
-        }
-    }
-    return sizes;
-}
-
 /** What one instance of a model looks like on `gpus` GPUs of an instance type. */
 export interface GpuFit {
     instanceType: string;
@@ -349,7 +264,7 @@ function tokensThatFit(model: ResolvedModel, bytes: number, tensorParallel: numb
 
 /** Estimates one instance of `model` on `gpus` GPUs of `type`. */
 export function estimateFit(model: ResolvedModel, type: GpuInstanceType, gpus: number, opts: ServingOptions = {}): GpuFit {
-    const budget = type.gpuMemoryGiB * (opts.gpuMemoryUtilization ?? 0.9);
+    const budget = type.gpuMemoryGiB * (opts.gpuMemoryUtilization ?? defaults.gpuMemoryUtilization);
     // vLLM shards weights across tensor-parallel GPUs; vLLM-Omni's diffusion pipelines keep a whole copy per GPU.
     const shards = (opts.task ?? model.task) === ServiceTask.ImageGeneration ? 1 : gpus;
     const weights = weightBytes(model, opts) / shards / GiB;
@@ -371,89 +286,14 @@ export function estimateFit(model: ResolvedModel, type: GpuInstanceType, gpus: n
     };
 }
 
-/** True when a fit holds a request of `context` tokens (always, when the context or the geometry is unknown). */
-export function fitsContext(fit: GpuFit, context: number | undefined): boolean {
-    return fit.weightsFit && (context === undefined || fit.maxContext === undefined || fit.maxContext >= context);
-}
-
-/**
- * The smallest tensor-parallel size of `type` (a power of two dividing its GPUs) at which
- * the model's weights and a request of `context` tokens fit; undefined when none does.
- */
-export function smallestFit(model: ResolvedModel, type: GpuInstanceType, opts: ServingOptions = {}, context?: number): GpuFit | undefined {
-    for (const tp of tensorParallelSizes(type.gpus)) {
-        const fit = estimateFit(model, type, tp, opts);
-        if (fitsContext(fit, context)) {
-            return fit;
-        }
-    }
-    return undefined;
-}
-
 /** The context a service asks vLLM for: its `maxModelLen`, else the model's own maximum. */
 export function requestedContext(model: ResolvedModel, maxModelLen?: number): number | undefined {
     return hasKvGeometry(model) ? (maxModelLen ?? model.maxContext) : undefined;
 }
 
-/** One row of a model's footprint table: the smallest fit on an instance type, or the reason there is none. */
-export interface InstanceTypeFootprint {
-    type: GpuInstanceType;
-    /** Smallest tensor-parallel size where weights and the requested context fit. */
-    fit?: GpuFit;
-    /** The largest tensor-parallel size the type offers, for the largest context it could hold. */
-    largest: GpuFit;
-    /** What one instance costs per hour on this type: its GPUs' share of the node's price. */
-    pricePerHourUsd?: number;
-}
-
-/** GPUs needed per instance and the largest context that fits, for every catalog instance type. */
-export function footprintByInstanceType(
-    model: ResolvedModel,
-    opts: ServingOptions = {},
-    context?: number,
-    types: readonly GpuInstanceType[] = gpuInstanceTypes,
-): InstanceTypeFootprint[] {
-    return types.map((type) => {
-        const fit = smallestFit(model, type, opts, context);
-        const largest = estimateFit(model, type, type.gpus, opts);
-        return { type, fit, largest, pricePerHourUsd: fit ? (type.pricePerHourUsd * fit.gpus) / type.gpus : undefined };
-    });
-}
-
-/**
- * The catalog instance type where `instances` instances of the model cost least, counting
- * whole nodes (a one-instance service on an 8-GPU node pays for all eight), each holding
- * the weights and `context`; ties go to the smaller per-instance share, then fewer GPUs.
- */
-export function cheapestFit(
-    model: ResolvedModel,
-    opts: ServingOptions = {},
-    context?: number,
-    instances = 1,
-    types: readonly GpuInstanceType[] = gpuInstanceTypes,
-): InstanceTypeFootprint | undefined {
-    let best: { row: InstanceTypeFootprint; rank: number[] } | undefined;
-    for (const row of footprintByInstanceType(model, opts, context, types)) {
-        if (!row.fit) {
-            continue;
-        }
-        const perNode = Math.floor(row.type.gpus / row.fit.gpus);
-        const rank = [Math.ceil(Math.max(1, instances) / perNode) * row.type.pricePerHourUsd, row.pricePerHourUsd ?? Infinity, row.fit.gpus];
-        if (!best || lexicographicallyLess(rank, best.rank)) {
-            best = { row, rank };
-        }
-    }
-    return best?.row;
-}
-
-function lexicographicallyLess(a: readonly number[], b: readonly number[]): boolean {
-    const i = a.findIndex((v, j) => v !== b[j]);
-    return i >= 0 && a[i] < b[i];
-}
-
 /** GPU memory one instance needs at least, in GiB: weights, one GPU's overhead and the KV cache of `context` tokens, over the usable fraction. */
 export function memoryNeedGiB(model: ResolvedModel, opts: ServingOptions = {}, context?: number): number {
-    const util = opts.gpuMemoryUtilization ?? 0.9;
+    const util = opts.gpuMemoryUtilization ?? defaults.gpuMemoryUtilization;
     const kv = context === undefined ? 0 : kvBytesPerGpu(model, context, 1, opts);
     return (weightBytes(model, opts) / GiB + overheadGiBPerGpu(model, 1, opts) + kv / GiB) / util;
 }

@@ -1,20 +1,8 @@
-import type { IssueList } from "./config";
-import { catalogPriceDate, catalogRegion, findGpuInstanceType, GpuInstanceType, gpuInstanceTypesOfFamily } from "./gpuCatalog";
-import {
-    cheapestFit,
-    estimateFit,
-    fitsContext,
-    GpuFit,
-    requestedContext,
-    ResolvedModel,
-    resolveModel,
-    ServingOptions,
-    servingOptions,
-    smallestFit,
-    tensorParallelSizes,
-    weightBytes,
-} from "./footprint";
-import { CapacityPlan, NodeGroupConfig, PlatformConfig, ServiceConfig } from "./types";
+import { catalogPriceDate, catalogRegion, findGpuInstanceType, GpuInstanceType, gpuInstanceTypesOfFamily } from "../catalog/gpuInstances";
+import { IssueList } from "../config/issues";
+import { cheapestFit, compareRanks, fitsContext, smallestFit, tensorParallelSizes } from "./fit";
+import { estimateFit, GpuFit, requestedContext, ResolvedModel, resolveModel, ServingOptions, servingOptions, weightBytes } from "./footprint";
+import { CapacityPlan, NodeGroupPlan, ServicePlan } from "./types";
 
 /**
  * Nodes needed to place `pods` (each asking for some GPUs) on nodes of `gpusPerNode` GPUs:
@@ -54,13 +42,13 @@ export function nodesNeeded(podGpus: readonly number[], gpusPerNode: number): nu
 }
 
 /** The GPU requests of every pod a set of services runs. */
-export function podGpuRequests(services: readonly ServiceConfig[]): number[] {
+export function podGpuRequests(services: readonly { instances: number; gpus: number }[]): number[] {
     return services.flatMap((s) => Array.from({ length: s.instances }, () => s.gpus));
 }
 
 /** A service as the planner sizes it. */
 interface Placement {
-    service: ServiceConfig;
+    service: ServicePlan;
     /** Index in `services[]`, for messages. */
     index: number;
     /** Undefined when the model is unknown (reported once). */
@@ -107,15 +95,16 @@ function sizeOnType(p: Placement, type: GpuInstanceType): Sizing {
 }
 
 /**
- * Resolves the GPU side of a parsed config in place and returns its totals: each node
- * group's instance type (the cheapest of its family that holds every service placed on it,
- * when only a family is given) and GPUs per node; each service's fit on its group's GPUs
- * (weights, runtime overhead and the KV cache of its context), its `gpus` when omitted
- * (the smallest power-of-two tensor-parallel size that fits), GPU count and cost; each
- * group's desired size from the GPU demand placed on it. Problems go to `issues`.
+ * Sizes the GPU side of a plan under construction and returns its totals: each node group's
+ * instance type (the cheapest of its family that holds every service placed on it, when only
+ * a family is given) and GPUs per node; each service's fit on its group's GPUs (weights,
+ * runtime overhead and the KV cache of its context), its `gpus` when the config left them
+ * to the planner (the smallest power-of-two tensor-parallel size that fits), GPU count and
+ * cost; each group's desired size from the GPU demand placed on it. It fills in the drafts
+ * `planPlatform` made (never a config object); problems go to `issues`.
  */
-export function planCapacity(config: PlatformConfig, issues: IssueList): CapacityPlan {
-    const placements: Placement[] = config.services.map((service, index) => {
+export function planCapacity(services: ServicePlan[], nodeGroups: NodeGroupPlan[], issues: IssueList): CapacityPlan {
+    const placements: Placement[] = services.map((service, index) => {
         const model = resolveModel(service.model, service.architecture, service.task);
         if (!model) {
             issues.add(
@@ -129,12 +118,13 @@ export function planCapacity(config: PlatformConfig, issues: IssueList): Capacit
     });
 
     const plan: CapacityPlan = { totalGpus: 0, requestedGpus: 0, pricePerHourUsd: 0, priceRegion: catalogRegion, priceDate: catalogPriceDate };
-    config.nodeGroups.forEach((group, g) => {
+    nodeGroups.forEach((group, g) => {
         const placed = placements.filter((p) => p.service.nodeGroup === group.name);
         if (group.instanceTypeChosen) {
-            const chosen = chooseInstanceType(group, placed);
+            const family = group.family ?? "";
+            const chosen = chooseInstanceType(group, family, placed);
             if (!chosen) {
-                reportFamilyMisfit(issues, group, g, placed);
+                reportFamilyMisfit(issues, family, g, placed);
                 return;
             }
             group.instanceType = chosen.instanceType;
@@ -201,7 +191,6 @@ export function planCapacity(config: PlatformConfig, issues: IssueList): Capacit
         plan.pricePerHourUsd += group.desiredSize * type.pricePerHourUsd;
     });
     plan.pricePerHourUsd = round(plan.pricePerHourUsd, 4);
-    config.capacity = plan;
     return plan;
 }
 
@@ -211,9 +200,9 @@ export function planCapacity(config: PlatformConfig, issues: IssueList): Capacit
  * nodes first-fit decreasing needs (at least `minSize`) times the size's price, preferring
  * sizes whose node count stays within `maxSize`.
  */
-function chooseInstanceType(group: NodeGroupConfig, placed: readonly Placement[]): GpuInstanceType | undefined {
+function chooseInstanceType(group: NodeGroupPlan, family: string, placed: readonly Placement[]): GpuInstanceType | undefined {
     let best: { type: GpuInstanceType; rank: number[] } | undefined;
-    for (const type of gpuInstanceTypesOfFamily(group.family ?? "")) {
+    for (const type of gpuInstanceTypesOfFamily(family)) {
         const sizings = placed.map((p) => sizeOnType(p, type));
         if (sizings.some((s) => s.status === "gpus" || s.status === "weights")) {
             continue;
@@ -233,22 +222,14 @@ function chooseInstanceType(group: NodeGroupConfig, placed: readonly Placement[]
     return best?.type;
 }
 
-function compareRanks(a: readonly number[], b: readonly number[]): number {
-    for (let i = 0; i < a.length; i++) {
-        if (a[i] !== b[i]) {
-            return a[i] - b[i];
-        }
-    }
-    return 0;
-}
 
 /** Why no size of a group's family works: too many GPUs asked for, or a model too big for its GPUs. */
-function reportFamilyMisfit(issues: IssueList, group: NodeGroupConfig, g: number, placed: readonly Placement[]): void {
-    const sizes = gpuInstanceTypesOfFamily(group.family ?? "");
+function reportFamilyMisfit(issues: IssueList, family: string, g: number, placed: readonly Placement[]): void {
+    const sizes = gpuInstanceTypesOfFamily(family);
     const mostGpus = Math.max(0, ...sizes.map((t) => t.gpus));
     const explicit = placed.filter((p) => !p.service.gpusChosen).map((p) => p.service.gpus);
     if (explicit.some((gpus) => gpus > mostGpus)) {
-        issues.add(`nodeGroups[${g}].family`, group.family, `has no size with ${Math.max(...explicit)} GPUs per node`, "pick a family with larger sizes, or lower the services' gpus");
+        issues.add(`nodeGroups[${g}].family`, family, `has no size with ${Math.max(...explicit)} GPUs per node`, "pick a family with larger sizes, or lower the services' gpus");
         return;
     }
     for (const p of placed) {
@@ -258,7 +239,7 @@ function reportFamilyMisfit(issues: IssueList, group: NodeGroupConfig, g: number
         const elsewhere = cheapestElsewhere(p);
         issues.add(
             `nodeGroups[${g}].family`,
-            group.family,
+            family,
             `has no size whose GPUs hold ${p.model.id} (services[${p.index}], about ${gib(weightBytes(p.model, p.opts) / 1024 ** 3)} GiB of weights)`,
             elsewhere ? `pick a family with more GPU memory: ${elsewhere}, or use a quantized checkpoint` : nothingFits,
         );
@@ -266,7 +247,7 @@ function reportFamilyMisfit(issues: IssueList, group: NodeGroupConfig, g: number
 }
 
 /** Reports a service that does not fit its group's instance type, naming what would. */
-function reportMisfit(issues: IssueList, p: Placement, group: NodeGroupConfig, type: GpuInstanceType, sizing: Sizing): void {
+function reportMisfit(issues: IssueList, p: Placement, group: NodeGroupPlan, type: GpuInstanceType, sizing: Sizing): void {
     const s = p.service;
     const model = p.model as ResolvedModel;
     const fit = sizing.fit as GpuFit;

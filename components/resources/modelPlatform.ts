@@ -1,26 +1,25 @@
 import { readFileSync } from "node:fs";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { GpuAmiType } from "../config/rules";
+import { huggingFaceTokenSecretName, partOfTag, platformLabels, serviceBackendHost, typeTokenPrefix, vllmPort } from "../conventions";
+import { serviceExamples, ServiceExamples } from "../plan/examples";
+import { GatewayKey, GatewayRoute } from "../plan/gateway";
+import { PlatformPlan } from "../plan/types";
 import { ApiGateway } from "./apiGateway";
-import { accessName } from "./config";
 import { EksCluster } from "./eksCluster";
-import { GatewayKey, GatewayRoute } from "./envoyConfig";
-import { serviceExamples, ServiceExamples } from "./examples";
-import { catalogPriceDate, catalogRegion } from "./gpuCatalog";
 import { GpuNodeGroup } from "./gpuNodeGroup";
 import { KeyStore } from "./keyStore";
 import { ModelService } from "./modelService";
 import { NvidiaDevicePlugin } from "./nvidiaDevicePlugin";
-import { serviceBackendHost, vllmPort } from "./servicePlan";
-import { GpuAmiType, PlatformConfig } from "./types";
 
 export interface ModelPlatformArgs {
-    /** The platform's config, from `parseConfig` (or built by another program the same way). */
-    config: PlatformConfig;
+    /** The platform's plan, from `loadPlatform` (config keys) or `planPlatform` (a parsed config). */
+    plan: PlatformPlan;
     /** Hugging Face token for gated models; kept in a Secret. */
     huggingFaceToken?: pulumi.Input<string>;
     /**
-     * A Kubernetes provider to deploy with instead of one built from `config.cluster`. Give it
+     * A Kubernetes provider to deploy with instead of one built from `plan.cluster`. Give it
      * `enableSecretMutable: true`, or every key rotation and route change replaces the Secrets
      * and rolls the gateway.
      */
@@ -62,8 +61,10 @@ export interface CapacitySummary {
 export interface NodeGroupSummary {
     name: string;
     instanceType: string;
+    /** GPUs of one node. */
     gpusPerNode: number;
     minSize: number;
+    /** Nodes the group runs now. */
     desiredSize: number;
     maxSize: number;
 }
@@ -87,12 +88,19 @@ export class ModelPlatform extends pulumi.ComponentResource {
     public readonly namespace: pulumi.Output<string>;
 
     constructor(name: string, args: ModelPlatformArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("model-services:index:ModelPlatform", name, {}, opts);
-        const { config } = args;
+        super(`${typeTokenPrefix}:ModelPlatform`, name, {}, opts);
+        const plan = args.plan;
         const child = { parent: this };
-        const partOf = { "app.kubernetes.io/part-of": "model-services", "app.kubernetes.io/managed-by": "pulumi" };
+        const partOf = { ...platformLabels };
 
-        const eks = config.cluster.kind === "eks" ? new EksCluster(`${name}-eks`, { cluster: config.cluster, tags: { "model-services.io/part-of": "model-services" } }, child) : undefined;
+        const eks =
+            plan.cluster.kind === "eks"
+                ? new EksCluster(
+                      `${name}-eks`,
+                      { name: plan.cluster.name, create: plan.cluster.create, version: plan.cluster.version, subnetIds: plan.cluster.subnetIds, tags: { ...partOfTag } },
+                      child,
+                  )
+                : undefined;
         // Server-side apply, and Secrets updated in place: key rotation and route changes reach the
         // gateway through its watched directory instead of replacing the Secrets and rolling Envoy.
         const providerBehaviour = { enableServerSideApply: true, enableSecretMutable: true };
@@ -100,27 +108,27 @@ export class ModelPlatform extends pulumi.ComponentResource {
             args.kubernetesProvider ??
             new k8s.Provider(
                 `${name}-k8s`,
-                config.cluster.kind === "kubeconfig"
+                plan.cluster.kind === "kubeconfig"
                     ? {
                           ...providerBehaviour,
                           // The file's contents (client credentials inside, so a secret), read once per run.
-                          kubeconfig: config.cluster.kubeconfig ? pulumi.secret(readFileSync(config.cluster.kubeconfig, "utf8")) : undefined,
-                          context: config.cluster.context,
+                          kubeconfig: plan.cluster.kubeconfig ? pulumi.secret(readFileSync(plan.cluster.kubeconfig, "utf8")) : undefined,
+                          context: plan.cluster.context,
                       }
                     : { ...providerBehaviour, kubeconfig: eks!.kubeconfig },
                 child,
             );
         const k8sOpts = { parent: this, provider };
 
-        const namespace = new k8s.core.v1.Namespace(`${name}-namespace`, { metadata: { name: config.namespace, labels: partOf } }, k8sOpts);
+        const namespace = new k8s.core.v1.Namespace(`${name}-namespace`, { metadata: { name: plan.namespace, labels: partOf } }, k8sOpts);
         this.namespace = namespace.metadata.name;
 
-        const services = config.services.map((service) => {
-            const group = config.nodeGroups.find((g) => g.name === service.nodeGroup);
+        const services = plan.services.map((service) => {
+            const group = plan.nodeGroups.find((g) => g.name === service.nodeGroup);
             if (!group) {
                 throw new pulumi.ResourceError(`service "${service.name}" names node group "${service.nodeGroup}", which does not exist`, this);
             }
-            return { service, group, accessName: accessName(config.owner, service.name) };
+            return { service, group, accessName: service.accessName };
         });
 
         let hfSecretName: pulumi.Output<string> | undefined;
@@ -128,7 +136,7 @@ export class ModelPlatform extends pulumi.ComponentResource {
             const hf = new k8s.core.v1.Secret(
                 `${name}-hf-token`,
                 {
-                    metadata: { name: "huggingface-token", namespace: this.namespace, labels: partOf },
+                    metadata: { name: huggingFaceTokenSecretName, namespace: this.namespace, labels: partOf },
                     type: "Opaque",
                     stringData: { token: pulumi.secret(args.huggingFaceToken) },
                 },
@@ -141,23 +149,52 @@ export class ModelPlatform extends pulumi.ComponentResource {
             ({ service, group, accessName: access }) =>
                 new ModelService(
                     `${name}-${service.name}`,
-                    { namespace: this.namespace, service, nodeGroup: group, accessName: access, huggingFaceTokenSecret: hfSecretName },
+                    {
+                        namespace: this.namespace,
+                        name: service.name,
+                        accessName: access,
+                        model: service.model,
+                        task: service.task,
+                        instances: service.instances,
+                        gpus: service.gpus,
+                        nodeGroup: group.name,
+                        instanceType: group.instanceType,
+                        maxModelLen: service.maxModelLen,
+                        image: service.image,
+                        engineArgs: service.engineArgs,
+                        env: service.env,
+                        dtype: service.dtype,
+                        quantization: service.quantization,
+                        gpuMemoryUtilization: service.gpuMemoryUtilization,
+                        huggingFaceTokenSecret: hfSecretName,
+                    },
                     k8sOpts,
                 ),
         );
 
-        const groups = config.nodeGroups.map((group) => {
+        const groups = plan.nodeGroups.map((group) => {
             const placed = services.map((s, i) => ({ s, i })).filter(({ s }) => s.service.nodeGroup === group.name);
             const serviceIds = pulumi.all(Object.fromEntries(placed.map(({ s, i }) => [s.service.name, modelServices[i].serviceId])));
             return new GpuNodeGroup(
                 `${name}-${group.name}`,
-                { group, serviceIds, eks: eks ? { clusterName: eks.clusterName, subnetIds: eks.subnetIds } : undefined },
+                {
+                    name: group.name,
+                    instanceType: group.instanceType,
+                    minSize: group.minSize,
+                    desiredSize: group.desiredSize,
+                    maxSize: group.maxSize,
+                    capacityType: group.capacityType,
+                    diskSizeGiB: group.diskSizeGiB,
+                    amiType: group.amiType,
+                    serviceIds,
+                    eks: eks ? { clusterName: eks.clusterName, subnetIds: eks.subnetIds } : undefined,
+                },
                 child,
             );
         });
 
-        const devicePluginGroups = config.nodeGroups
-            .filter((g) => (config.cluster.kind === "eks" ? g.amiType !== GpuAmiType.BottlerocketNvidia : config.cluster.nvidiaDevicePlugin))
+        const devicePluginGroups = plan.nodeGroups
+            .filter((g) => (plan.cluster.kind === "eks" ? g.amiType !== GpuAmiType.BottlerocketNvidia : plan.cluster.nvidiaDevicePlugin))
             .map((g) => g.name);
         if (devicePluginGroups.length > 0) {
             new NvidiaDevicePlugin(`${name}-device-plugin`, { nodeGroups: devicePluginGroups }, k8sOpts);
@@ -165,7 +202,7 @@ export class ModelPlatform extends pulumi.ComponentResource {
 
         const keyStore = new KeyStore(
             `${name}-keys`,
-            { namespace: this.namespace, apiKeys: config.apiKeys, awsSecretsManager: config.keyStore.awsSecretsManager, labels: partOf },
+            { namespace: this.namespace, apiKeys: plan.apiKeys, awsSecretsManager: plan.keyStore.awsSecretsManager, labels: partOf },
             k8sOpts,
         );
         this.apiKeys = keyStore.keys;
@@ -174,16 +211,27 @@ export class ModelPlatform extends pulumi.ComponentResource {
             name: service.name,
             accessName: access,
             task: service.task,
-            backendHost: serviceBackendHost(service.name, config.namespace),
+            backendHost: serviceBackendHost(service.name, plan.namespace),
             backendPort: vllmPort,
             instances: service.instances,
         }));
         const gatewayKeys: pulumi.Output<GatewayKey[]> = keyStore.keys.apply((values) =>
-            config.apiKeys.map((key) => ({ name: key.name, value: values[key.name], services: key.services, requestsPerMinute: key.requestsPerMinute })),
+            plan.apiKeys.map((key) => ({ name: key.name, value: values[key.name], services: key.services, requestsPerMinute: key.requestsPerMinute })),
         );
         const gateway = new ApiGateway(
             `${name}-gateway`,
-            { namespace: this.namespace, routes, keys: gatewayKeys, gateway: config.gateway, labels: partOf },
+            {
+                namespace: this.namespace,
+                routes,
+                keys: gatewayKeys,
+                replicas: plan.gateway.replicas,
+                serviceType: plan.gateway.serviceType,
+                hostname: plan.gateway.hostname,
+                tls: plan.gateway.tls,
+                maxRequestBodyMiB: plan.gateway.maxRequestBodyMiB,
+                image: plan.gateway.image,
+                labels: partOf,
+            },
             k8sOpts,
         );
         this.endpoint = gateway.endpoint;
@@ -224,9 +272,7 @@ export class ModelPlatform extends pulumi.ComponentResource {
             ),
         );
 
-        this.capacity = pulumi.output(
-            config.capacity ?? { totalGpus: 0, requestedGpus: 0, pricePerHourUsd: 0, priceRegion: catalogRegion, priceDate: catalogPriceDate },
-        );
+        this.capacity = pulumi.output(plan.capacity);
 
         this.registerOutputs({
             endpoint: this.endpoint,

@@ -1,80 +1,12 @@
 import { createHash } from "node:crypto";
-import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
-import { configSchema, RawConfig, splitLeafMessage } from "./configSchema";
-import { findGpuInstanceType, gpuInstanceTypes, gpuInstanceTypesOfFamily } from "./gpuCatalog";
+import { findGpuInstanceType, gpuFamilies, gpuInstanceTypes, gpuInstanceTypesOfFamily } from "../catalog/gpuInstances";
 import { didYouMean } from "./didYouMean";
-import {
-    ApiKeyConfig,
-    CapacityType,
-    ClusterConfig,
-    GatewayConfig,
-    GatewayServiceType,
-    GpuAmiType,
-    NodeGroupConfig,
-    PlatformConfig,
-    ServiceConfig,
-    ServiceTask,
-} from "./types";
-import { planCapacity } from "./capacity";
-
-/** The Pulumi config namespace of every key this project reads. */
-export const configNamespace = "model-services";
-
-/** Defaults, resolved here and nowhere else. */
-export const defaults = {
-    namespace: "model-services",
-    eksVersion: "1.34",
-    region: "us-east-1",
-    capacityType: CapacityType.OnDemand,
-    diskSizeGiB: 200,
-    amiType: GpuAmiType.Al2023Nvidia,
-    task: ServiceTask.Chat,
-    dtype: "auto",
-    gpuMemoryUtilization: 0.9,
-    gatewayReplicas: 2,
-    maxRequestBodyMiB: 32,
-} as const;
-
-/** One problem in a stack's config: where, what was there, and what to do. */
-export interface ConfigIssue {
-    /** Config path, e.g. `services[2].instances`. */
-    path: string;
-    /** The bad value as written (undefined when the key is missing). */
-    value: unknown;
-    /** The whole message, `<path>: <what is wrong>, got <value>. <fix>`. */
-    message: string;
-}
-
-/**
- * Every problem of a stack's config at once. A `RunError`, so Pulumi prints the message
- * without a stack trace, and it is thrown before any resource is registered.
- */
-export class ConfigError extends pulumi.RunError {
-    constructor(public readonly issues: ConfigIssue[]) {
-        super(
-            `Invalid ${configNamespace} config (${issues.length} problem${issues.length === 1 ? "" : "s"}); nothing was changed:\n` +
-                issues.map((i) => `  - ${i.message}`).join("\n"),
-        );
-        this.name = "ConfigError";
-    }
-}
-
-/** Collects issues in the project's message shape. */
-export class IssueList {
-    readonly issues: ConfigIssue[] = [];
-
-    /** `<path>: <problem>, got <value>. <fix>` — `value` is omitted from the text when undefined. */
-    add(path: string, value: unknown, problem: string, fix?: string): void {
-        const got = value === undefined ? "" : `, got ${show(value)}`;
-        const message = `${path}: ${problem}${got}.${fix ? ` ${capitalize(fix)}${/[.!?]$/.test(fix) ? "" : "."}` : ""}`;
-        this.issues.push({ path, value, message });
-    }
-
-    get empty(): boolean {
-        return this.issues.length === 0;
-    }
-}
+import { reservedEngineFlag } from "./engineFlags";
+import { ConfigError, configNamespace, formatPath, IssueList, quoted } from "./issues";
+import { defaultGatewayServiceType, defaults, secretEnvPattern, ServiceTask } from "./rules";
+import { configSchema, RawConfig, splitLeafMessage } from "./schema";
+import { ApiKeyConfig, ClusterConfig, GatewayConfig, NodeGroupConfig, PlatformConfig, ServiceConfig } from "./types";
 
 export interface ParseContext {
     /** Stack name; the default owner derives from it. */
@@ -87,8 +19,9 @@ export interface ParseContext {
 
 /**
  * Parses and validates the `model-services:*` keys of a stack's config: types and ranges
- * (zod), unknown keys with a did-you-mean, cross-references, GPU capacity and cost
- * planning. Returns the resolved config or throws one `ConfigError` listing every problem.
+ * (zod), unknown keys with a did-you-mean, cross-references, with every default resolved.
+ * Returns the resolved config or throws one `ConfigError` listing every problem. What GPUs
+ * it needs and whether they fit is the planner's (`planPlatform`, or `loadPlatform` for both).
  *
  * @param raw the namespace's keys without the `model-services:` prefix, values already
  *   JSON-decoded (see `readStackConfig`).
@@ -106,9 +39,6 @@ export function parseConfig(raw: Record<string, unknown>, ctx: ParseContext): Pl
         issues.add("huggingFaceToken", "[plaintext]", "is stored in plain text", "set it as a secret: pulumi config set --secret huggingFaceToken <token>");
     }
     const config = resolve(parsed.data, ctx, issues);
-    if (issues.empty) {
-        planCapacity(config, issues);
-    }
     if (!issues.empty) {
         throw new ConfigError(issues.issues);
     }
@@ -119,17 +49,6 @@ export function parseConfig(raw: Record<string, unknown>, ctx: ParseContext): Pl
 export function defaultOwner(project: string, stack: string): string {
     return `u-${createHash("sha256").update(`${project}/${stack}`).digest("hex").slice(0, 12)}`;
 }
-
-/** The access name clients put in a request's `model` field. */
-export function accessName(owner: string, serviceName: string): string {
-    return `${owner}/${serviceName}`;
-}
-
-/** Flags ModelService sets itself; `engineArgs` may not override them. */
-const reservedEngineFlags = ["--model", "--served-model-name", "--tensor-parallel-size", "--port", "--host", "--max-model-len", "--api-key"];
-
-/** Environment variables that carry credentials: they belong in Secrets, never in `env`. */
-const secretEnvPattern = /(TOKEN|SECRET|PASSWORD|API_KEY|ACCESS_KEY)/i;
 
 function resolve(raw: RawConfig, ctx: ParseContext, issues: IssueList): PlatformConfig {
     const project = ctx.project ?? configNamespace;
@@ -143,7 +62,7 @@ function resolve(raw: RawConfig, ctx: ParseContext, issues: IssueList): Platform
                   subnetIds: raw.cluster.subnetIds,
                   region: raw.cluster.region ?? defaults.region,
               }
-            : { kind: "kubeconfig", context: raw.cluster.context, kubeconfig: raw.cluster.kubeconfig, nvidiaDevicePlugin: raw.cluster.nvidiaDevicePlugin ?? false };
+            : { kind: "kubeconfig", context: raw.cluster.context, kubeconfig: raw.cluster.kubeconfig, nvidiaDevicePlugin: raw.cluster.nvidiaDevicePlugin ?? defaults.kubeconfigDevicePlugin };
     if (raw.keyStore?.awsSecretsManager && cluster.kind !== "eks") {
         issues.add("keyStore.awsSecretsManager", true, "needs an EKS cluster", "set it to false, or use cluster.kind eks");
     }
@@ -166,7 +85,7 @@ function resolve(raw: RawConfig, ctx: ParseContext, issues: IssueList): Platform
             issues.add(`${path}.instanceType`, undefined, "is missing", 'set instanceType (e.g. "g6e.xlarge"), or family (e.g. "g6e") to let the planner pick the cheapest size that fits');
         }
         if (g.instanceType === undefined && g.family !== undefined && gpuInstanceTypesOfFamily(g.family).length === 0) {
-            const families = [...new Set(gpuInstanceTypes.map((t) => t.family))];
+            const families = gpuFamilies();
             issues.add(`${path}.family`, g.family, "is not a GPU family in the catalog", didYouMean(g.family, families) ?? `use one of ${families.join(", ")}`);
         }
         if (g.minSize > g.maxSize) {
@@ -174,16 +93,13 @@ function resolve(raw: RawConfig, ctx: ParseContext, issues: IssueList): Platform
         }
         return {
             name: g.name,
-            instanceType: g.instanceType ?? "",
+            instanceType: g.instanceType,
+            family: g.family,
             minSize: g.minSize,
             maxSize: g.maxSize,
             capacityType: g.capacityType ?? defaults.capacityType,
             diskSizeGiB: g.diskSizeGiB ?? defaults.diskSizeGiB,
             amiType: g.amiType ?? defaults.amiType,
-            instanceTypeChosen: g.instanceType === undefined,
-            family: g.family,
-            gpusPerNode: 0,
-            desiredSize: g.minSize,
         };
     });
     reportDuplicates(issues, raw.nodeGroups.map((g) => g.name), (i) => `nodeGroups[${i}].name`, "node group");
@@ -202,9 +118,9 @@ function resolve(raw: RawConfig, ctx: ParseContext, issues: IssueList): Platform
             issues.add(`${path}.nodeGroup`, nodeGroup, "names no node group", didYouMean(nodeGroup, groupNames) ?? `use one of ${quoted(groupNames)}`);
         }
         for (const [j, arg] of (s.engineArgs ?? []).entries()) {
-            const flag = arg.split("=")[0];
-            if (reservedEngineFlags.includes(flag)) {
-                issues.add(`${path}.engineArgs[${j}]`, arg, `sets ${flag}, which the platform sets itself`, reservedFlagFix(flag));
+            const reserved = reservedEngineFlag(arg);
+            if (reserved) {
+                issues.add(`${path}.engineArgs[${j}]`, arg, `sets ${reserved.flag}, which the platform sets itself`, reserved.fix);
             }
         }
         for (const key of Object.keys(s.env ?? {})) {
@@ -220,8 +136,7 @@ function resolve(raw: RawConfig, ctx: ParseContext, issues: IssueList): Platform
             displayName: s.displayName ?? s.name,
             model: s.model,
             instances: s.instances,
-            gpus: s.gpus ?? 1,
-            gpusChosen: s.gpus === undefined,
+            gpus: s.gpus,
             nodeGroup: nodeGroup ?? "",
             task: s.task ?? defaults.task,
             maxModelLen: s.maxModelLen,
@@ -249,13 +164,13 @@ function resolve(raw: RawConfig, ctx: ParseContext, issues: IssueList): Platform
             }
         }
         reportDuplicates(issues, k.services, (j) => `${path}[${j}]`, "service of this key");
-        return { name: k.name, services: k.services, rotation: k.rotation ?? 0, requestsPerMinute: k.requestsPerMinute };
+        return { name: k.name, services: k.services, rotation: k.rotation ?? defaults.rotation, requestsPerMinute: k.requestsPerMinute };
     });
     reportDuplicates(issues, apiKeys.map((k) => k.name), (i) => `apiKeys[${i}].name`, "API key");
 
     const gateway: GatewayConfig = {
         replicas: raw.gateway?.replicas ?? defaults.gatewayReplicas,
-        serviceType: raw.gateway?.serviceType ?? (cluster.kind === "eks" ? GatewayServiceType.LoadBalancer : GatewayServiceType.ClusterIP),
+        serviceType: raw.gateway?.serviceType ?? defaultGatewayServiceType(cluster.kind),
         hostname: raw.gateway?.hostname,
         tls: raw.gateway?.tls,
         maxRequestBodyMiB: raw.gateway?.maxRequestBodyMiB ?? defaults.maxRequestBodyMiB,
@@ -270,27 +185,11 @@ function resolve(raw: RawConfig, ctx: ParseContext, issues: IssueList): Platform
         services,
         apiKeys,
         gateway,
-        keyStore: { awsSecretsManager: raw.keyStore?.awsSecretsManager ?? false },
+        keyStore: { awsSecretsManager: raw.keyStore?.awsSecretsManager ?? defaults.awsSecretsManager },
     };
 }
 
-/** `"a", "b", "c"` */
-function quoted(names: readonly string[]): string {
-    return names.map((n) => `"${n}"`).join(", ");
-}
 
-function reservedFlagFix(flag: string): string {
-    switch (flag) {
-        case "--tensor-parallel-size":
-            return "set the service's gpus instead";
-        case "--max-model-len":
-            return "set the service's maxModelLen instead";
-        case "--model":
-            return "set the service's model instead";
-        default:
-            return "remove it from engineArgs";
-    }
-}
 
 function reportDuplicates(issues: IssueList, names: string[], pathOf: (i: number) => string, what: string): void {
     const first = new Map<string, number>();
@@ -381,15 +280,5 @@ function valueAt(raw: unknown, path: PropertyKey[]): unknown {
     return value;
 }
 
-export function formatPath(path: PropertyKey[]): string {
-    return path.reduce<string>((acc, segment) => (typeof segment === "number" ? `${acc}[${segment}]` : acc ? `${acc}.${String(segment)}` : String(segment)), "");
-}
 
-function show(value: unknown): string {
-    const text = typeof value === "string" && /^\[(redacted|plaintext)\]$/.test(value) ? value : JSON.stringify(value);
-    return text.length > 80 ? `${text.slice(0, 77)}...` : text;
-}
 
-function capitalize(s: string): string {
-    return s.charAt(0).toUpperCase() + s.slice(1);
-}

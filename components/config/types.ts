@@ -1,43 +1,10 @@
 /**
  * The parsed, validated shape of a stack's `model-services:*` config: what `parseConfig`
- * returns and what `ModelPlatform` consumes. Plain interfaces and `as const` objects (no
- * zod-inferred types) so the components stay consumable as a Pulumi component package.
+ * returns and what the planner takes. Plain interfaces (no zod-inferred types) so the shapes
+ * stay consumable from other languages. Defaults live in `rules.ts`; what the planner works
+ * out (GPUs, instance types, node counts, costs) lives in the plan, not here.
  */
-
-/** What a model service serves; decides the vLLM image and the flags vLLM needs. */
-export const ServiceTask = {
-    Chat: "chat",
-    Vision: "vision",
-    Embedding: "embedding",
-    ImageGeneration: "image-generation",
-} as const;
-export type ServiceTask = (typeof ServiceTask)[keyof typeof ServiceTask];
-
-export const ClusterKind = {
-    Eks: "eks",
-    Kubeconfig: "kubeconfig",
-} as const;
-export type ClusterKind = (typeof ClusterKind)[keyof typeof ClusterKind];
-
-export const CapacityType = {
-    OnDemand: "ON_DEMAND",
-    Spot: "SPOT",
-} as const;
-export type CapacityType = (typeof CapacityType)[keyof typeof CapacityType];
-
-/** NVIDIA-enabled EKS AMI families. Both bring the NVIDIA driver; Bottlerocket also brings the device plugin. */
-export const GpuAmiType = {
-    Al2023Nvidia: "AL2023_x86_64_NVIDIA",
-    BottlerocketNvidia: "BOTTLEROCKET_x86_64_NVIDIA",
-} as const;
-export type GpuAmiType = (typeof GpuAmiType)[keyof typeof GpuAmiType];
-
-export const GatewayServiceType = {
-    LoadBalancer: "LoadBalancer",
-    NodePort: "NodePort",
-    ClusterIP: "ClusterIP",
-} as const;
-export type GatewayServiceType = (typeof GatewayServiceType)[keyof typeof GatewayServiceType];
+import { CapacityType, GatewayServiceType, GpuAmiType, Quantization, ServiceTask, WeightsDtype } from "./rules";
 
 export interface EksClusterConfig {
     kind: "eks";
@@ -66,10 +33,15 @@ export interface KubeconfigClusterConfig {
 export type ClusterConfig = EksClusterConfig | KubeconfigClusterConfig;
 
 export interface NodeGroupConfig {
+    /** Unique name, an RFC 1123 label; the nodes carry it as the node-group label. */
     name: string;
-    /** EC2 instance type (a GPU type from the catalog), e.g. `g6e.xlarge`. */
-    instanceType: string;
+    /** EC2 instance type (a GPU type from the catalog), e.g. `g6e.xlarge`; the planner picks one of `family` when omitted. */
+    instanceType?: string;
+    /** Instance family the planner picks a size from when `instanceType` is omitted. */
+    family?: string;
+    /** Fewest nodes. */
     minSize: number;
+    /** Most nodes. */
     maxSize: number;
     /** @default "ON_DEMAND" */
     capacityType: CapacityType;
@@ -77,16 +49,6 @@ export interface NodeGroupConfig {
     diskSizeGiB: number;
     /** @default "AL2023_x86_64_NVIDIA" */
     amiType: GpuAmiType;
-    /** True when `instanceType` was chosen by the planner rather than written in config. */
-    instanceTypeChosen: boolean;
-    /** Instance family the planner picks a size from when `instanceType` is omitted. */
-    family?: string;
-    /** GPUs of one node (from the instance catalog). */
-    gpusPerNode: number;
-    /** Nodes the services placed on this group need, within `minSize`…`maxSize`. */
-    desiredSize: number;
-    /** GPUs and cost of the group, from the capacity planner (derived). */
-    capacity?: NodeGroupCapacityPlan;
 }
 
 /** Model facts the capacity planner needs when the model is not in its catalog. */
@@ -112,10 +74,8 @@ export interface ServiceConfig {
     model: string;
     /** Number of vLLM pods; 0 stops the service and keeps its ID and keys. */
     instances: number;
-    /** GPUs per instance = vLLM tensor-parallel size. @default planner's smallest fit, else 1 */
-    gpus: number;
-    /** True when `gpus` was chosen by the planner rather than written in config. */
-    gpusChosen: boolean;
+    /** GPUs per instance = vLLM tensor-parallel size; the planner picks the smallest fit when omitted. */
+    gpus?: number;
     /** Node group this service runs on. @default the only node group */
     nodeGroup: string;
     /** @default "chat" */
@@ -129,15 +89,13 @@ export interface ServiceConfig {
     /** Extra environment variables (non-secret). @default {} */
     env: Record<string, string>;
     /** Weights dtype. @default "auto" */
-    dtype: string;
+    dtype: WeightsDtype;
     /** Weight quantization (vLLM `--quantization`), e.g. `awq`, `gptq`, `fp8`. */
-    quantization?: string;
+    quantization?: Quantization;
     /** vLLM `--gpu-memory-utilization`. @default 0.9 */
     gpuMemoryUtilization: number;
     /** Model facts for models outside the planner's catalog. */
     architecture?: ModelArchitectureConfig;
-    /** Fit, GPUs and cost of the service, from the capacity planner (derived). */
-    capacity?: ServiceCapacityPlan;
 }
 
 export interface ApiKeyConfig {
@@ -186,56 +144,4 @@ export interface PlatformConfig {
     apiKeys: ApiKeyConfig[];
     gateway: GatewayConfig;
     keyStore: KeyStoreConfig;
-    /** Total GPUs and cost, from the capacity planner (derived). */
-    capacity?: CapacityPlan;
-}
-
-/** What the capacity planner worked out for one service. Memory figures are per GPU and approximate. */
-export interface ServiceCapacityPlan {
-    /** Instance type of the service's node group. */
-    instanceType: string;
-    gpuModel: string;
-    /** GPUs of one instance (= the service's `gpus`). */
-    gpusPerInstance: number;
-    /** GPUs of all instances: `instances × gpus`. */
-    totalGpus: number;
-    /** Parameters the estimate used, in billions. */
-    paramsBillions: number;
-    /** Where the model facts came from: "catalog", "config" or "catalog+config". */
-    modelFactsFrom: string;
-    weightsGiBPerGpu: number;
-    /** GPU memory left for the KV cache after weights and runtime overhead. */
-    kvCacheGiBPerGpu: number;
-    /** Context vLLM will serve: `maxModelLen`, else the model's own maximum; absent when unknown. */
-    contextLength?: number;
-    /** Longest context that fits; absent when the model's KV-cache shape is unknown. */
-    maxContextThatFits?: number;
-    /** The service's share of its nodes' on-demand price: `totalGpus × node price ÷ node GPUs`. */
-    pricePerHourUsd: number;
-}
-
-/** GPUs and cost of one node group at its desired size. */
-export interface NodeGroupCapacityPlan {
-    gpuModel: string;
-    /** On-demand price of one node. */
-    pricePerNodeHourUsd: number;
-    /** GPUs of `desiredSize` nodes. */
-    totalGpus: number;
-    /** GPUs the services placed on the group ask for. */
-    requestedGpus: number;
-    /** On-demand price of `desiredSize` nodes. */
-    pricePerHourUsd: number;
-}
-
-/** Totals over all node groups, priced from the instance catalog. */
-export interface CapacityPlan {
-    /** GPUs of all node groups at their desired sizes. */
-    totalGpus: number;
-    /** GPUs all services ask for. */
-    requestedGpus: number;
-    /** On-demand price of all node groups at their desired sizes. */
-    pricePerHourUsd: number;
-    /** Region and date of the catalog's prices. */
-    priceRegion: string;
-    priceDate: string;
 }

@@ -1,0 +1,39 @@
+import { describe, expect, it } from "vitest";
+import { canonicalFlag, platformFlags, reservedEngineFlag } from "./engineFlags";
+
+describe("reserved engine flags: every spelling vLLM 0.26's parser accepts", () => {
+    it.each([
+        ["-tp", "--tensor-parallel-size"],
+        ["-tp=4", "--tensor-parallel-size"],
+        ["--tensor_parallel_size=8", "--tensor-parallel-size"],
+        ["--max_model_len=16384", "--max-model-len"],
+        ["--max-model", "--max-model-len"],
+        ["--served_model_name", "--served-model-name"],
+        ["--served", "--served-model-name"],
+        ["--dtype=float16", "--dtype"],
+        ["-q", "--quantization"],
+        ["--quant", "--quantization"],
+        ["--gpu_memory_utilization", "--gpu-memory-utilization"],
+        ["--model", "--model"],
+        ["--host=::", "--host"],
+        ["--port", "--port"],
+    ])("%s sets %s", (arg, flag) => {
+        expect(reservedEngineFlag(arg)?.flag).toBe(flag);
+    });
+
+    it.each(["--enable-prefix-caching", "--max-num-seqs=64", "--kv-cache-dtype", "fp8", "-O3", "--", "--x", "--max-num-batched-tokens"])("%s is the user's", (arg) => {
+        expect(reservedEngineFlag(arg)).toBeUndefined();
+    });
+
+    it("reads underscores as dashes only in the key, not the value", () => {
+        expect(canonicalFlag("--served_model_name=a_b")).toBe("--served-model-name");
+        expect(canonicalFlag("value_with_underscores")).toBeUndefined();
+    });
+
+    it("names a fix for every platform flag", () => {
+        for (const { flag, fix } of Object.values(platformFlags)) {
+            expect(flag).toMatch(/^--[a-z-]+$/);
+            expect(fix.length).toBeGreaterThan(10);
+        }
+    });
+});

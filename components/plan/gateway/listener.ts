@@ -1,0 +1,144 @@
+import { GatewayConfig } from "../../config/types";
+import { envoyFiles, errorBodies, gatewayPorts, gatewayTimeouts, httpFilterNames, keyNameHeader, metadataNamespace, OpenAiError, routeNames, tlsSecretName } from "./contract";
+import { fileSource, JsonObject, jsonBody, MiB, seconds, socketAddress, statusIs, typed } from "./json";
+
+/** The API listener (`lds.json`): HTTP filters, limits, timeouts, error bodies, access log. */
+
+/** Upstream flags of a 503 Envoy answers itself because no backend could take the request. */
+const unavailableFlags = ["UH", "UF", "UO", "URX", "UC", "UR", "NC"];
+
+function accessLog(): JsonObject[] {
+    // Never the Authorization header: the key's name identifies the caller.
+    const format: JsonObject = {
+        time: "%START_TIME%",
+        key_name: `%REQ(${keyNameHeader})%`,
+        model: `%DYNAMIC_METADATA(${metadataNamespace}:model):200%`,
+        method: "%REQ(:METHOD)%",
+        path: "%REQ(:PATH):200%",
+        route: "%ROUTE_NAME%",
+        status: "%RESPONSE_CODE%",
+        response_flags: "%RESPONSE_FLAGS%",
+        details: "%RESPONSE_CODE_DETAILS%",
+        bytes_received: "%BYTES_RECEIVED%",
+        bytes_sent: "%BYTES_SENT%",
+        duration_ms: "%DURATION%",
+        upstream_time_ms: "%RESP(x-envoy-upstream-service-time)%",
+        upstream_host: "%UPSTREAM_HOST%",
+        request_id: "%REQ(x-request-id)%",
+        client: "%DOWNSTREAM_REMOTE_ADDRESS_WITHOUT_PORT%",
+        user_agent: "%REQ(user-agent):200%",
+    };
+    return [
+        {
+            name: "envoy.access_loggers.stdout",
+            typed_config: typed("envoy.extensions.access_loggers.stream.v3.StdoutAccessLog", { log_format: { json_format: format } }),
+        },
+    ];
+}
+
+function localReplies(maxRequestBodyMiB: number): JsonObject {
+    const bodies = errorBodies(maxRequestBodyMiB);
+    const mapper = (filter: JsonObject, body: OpenAiError, extra: JsonObject = {}): JsonObject => ({ filter, body_format_override: jsonBody(body), ...extra });
+    return {
+        mappers: [
+            mapper(statusIs(401), bodies["401"], {
+                headers_to_add: [{ header: { key: "www-authenticate", value: 'Bearer realm="model-services"' }, append_action: "OVERWRITE_IF_EXISTS_OR_ADD" }],
+            }),
+            mapper(statusIs(403), bodies["403"]),
+            mapper(statusIs(408), bodies["408"]),
+            mapper(statusIs(413), bodies["413"]),
+            mapper(statusIs(429), bodies["429"]),
+            mapper({ and_filter: { filters: [statusIs(503), { response_flag_filter: { flags: ["OM"] } }] } }, bodies["503-overloaded"]),
+            // Only Envoy's own 503s for a backend it could not reach: a stopped service's 503 keeps its own body.
+            mapper({ and_filter: { filters: [statusIs(503), { response_flag_filter: { flags: unavailableFlags } }] } }, bodies["503-unavailable"]),
+        ],
+    };
+}
+
+function httpFilters(maxRequestBodyMiB: number): JsonObject[] {
+    return [
+        // A client cannot pose as another key: the header is the gateway's to set.
+        {
+            name: httpFilterNames.headerMutation,
+            typed_config: typed("envoy.extensions.filters.http.header_mutation.v3.HeaderMutation", { mutations: { request_mutations: [{ remove: keyNameHeader }] } }),
+        },
+        // Buffers the body (json_to_metadata needs all of it) up to the limit, then 413.
+        {
+            name: httpFilterNames.buffer,
+            typed_config: typed("envoy.extensions.filters.http.buffer.v3.Buffer", { max_request_bytes: maxRequestBodyMiB * MiB }),
+        },
+        // body.model → dynamic metadata model-services:model; the route is picked after it.
+        {
+            name: httpFilterNames.jsonToMetadata,
+            typed_config: typed("envoy.extensions.filters.http.json_to_metadata.v3.JsonToMetadata", {
+                request_rules: {
+                    rules: [
+                        {
+                            selectors: [{ key: "model" }],
+                            on_present: { metadata_namespace: metadataNamespace, key: "model", type: "STRING" },
+                            on_missing: { metadata_namespace: metadataNamespace, key: "model_error", value: "missing" },
+                            on_error: { metadata_namespace: metadataNamespace, key: "model_error", value: "invalid" },
+                        },
+                    ],
+                    allow_empty_content_type: true,
+                    allow_content_types_regex: { regex: "(?i)application/json\\s*(;.*)?" },
+                },
+            }),
+        },
+        // Keys come with the route table (rds.json), so they rotate without touching the listener.
+        {
+            name: httpFilterNames.apiKeyAuth,
+            typed_config: typed("envoy.extensions.filters.http.api_key_auth.v3.ApiKeyAuth", {
+                key_sources: [{ header: "authorization" }],
+                forwarding: { header: keyNameHeader, hide_credentials: true },
+            }),
+        },
+        // Limits come with the route table too; without one this filter does nothing.
+        {
+            name: httpFilterNames.localRateLimit,
+            typed_config: typed("envoy.extensions.filters.http.local_ratelimit.v3.LocalRateLimit", { stat_prefix: "api_key_rate_limit" }),
+        },
+        { name: httpFilterNames.router, typed_config: typed("envoy.extensions.filters.http.router.v3.Router", {}) },
+    ];
+}
+
+export function apiListener(gateway: GatewayConfig): JsonObject {
+    const tls = gateway.tls !== undefined;
+    const hcm = typed("envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager", {
+        stat_prefix: "api",
+        codec_type: "AUTO",
+        server_name: "model-gateway",
+        use_remote_address: true,
+        normalize_path: true,
+        merge_slashes: true,
+        stream_idle_timeout: seconds(gatewayTimeouts.streamIdleSeconds),
+        request_timeout: seconds(gatewayTimeouts.requestSeconds),
+        request_headers_timeout: seconds(gatewayTimeouts.requestHeadersSeconds),
+        common_http_protocol_options: { idle_timeout: seconds(gatewayTimeouts.downstreamIdleSeconds) },
+        http2_protocol_options: { max_concurrent_streams: 100, initial_stream_window_size: 65536, initial_connection_window_size: 1048576 },
+        rds: { config_source: fileSource(envoyFiles.routes), route_config_name: routeNames.table },
+        http_filters: httpFilters(gateway.maxRequestBodyMiB),
+        local_reply_config: localReplies(gateway.maxRequestBodyMiB),
+        access_log: accessLog(),
+    });
+    const filterChain: JsonObject = { filters: [{ name: "envoy.filters.network.http_connection_manager", typed_config: hcm }] };
+    if (tls) {
+        filterChain.transport_socket = {
+            name: "envoy.transport_sockets.tls",
+            typed_config: typed("envoy.extensions.transport_sockets.tls.v3.DownstreamTlsContext", {
+                common_tls_context: {
+                    alpn_protocols: ["h2", "http/1.1"],
+                    tls_params: { tls_minimum_protocol_version: "TLSv1_2" },
+                    tls_certificate_sds_secret_configs: [{ name: tlsSecretName, sds_config: fileSource(envoyFiles.tlsSecret) }],
+                },
+            }),
+        };
+    }
+    return typed("envoy.config.listener.v3.Listener", {
+        name: tls ? "api-tls" : "api",
+        address: socketAddress("0.0.0.0", tls ? gatewayPorts.apiTls : gatewayPorts.api),
+        per_connection_buffer_limit_bytes: MiB,
+        filter_chains: [filterChain],
+    });
+}
+

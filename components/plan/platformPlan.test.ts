@@ -1,0 +1,61 @@
+import * as path from "node:path";
+import { describe, expect, it } from "vitest";
+import { parseConfig } from "../config/parse";
+import { readStackFile } from "../config/stackFile";
+import { loadPlatform, planOrThrow, planPlatform } from "./platformPlan";
+
+const root = path.resolve(__dirname, "../..");
+
+function deepFreeze<T>(value: T): T {
+    if (value !== null && typeof value === "object" && !Object.isFrozen(value)) {
+        Object.freeze(value);
+        for (const v of Object.values(value)) deepFreeze(v);
+    }
+    return value;
+}
+
+describe.each(["local", "dev"])("planPlatform on the shipped %s stack", (stack) => {
+    const { raw, context } = readStackFile(path.join(root, `Pulumi.${stack}.yaml`));
+
+    it("never writes to the config it is given, and gives the same plan every time", () => {
+        const config = deepFreeze(parseConfig(raw, context));
+        const snapshot = JSON.stringify(config);
+        const first = planPlatform(config);
+        const second = planPlatform(config);
+        expect(JSON.stringify(config)).toBe(snapshot);
+        expect(second).toEqual(first);
+        expect(first.issues).toEqual([]);
+    });
+
+    it("returns new objects, not the config's", () => {
+        const config = parseConfig(raw, context);
+        const { plan } = planPlatform(config);
+        plan.services[0].engineArgs.push("--changed");
+        plan.nodeGroups[0].desiredSize += 1;
+        expect(config.services[0].engineArgs).not.toContain("--changed");
+        expect(planPlatform(config).plan.nodeGroups[0].desiredSize).toBe(plan.nodeGroups[0].desiredSize - 1);
+    });
+
+    it("fills in what the config left to the planner: access names, GPUs, instance types, sizes", () => {
+        const plan = loadPlatform(raw, context);
+        for (const s of plan.services) {
+            expect(s.accessName).toBe(`${plan.owner}/${s.name}`);
+            expect(s.gpus).toBeGreaterThanOrEqual(1);
+        }
+        for (const g of plan.nodeGroups) {
+            expect(g.instanceType).not.toBe("");
+            expect(g.gpusPerNode).toBeGreaterThan(0);
+            expect(g.desiredSize).toBeGreaterThanOrEqual(g.minSize);
+            expect(g.desiredSize).toBeLessThanOrEqual(g.maxSize);
+        }
+    });
+});
+
+describe("planOrThrow", () => {
+    it("reports the planner's problems with path, value and fix, as one error", () => {
+        const { raw, context } = readStackFile(path.join(root, "Pulumi.local.yaml"));
+        const config = parseConfig(raw, context);
+        const tooMany = { ...config, services: config.services.map((s, i) => (i === 0 ? { ...s, instances: 50 } : s)) };
+        expect(() => planOrThrow(tooMany)).toThrow(/nodeGroups\[0\]\.maxSize: is too small: .* need 50 g6\.xlarge nodes, got 4\. Raise maxSize to at least 50/);
+    });
+});

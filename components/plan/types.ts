@@ -1,0 +1,131 @@
+import { CapacityType, GpuAmiType, Quantization, ServiceTask, WeightsDtype } from "../config/rules";
+import { ApiKeyConfig, ClusterConfig, GatewayConfig, KeyStoreConfig, ModelArchitectureConfig } from "../config/types";
+
+/**
+ * The plan: what the planner works out from a parsed config — each service's GPUs, fit and
+ * cost, each node group's instance type and desired size, the totals. New objects; the
+ * config it came from is never written to. The components take these terms.
+ */
+
+/** One model service as planned. */
+export interface ServicePlan {
+    /** Unique name, an RFC 1035 label; the Kubernetes object names derive from it. */
+    name: string;
+    /** Human-readable name for the services table. */
+    displayName: string;
+    /** `<owner>/<name>`: vLLM's served model name and the request's `model`. */
+    accessName: string;
+    /** Base model: a Hugging Face repo id or a path in the model cache. */
+    model: string;
+    /** What the model serves. */
+    task: ServiceTask;
+    /** Number of vLLM pods; 0 = stopped. */
+    instances: number;
+    /** GPUs per instance = vLLM's tensor-parallel size. */
+    gpus: number;
+    /** True when `gpus` was chosen by the planner rather than written in config. */
+    gpusChosen: boolean;
+    /** Node group the service runs on. */
+    nodeGroup: string;
+    /** vLLM `--max-model-len`; the model's own maximum when undefined. */
+    maxModelLen?: number;
+    /** Container image override. */
+    image?: string;
+    /** Extra vLLM arguments, appended verbatim. */
+    engineArgs: string[];
+    /** Extra (non-secret) environment variables. */
+    env: Record<string, string>;
+    dtype: WeightsDtype;
+    quantization?: Quantization;
+    gpuMemoryUtilization: number;
+    /** Model facts stated in config, for models outside the catalog. */
+    architecture?: ModelArchitectureConfig;
+    /** Fit, GPUs and cost; undefined when the model's size is unknown. */
+    capacity?: ServiceCapacityPlan;
+}
+
+/** One node group as planned. */
+export interface NodeGroupPlan {
+    name: string;
+    /** EC2 instance type: as configured, or the planner's pick from `family`. */
+    instanceType: string;
+    /** True when `instanceType` was chosen by the planner. */
+    instanceTypeChosen: boolean;
+    /** Instance family the planner picked `instanceType` from, when the config named a family. */
+    family?: string;
+    /** GPUs of one node (from the instance catalog). */
+    gpusPerNode: number;
+    minSize: number;
+    /** Nodes the services placed on the group need, within `minSize`…`maxSize`. */
+    desiredSize: number;
+    maxSize: number;
+    capacityType: CapacityType;
+    diskSizeGiB: number;
+    amiType: GpuAmiType;
+    /** GPUs and cost at `desiredSize`. */
+    capacity?: NodeGroupCapacityPlan;
+}
+
+/** The whole platform as planned: the config's settings plus what the planner worked out. */
+export interface PlatformPlan {
+    owner: string;
+    namespace: string;
+    cluster: ClusterConfig;
+    nodeGroups: NodeGroupPlan[];
+    services: ServicePlan[];
+    apiKeys: ApiKeyConfig[];
+    gateway: GatewayConfig;
+    keyStore: KeyStoreConfig;
+    /** Total GPUs and cost. */
+    capacity: CapacityPlan;
+}
+
+/** What the capacity planner worked out for one service. Memory figures are per GPU and approximate. */
+export interface ServiceCapacityPlan {
+    /** Instance type of the service's node group. */
+    instanceType: string;
+    gpuModel: string;
+    /** GPUs of one instance (= the service's `gpus`). */
+    gpusPerInstance: number;
+    /** GPUs of all instances: `instances × gpus`. */
+    totalGpus: number;
+    /** Parameters the estimate used, in billions. */
+    paramsBillions: number;
+    /** Where the model facts came from: "catalog", "config" or "catalog+config". */
+    modelFactsFrom: string;
+    weightsGiBPerGpu: number;
+    /** GPU memory left for the KV cache after weights and runtime overhead. */
+    kvCacheGiBPerGpu: number;
+    /** Context vLLM will serve: `maxModelLen`, else the model's own maximum; absent when unknown. */
+    contextLength?: number;
+    /** Longest context that fits; absent when the model's KV-cache shape is unknown. */
+    maxContextThatFits?: number;
+    /** The service's share of its nodes' on-demand price: `totalGpus × node price ÷ node GPUs`. */
+    pricePerHourUsd: number;
+}
+
+/** GPUs and cost of one node group at its desired size. */
+export interface NodeGroupCapacityPlan {
+    gpuModel: string;
+    /** On-demand price of one node. */
+    pricePerNodeHourUsd: number;
+    /** GPUs of `desiredSize` nodes. */
+    totalGpus: number;
+    /** GPUs the services placed on the group ask for. */
+    requestedGpus: number;
+    /** On-demand price of `desiredSize` nodes. */
+    pricePerHourUsd: number;
+}
+
+/** Totals over all node groups, priced from the instance catalog. */
+export interface CapacityPlan {
+    /** GPUs of all node groups at their desired sizes. */
+    totalGpus: number;
+    /** GPUs all services ask for. */
+    requestedGpus: number;
+    /** On-demand price of all node groups at their desired sizes. */
+    pricePerHourUsd: number;
+    /** Region and date of the catalog's prices. */
+    priceRegion: string;
+    priceDate: string;
+}

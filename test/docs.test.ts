@@ -1,0 +1,56 @@
+import { readFileSync } from "node:fs";
+import * as path from "node:path";
+import { describe, expect, it } from "vitest";
+import { CapacityType, defaults, enumValues, GatewayServiceType, GpuAmiType, Quantization, ranges, ServiceTask, WeightsDtype } from "../components/config/rules";
+
+/** The README's configuration table states the rules written in components/config/rules.ts. */
+
+const readme = readFileSync(path.resolve(__dirname, "../README.md"), "utf8");
+
+/** Cells of the configuration reference row for a key: [type, default, example]. */
+function row(key: string): string[] {
+    const [name, qualifier] = key.split(" ");
+    const cell = qualifier ? `\`${name}\` ${qualifier}` : `\`${name}\``;
+    const line = readme.split("\n").find((l) => l.startsWith(`| ${cell} |`));
+    expect(line, `README row for ${key}`).toBeDefined();
+    return line!.split(/(?<!\\)\|/).slice(2, -1).map((c) => c.trim());
+}
+
+const choices = (values: readonly string[]) => values.map((v) => `\`${v}\``).join(" \\| ");
+
+describe("README configuration reference", () => {
+    it.each([
+        ["nodeGroups[].capacityType", enumValues(CapacityType), defaults.capacityType],
+        ["nodeGroups[].amiType", enumValues(GpuAmiType), defaults.amiType],
+        ["services[].task", enumValues(ServiceTask), defaults.task],
+        ["services[].dtype", enumValues(WeightsDtype), defaults.dtype],
+        ["services[].quantization", enumValues(Quantization), undefined],
+        ["gateway.serviceType", enumValues(GatewayServiceType), undefined],
+    ])("%s lists exactly the allowed values and the default", (key, values, fallback) => {
+        const [type, dflt] = row(key);
+        expect(type).toBe(choices(values));
+        if (fallback !== undefined) expect(dflt).toBe(`\`${fallback}\``);
+    });
+
+    it.each([
+        ["namespace", `\`${defaults.namespace}\``],
+        ["cluster.version (eks)", `\`"${defaults.eksVersion}"\``],
+        ["cluster.region (eks)", `\`${defaults.region}\``],
+        ["nodeGroups[].diskSizeGiB", `\`${defaults.diskSizeGiB}\``],
+        ["services[].gpuMemoryUtilization", `\`${defaults.gpuMemoryUtilization}\``],
+        ["gateway.replicas", `\`${defaults.gatewayReplicas}\``],
+        ["gateway.maxRequestBodyMiB", `\`${defaults.maxRequestBodyMiB}\``],
+        ["apiKeys[].rotation", `\`${defaults.rotation}\``],
+    ])("%s states the default", (key, dflt) => {
+        expect(row(key)[1]).toBe(dflt);
+    });
+
+    it.each([
+        ["nodeGroups[].diskSizeGiB", ranges.diskSizeGiB],
+        ["services[].gpuMemoryUtilization", ranges.gpuMemoryUtilization],
+        ["gateway.replicas", ranges.gatewayReplicas],
+        ["gateway.maxRequestBodyMiB", ranges.maxRequestBodyMiB],
+    ])("%s states the range", (key, range) => {
+        expect(row(key)[0]).toContain(`${range.min}…${range.max}`);
+    });
+});
