@@ -11,6 +11,8 @@ export interface GpuInstanceType {
     gpuMemoryGiB: number;
     vcpus: number;
     memoryGiB: number;
+    /** NVMe instance store of the whole instance, GB (what a node-local model cache can use). */
+    instanceStoreGB: number;
     /** Approximate on-demand price per hour of the whole instance, in the catalog's region. */
     pricePerHourUsd: number;
     /** True when AWS lists no on-demand price for the region and the figure is an estimate. */

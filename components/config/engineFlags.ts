@@ -15,6 +15,12 @@ export const platformFlags = {
     dtype: { flag: "--dtype", fix: "set the service's dtype instead" },
     quantization: { flag: "--quantization", fix: "set the service's quantization instead" },
     gpuMemoryUtilization: { flag: "--gpu-memory-utilization", fix: "set the service's gpuMemoryUtilization instead" },
+    revision: { flag: "--revision", fix: "set the service's revision instead" },
+    enableLora: { flag: "--enable-lora", fix: "add an adapter service with base: <this service> instead" },
+    loraModules: { flag: "--lora-modules", fix: "add an adapter service with base: <this service> instead" },
+    maxLoras: { flag: "--max-loras", fix: "remove it: the platform sizes it from the adapter services" },
+    maxLoraRank: { flag: "--max-lora-rank", fix: "set the service's maxLoraRank instead" },
+    maxCpuLoras: { flag: "--max-cpu-loras", fix: "remove it: the platform sizes it from the adapter services" },
 } as const;
 
 /**

@@ -4,6 +4,8 @@ import { findGpuInstanceType, gpuFamilies, gpuInstanceTypes, gpuInstanceTypesOfF
 import { didYouMean } from "./didYouMean";
 import { reservedEngineFlag } from "./engineFlags";
 import { ConfigError, configNamespace, formatPath, IssueList, quoted } from "./issues";
+import { ModelSourceKind } from "./modelSource";
+import { resolveAdapters, resolveModelAccess, resolveModelCache, resolveSource } from "./modelServices";
 import { defaultGatewayServiceType, defaults, secretEnvPattern, ServiceTask } from "./rules";
 import { configSchema, RawConfig, splitLeafMessage } from "./schema";
 import { ApiKeyConfig, ClusterConfig, GatewayConfig, NodeGroupConfig, PlatformConfig, ServiceConfig } from "./types";
@@ -100,15 +102,20 @@ function resolve(raw: RawConfig, ctx: ParseContext, issues: IssueList): Platform
             capacityType: g.capacityType ?? defaults.capacityType,
             diskSizeGiB: g.diskSizeGiB ?? defaults.diskSizeGiB,
             amiType: g.amiType ?? defaults.amiType,
+            modelCache: g.modelCache && { kind: g.modelCache.kind, sizeGiB: g.modelCache.sizeGiB ?? defaults.modelCacheGiB, hostPath: g.modelCache.hostPath, storageClass: g.modelCache.storageClass },
         };
     });
     reportDuplicates(issues, raw.nodeGroups.map((g) => g.name), (i) => `nodeGroups[${i}].name`, "node group");
     const groupNames = nodeGroups.map((g) => g.name);
 
+    const modelAccess = resolveModelAccess(raw.modelAccess, cluster, issues);
     const services = (raw.services ?? []).map((s, i): ServiceConfig => {
         const path = `services[${i}]`;
+        const isAdapter = s.base !== undefined;
         let nodeGroup = s.nodeGroup;
-        if (nodeGroup === undefined) {
+        if (isAdapter) {
+            // Runs in its base's pods: resolveAdapters fills in the base's settings.
+        } else if (nodeGroup === undefined) {
             if (nodeGroups.length === 1) {
                 nodeGroup = nodeGroups[0].name;
             } else {
@@ -131,11 +138,35 @@ function resolve(raw: RawConfig, ctx: ParseContext, issues: IssueList): Platform
         if (s.task === ServiceTask.ImageGeneration && s.maxModelLen !== undefined) {
             issues.add(`${path}.maxModelLen`, s.maxModelLen, "does not apply to image-generation services", "remove maxModelLen from this service");
         }
+        for (const key of isAdapter ? [] : (["model", "instances"] as const)) {
+            if (s[key] === undefined) {
+                issues.add(`${path}.${key}`, undefined, "is missing", key === "model" ? "name the model by its Hugging Face id, an s3://bucket/prefix URI or a pvc://claim/path" : "set how many instances to run (0 stops the service)");
+            }
+        }
+        if (!isAdapter && s.adapter !== undefined) {
+            issues.add(`${path}.adapter`, s.adapter, "needs base: an adapter runs in another service's pods", "set base to that service's name, or remove adapter");
+        }
+        const source = !isAdapter && s.model !== undefined ? resolveSource(s.model, `${path}.model`, modelAccess, issues) : undefined;
+        const adapter = isAdapter && s.adapter !== undefined ? resolveSource(s.adapter, `${path}.adapter`, modelAccess, issues) : undefined;
+        const pinned = isAdapter ? adapter : source;
+        if (s.revision !== undefined && pinned && pinned.kind !== ModelSourceKind.HuggingFace) {
+            issues.add(`${path}.revision`, s.revision, `pins Hugging Face sources only, not ${pinned.kind} ones`, "remove revision");
+        }
+        const groupIndex = nodeGroups.findIndex((g) => g.name === nodeGroup);
         return {
             name: s.name,
             displayName: s.displayName ?? s.name,
-            model: s.model,
-            instances: s.instances,
+            model: s.model ?? "",
+            source: source ?? { kind: ModelSourceKind.Path, uri: s.model ?? "" },
+            revision: s.revision,
+            base: s.base,
+            adapter,
+            rank: s.rank,
+            maxLoraRank: s.maxLoraRank,
+            modelCache: isAdapter
+                ? { kind: defaults.modelCacheKind, sizeGiB: defaults.modelCacheGiB, scope: `service/${s.name}` }
+                : resolveModelCache(s.modelCache, nodeGroups[groupIndex], groupIndex, s.name, path, cluster, issues),
+            instances: s.instances ?? 0,
             gpus: s.gpus,
             nodeGroup: nodeGroup ?? "",
             task: s.task ?? defaults.task,
@@ -150,6 +181,7 @@ function resolve(raw: RawConfig, ctx: ParseContext, issues: IssueList): Platform
         };
     });
     reportDuplicates(issues, services.map((s) => s.name), (i) => `services[${i}].name`, "service");
+    resolveAdapters(raw.services ?? [], services, issues);
     const serviceNames = services.map((s) => s.name);
 
     const apiKeys = (raw.apiKeys ?? []).map((k, i): ApiKeyConfig => {
@@ -186,6 +218,7 @@ function resolve(raw: RawConfig, ctx: ParseContext, issues: IssueList): Platform
         apiKeys,
         gateway,
         keyStore: { awsSecretsManager: raw.keyStore?.awsSecretsManager ?? defaults.awsSecretsManager },
+        modelAccess,
     };
 }
 

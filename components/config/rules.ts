@@ -53,6 +53,34 @@ export const Quantization = {
 } as const;
 export type Quantization = (typeof Quantization)[keyof typeof Quantization];
 
+/** Where a service's model cache lives (`docs/models.md`). */
+export const ModelCacheKind = {
+    /** Per pod, gone with the pod: every start downloads (the default). */
+    EmptyDir: "emptyDir",
+    /** A directory on the node (instance-store NVMe on EKS): a pod rescheduled to the same node starts warm. */
+    NodeLocal: "node-local",
+    /** One ReadWriteMany volume for the cache's pods, filled once by a preload Job and mounted read-only. */
+    Shared: "shared",
+} as const;
+export type ModelCacheKind = (typeof ModelCacheKind)[keyof typeof ModelCacheKind];
+
+/** How serving pods get read access to `s3://` model sources. */
+export const S3AccessMode = {
+    /** EKS Pod Identity: an IAM role, readable prefixes only, associated with the service's ServiceAccount. */
+    PodIdentity: "pod-identity",
+    /** The node group's IAM role gets read access to the prefixes. */
+    NodeRole: "node-role",
+    /** A Secret of yours with AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY (any cluster). */
+    Secret: "secret",
+} as const;
+export type S3AccessMode = (typeof S3AccessMode)[keyof typeof S3AccessMode];
+
+/** vLLM 0.26's `--max-lora-rank` choices (`LoRAConfig.max_lora_rank`); an adapter of a larger rank fails at start. */
+export const loraRankChoices = [1, 8, 16, 32, 64, 128, 256, 320, 512] as const;
+
+/** A Hugging Face commit hash: what pins a model so it never changes under a running service. */
+export const huggingFaceRevision = /^[0-9a-f]{40}$/;
+
 /** The values of an `as const` enum object, as a non-empty tuple (what zod's `enum` takes). */
 export function enumValues<T extends Record<string, string>>(e: T): [T[keyof T], ...T[keyof T][]] {
     return Object.values(e) as [T[keyof T], ...T[keyof T][]];
@@ -84,6 +112,7 @@ export const ranges = {
     maxRequestBodyMiB: { min: 1, max: 1024 },
     requestsPerMinute: { min: 1, max: 1_000_000 },
     gpuMemoryUtilization: { min: 0.1, max: 0.99 },
+    modelCacheGiB: { min: 1, max: 65536 },
 } as const;
 
 /** Defaults, resolved in the config layer and nowhere else. */
@@ -103,6 +132,14 @@ export const defaults = {
     /** `cluster.kind: kubeconfig` clusters bring their own device plugin (GPU Operator) unless told otherwise. */
     kubeconfigDevicePlugin: false,
     awsSecretsManager: false,
+    modelCacheKind: ModelCacheKind.EmptyDir,
+    /** Size of a model cache (emptyDir limit, shared volume request). */
+    modelCacheGiB: 200,
+    /**
+     * Node-local cache directory: where the EKS AL2023 NVIDIA AMI mounts the instance-store
+     * NVMe array when the node's NodeConfig asks for `localStorage.strategy: RAID0`.
+     */
+    nodeLocalCachePath: "/mnt/k8s-disks/0/model-cache",
 } as const;
 
 /** The gateway's Service type when `gateway.serviceType` is not set. */

@@ -6,12 +6,16 @@ import {
     envName,
     GatewayServiceType,
     GpuAmiType,
+    huggingFaceRevision,
+    loraRankChoices,
     maxOwnerLength,
+    ModelCacheKind,
     maxServiceNameLength,
     Quantization,
     ranges,
     rfc1035Label,
     rfc1123Label,
+    S3AccessMode,
     ServiceTask,
     WeightsDtype,
 } from "./rules";
@@ -103,6 +107,17 @@ export const clusterSchema = z.discriminatedUnion("kind", [eksCluster, kubeconfi
     error: leafMessage('a mapping with kind "eks" or "kubeconfig"', "set cluster.kind to eks (Amazon EKS) or kubeconfig (an existing cluster)"),
 });
 
+/** A model cache, per node group or per service (`docs/models.md`). */
+export const modelCacheSchema = object(
+    {
+        kind: oneOf(enumValues(ModelCacheKind), "pick emptyDir (per pod), node-local (instance-store NVMe) or shared (a ReadWriteMany volume)"),
+        sizeGiB: wholeNumber(ranges.modelCacheGiB.min, "give the cache size in GiB (room for every model it holds)", ranges.modelCacheGiB.max).optional(),
+        hostPath: pattern(/^\/[^\0]*$/, "an absolute directory path on the node", "e.g. /mnt/k8s-disks/0/model-cache", 253).optional(),
+        storageClass: pattern(rfc1123Label, "the name of a ReadWriteMany StorageClass", "run `kubectl get storageclass` (EFS: efs.csi.aws.com, FSx for Lustre: fsx.csi.aws.com)", 253).optional(),
+    },
+    "model cache settings",
+);
+
 export const nodeGroupSchema = object(
     {
         name: pattern(rfc1123Label, "a DNS-1123 label (lowercase letters, digits and '-', ≤ 63)", "rename the node group, e.g. gpu-l40s"),
@@ -113,6 +128,7 @@ export const nodeGroupSchema = object(
         capacityType: oneOf(enumValues(CapacityType), "use ON_DEMAND, or SPOT for interruptible capacity").optional(),
         diskSizeGiB: wholeNumber(ranges.diskSizeGiB.min, "give the root volume size in GiB (images and model cache need room)", ranges.diskSizeGiB.max).optional(),
         amiType: oneOf(enumValues(GpuAmiType), "use an NVIDIA AMI type").optional(),
+        modelCache: modelCacheSchema.optional(),
     },
     "node group settings",
 );
@@ -137,8 +153,17 @@ export const serviceSchema = object(
             maxServiceNameLength,
         ),
         displayName: text("a non-empty display name", "give the service a human-readable name, or leave it out to use its name").optional(),
-        model: text("a model id such as Qwen/Qwen3-8B", "name the base model by its Hugging Face id or a path in the model cache"),
-        instances: wholeNumber(0, "set how many instances to run (0 stops the service)"),
+        model: text("a model source such as Qwen/Qwen3-8B", "name the model by its Hugging Face id, an s3://bucket/prefix URI or a pvc://claim/path").optional(),
+        revision: pattern(huggingFaceRevision, "a Hugging Face commit hash (40 hex characters)", "copy the commit from the model page's \"Files and versions\" history", 40).optional(),
+        base: pattern(rfc1035Label, "the name of the service whose pods run this adapter", "name one of services[].name").optional(),
+        adapter: text("a LoRA adapter source such as acme/qwen3-8b-support-lora", "name the adapter by its Hugging Face id, an s3://bucket/prefix URI or a pvc://claim/path").optional(),
+        rank: wholeNumber(1, "give the adapter's LoRA rank: r in its adapter_config.json", loraRankChoices[loraRankChoices.length - 1]).optional(),
+        maxLoraRank: z
+            .number({ error: leafMessage(`one of ${loraRankChoices.join(", ")}`, "vLLM's --max-lora-rank takes only these values") })
+            .refine((v) => (loraRankChoices as readonly number[]).includes(v), { error: leafMessage(`one of ${loraRankChoices.join(", ")}`, "vLLM's --max-lora-rank takes only these values") })
+            .optional(),
+        modelCache: modelCacheSchema.optional(),
+        instances: wholeNumber(0, "set how many instances to run (0 stops the service)").optional(),
         gpus: wholeNumber(ranges.gpus.min, "set the GPUs per instance (vLLM's tensor-parallel size), or leave it out to let the planner choose", ranges.gpus.max).optional(),
         nodeGroup: pattern(rfc1123Label, "the name of a node group", "name one of nodeGroups[].name").optional(),
         task: oneOf(enumValues(ServiceTask), "pick what the model serves").optional(),
@@ -198,6 +223,18 @@ export const configSchema = z.strictObject({
     keyStore: object(
         { awsSecretsManager: bool("true also keeps the keys in AWS Secrets Manager (EKS stacks only)").optional() },
         "key store settings",
+    ).optional(),
+    modelAccess: object(
+        {
+            s3: object(
+                {
+                    mode: oneOf(enumValues(S3AccessMode), "pick pod-identity (EKS Pod Identity), node-role (the node group's role) or secret (AWS keys in a Secret of yours)"),
+                    secretName: pattern(rfc1123Label, "the name of a Secret with AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY", "create the Secret in the namespace and name it here", 253).optional(),
+                },
+                "S3 access settings",
+            ).optional(),
+        },
+        "model access settings",
     ).optional(),
     huggingFaceToken: text("a Hugging Face token", "pulumi config set --secret huggingFaceToken hf_…").optional(),
 });

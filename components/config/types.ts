@@ -4,7 +4,34 @@
  * stay consumable from other languages. Defaults live in `rules.ts`; what the planner works
  * out (GPUs, instance types, node counts, costs) lives in the plan, not here.
  */
-import { CapacityType, GatewayServiceType, GpuAmiType, Quantization, ServiceTask, WeightsDtype } from "./rules";
+import { CapacityType, GatewayServiceType, GpuAmiType, ModelCacheKind, Quantization, S3AccessMode, ServiceTask, WeightsDtype } from "./rules";
+import { ModelSource } from "./modelSource";
+
+/** Where a service's weights are kept between pod starts. */
+export interface ModelCacheConfig {
+    /** @default "emptyDir" */
+    kind: ModelCacheKind;
+    /** emptyDir size limit, or the shared volume's request. @default 200 */
+    sizeGiB: number;
+    /** node-local: the directory on the node. @default "/mnt/k8s-disks/0/model-cache" */
+    hostPath?: string;
+    /** shared: a ReadWriteMany StorageClass. */
+    storageClass?: string;
+    /** Who the cache belongs to: `node-group/<name>` or `service/<name>` (one shared volume each). */
+    scope: string;
+}
+
+/** How serving pods read `s3://` model sources. */
+export interface S3AccessConfig {
+    mode: S3AccessMode;
+    /** mode secret: a Secret with AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (and optionally AWS_REGION). */
+    secretName?: string;
+}
+
+export interface ModelAccessConfig {
+    /** Absent: no `s3://` source is allowed. */
+    s3?: S3AccessConfig;
+}
 
 export interface EksClusterConfig {
     kind: "eks";
@@ -49,6 +76,8 @@ export interface NodeGroupConfig {
     diskSizeGiB: number;
     /** @default "AL2023_x86_64_NVIDIA" */
     amiType: GpuAmiType;
+    /** The cache of the group's services that set none. @default emptyDir */
+    modelCache?: Omit<ModelCacheConfig, "scope">;
 }
 
 /** Model facts the capacity planner needs when the model is not in its catalog. */
@@ -70,8 +99,22 @@ export interface ServiceConfig {
     name: string;
     /** Human-readable name for the services table. @default name */
     displayName: string;
-    /** Base model: a Hugging Face repo id (`Qwen/Qwen3-8B`) or a path in the model cache. */
+    /** Base model: a Hugging Face repo id (`Qwen/Qwen3-8B`), `s3://bucket/prefix`, `pvc://claim/path` or a path in the pod; an adapter's base's model. */
     model: string;
+    /** The model source, parsed. */
+    source: ModelSource;
+    /** Hugging Face commit the model is pinned to. */
+    revision?: string;
+    /** Adapter services: the service whose pods run this LoRA adapter. */
+    base?: string;
+    /** Adapter services: the adapter's source, parsed. */
+    adapter?: ModelSource;
+    /** Adapter services: the adapter's LoRA rank. */
+    rank?: number;
+    /** Base services: vLLM `--max-lora-rank`; the smallest of vLLM's choices that holds every adapter when omitted. */
+    maxLoraRank?: number;
+    /** The service's model cache: its own, else its node group's, else emptyDir. */
+    modelCache: ModelCacheConfig;
     /** Number of vLLM pods; 0 stops the service and keeps its ID and keys. */
     instances: number;
     /** GPUs per instance = vLLM tensor-parallel size; the planner picks the smallest fit when omitted. */
@@ -144,4 +187,6 @@ export interface PlatformConfig {
     apiKeys: ApiKeyConfig[];
     gateway: GatewayConfig;
     keyStore: KeyStoreConfig;
+    /** @default {} (no s3:// sources) */
+    modelAccess: ModelAccessConfig;
 }

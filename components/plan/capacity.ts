@@ -104,7 +104,11 @@ function sizeOnType(p: Placement, type: GpuInstanceType): Sizing {
  * `planPlatform` made (never a config object); problems go to `issues`.
  */
 export function planCapacity(services: ServicePlan[], nodeGroups: NodeGroupPlan[], issues: IssueList): CapacityPlan {
-    const placements: Placement[] = services.map((service, index) => {
+    // Adapter services run in their base's pods: they ask for no GPUs of their own.
+    const placements: Placement[] = services.flatMap((service, index) => {
+        if (service.base !== undefined) {
+            return [];
+        }
         const model = resolveModel(service.model, service.architecture, service.task);
         if (!model) {
             issues.add(
@@ -114,7 +118,7 @@ export function planCapacity(services: ServicePlan[], nodeGroups: NodeGroupPlan[
                 "state its size under architecture: paramsBillions (and layers, kvHeads, headDim, maxContext from its config.json to check the context length), or use a catalog model (`npm run plan -- --models` lists them)",
             );
         }
-        return { service, index, model, opts: servingOptions(service), context: model ? requestedContext(model, service.maxModelLen) : undefined };
+        return [{ service, index, model, opts: servingOptions(service), context: model ? requestedContext(model, service.maxModelLen) : undefined }];
     });
 
     const plan: CapacityPlan = { totalGpus: 0, requestedGpus: 0, pricePerHourUsd: 0, priceRegion: catalogRegion, priceDate: catalogPriceDate };

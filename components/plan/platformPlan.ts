@@ -3,6 +3,10 @@ import { parseConfig, ParseContext } from "../config/parse";
 import { PlatformConfig } from "../config/types";
 import { accessName } from "../conventions";
 import { planCapacity } from "./capacity";
+import { resolveModel, servingOptions, weightBytes } from "./footprint";
+import { loraPlan } from "./lora";
+import { servedPath } from "./modelCache";
+import { startupBudget } from "./startupBudget";
 import { NodeGroupPlan, PlatformPlan, ServicePlan } from "./types";
 
 /** A plan and the problems found while making it (config paths, values and fixes). */
@@ -40,6 +44,14 @@ export function planPlatform(config: PlatformConfig): PlanResult {
             displayName: s.displayName,
             accessName: accessName(config.owner, s.name),
             model: s.model,
+            source: s.source,
+            revision: s.revision,
+            base: s.base,
+            adapter: s.adapter,
+            rank: s.rank,
+            maxLoraRank: s.maxLoraRank,
+            modelCache: s.modelCache,
+            startup: startupBudget(undefined, s.source.kind, s.modelCache.kind),
             task: s.task,
             instances: s.instances,
             gpus: s.gpus ?? 1,
@@ -56,6 +68,22 @@ export function planPlatform(config: PlatformConfig): PlanResult {
         }),
     );
     const capacity = planCapacity(services, nodeGroups, issues);
+    for (const service of services.filter((s) => s.base === undefined)) {
+        const adapters = services.filter((a) => a.base === service.name && a.adapter);
+        service.lora = loraPlan(
+            adapters.map((a) => ({ name: a.accessName, path: servedPath(a.adapter!, a.revision, service.modelCache.kind, true), rank: a.rank ?? 0 })),
+            service.maxLoraRank,
+        );
+        const model = resolveModel(service.model, service.architecture, service.task);
+        const weightsGiB = model ? weightBytes(model, servingOptions(service)) / 1024 ** 3 : undefined;
+        service.startup = startupBudget(weightsGiB, service.source.kind, service.modelCache.kind);
+    }
+    for (const adapter of services.filter((s) => s.base !== undefined)) {
+        const base = services.find((s) => s.name === adapter.base);
+        if (base) {
+            Object.assign(adapter, { startup: base.startup, gpus: base.gpus, gpusChosen: base.gpusChosen });
+        }
+    }
     const plan: PlatformPlan = {
         owner: config.owner,
         namespace: config.namespace,
@@ -65,6 +93,7 @@ export function planPlatform(config: PlatformConfig): PlanResult {
         apiKeys: config.apiKeys,
         gateway: config.gateway,
         keyStore: config.keyStore,
+        modelAccess: config.modelAccess,
         capacity,
     };
     return { plan, issues: issues.issues };

@@ -1,5 +1,9 @@
 import { findGpuInstanceType } from "../catalog/gpuInstances";
 import { platformFlags } from "../config/engineFlags";
+import { ModelSource } from "../config/modelSource";
+import { ModelCacheKind } from "../config/rules";
+import { loraArgs, LoraPlan } from "./lora";
+import { servedPath } from "./modelCache";
 import { Quantization, ServiceTask, WeightsDtype } from "../config/rules";
 import { gpuResource, vllmPort } from "../conventions";
 import { images } from "../versions";
@@ -47,6 +51,14 @@ export interface ServiceSpec {
     dtype: WeightsDtype;
     quantization?: Quantization;
     gpuMemoryUtilization: number;
+    /** The model's source; `model` is served as written when omitted. */
+    source?: ModelSource;
+    /** Hugging Face commit of the model (`--revision`). */
+    revision?: string;
+    /** Where the weights are cached; decides the path vLLM loads. @default "emptyDir" */
+    cacheKind?: ModelCacheKind;
+    /** LoRA adapters the pods serve. */
+    lora?: LoraPlan;
 }
 
 /** The image a service runs. */
@@ -57,7 +69,11 @@ export function serviceImage(service: Pick<ServiceSpec, "image" | "task">): stri
 /** The container command and arguments of a service's vLLM server. */
 export function vllmCommand(service: ServiceSpec): { command: string[]; args: string[] } {
     const f = platformFlags;
-    const args = [service.model, f.servedModelName.flag, service.accessName, f.host.flag, "0.0.0.0", f.port.flag, String(vllmPort)];
+    const model = service.source ? servedPath(service.source, service.revision, service.cacheKind ?? ModelCacheKind.EmptyDir, false) : service.model;
+    const args = [model, f.servedModelName.flag, service.accessName, f.host.flag, "0.0.0.0", f.port.flag, String(vllmPort)];
+    if (service.revision !== undefined) {
+        args.push(f.revision.flag, service.revision);
+    }
     if (service.task === ServiceTask.ImageGeneration) {
         // vLLM-Omni serves diffusion models behind the same `vllm serve`, with /v1/images/generations.
         args.push("--omni");
@@ -79,6 +95,7 @@ export function vllmCommand(service: ServiceSpec): { command: string[]; args: st
         if (service.task === ServiceTask.Vision) {
             args.push("--limit-mm-per-prompt", JSON.stringify({ image: 4 }));
         }
+        args.push(...loraArgs(service.lora, service.accessName));
     }
     args.push(...service.engineArgs);
     return { command: ["vllm", "serve"], args };

@@ -1,5 +1,8 @@
 import { CapacityType, GpuAmiType, Quantization, ServiceTask, WeightsDtype } from "../config/rules";
-import { ApiKeyConfig, ClusterConfig, GatewayConfig, KeyStoreConfig, ModelArchitectureConfig } from "../config/types";
+import { ModelSource } from "../config/modelSource";
+import { ApiKeyConfig, ClusterConfig, GatewayConfig, KeyStoreConfig, ModelAccessConfig, ModelArchitectureConfig, ModelCacheConfig } from "../config/types";
+import { LoraPlan } from "./lora";
+import { StartupBudget } from "./startupBudget";
 
 /**
  * The plan: what the planner works out from a parsed config — each service's GPUs, fit and
@@ -17,6 +20,24 @@ export interface ServicePlan {
     accessName: string;
     /** Base model: a Hugging Face repo id or a path in the model cache. */
     model: string;
+    /** The model's source, parsed. */
+    source: ModelSource;
+    /** Hugging Face commit the model (an adapter service: the adapter) is pinned to. */
+    revision?: string;
+    /** Adapter services: the base service whose pods serve the adapter. */
+    base?: string;
+    /** Adapter services: the adapter's source. */
+    adapter?: ModelSource;
+    /** Adapter services: the adapter's LoRA rank. */
+    rank?: number;
+    /** Base services: the LoRA rank limit from config. */
+    maxLoraRank?: number;
+    /** Base services with adapters: what vLLM is told about them. */
+    lora?: LoraPlan;
+    /** Where the weights are kept between pod starts. */
+    modelCache: ModelCacheConfig;
+    /** Startup estimate and the startup probe's budget. */
+    startup: StartupBudget;
     /** What the model serves. */
     task: ServiceTask;
     /** Number of vLLM pods; 0 = stopped. */
@@ -76,6 +97,7 @@ export interface PlatformPlan {
     apiKeys: ApiKeyConfig[];
     gateway: GatewayConfig;
     keyStore: KeyStoreConfig;
+    modelAccess: ModelAccessConfig;
     /** Total GPUs and cost. */
     capacity: CapacityPlan;
 }

@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { findGpuInstanceType } from "../catalog/gpuInstances";
 import { CapacityType, defaults, GpuAmiType } from "../config/rules";
 import { gpuTaint, nodeGroupLabel, partOfTag, typeTokenPrefix } from "../conventions";
+import { S3Prefix, s3ReadPolicy } from "../plan/s3Access";
 
 /** Where a node group's nodes come from. */
 export interface GpuNodeGroupEksArgs {
@@ -36,6 +37,8 @@ export interface GpuNodeGroupArgs {
     serviceIds?: pulumi.Input<Record<string, pulumi.Input<string>>>;
     /** Extra AWS tags. @default {} */
     tags?: Record<string, string>;
+    /** S3 prefixes the nodes' role may read (model sources with `modelAccess.s3.mode: node-role`). @default [] */
+    s3ReadPrefixes?: S3Prefix[];
 }
 
 /** Managed policies an EKS worker node needs to join the cluster, run the VPC CNI and pull images. */
@@ -95,6 +98,9 @@ export class GpuNodeGroup extends pulumi.ComponentResource {
                 (policyArn) =>
                     new aws.iam.RolePolicyAttachment(`${name}-${policyArn.split("/").pop()}`, { role: role.name, policyArn }, { parent: this }),
             );
+            if ((args.s3ReadPrefixes ?? []).length > 0) {
+                new aws.iam.RolePolicy(`${name}-model-read`, { role: role.name, policy: JSON.stringify(s3ReadPolicy(args.s3ReadPrefixes ?? [])) }, { parent: this });
+            }
             const nodeGroup = new aws.eks.NodeGroup(
                 `${name}-nodes`,
                 {

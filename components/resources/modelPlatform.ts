@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { GpuAmiType } from "../config/rules";
+import { GpuAmiType, S3AccessMode } from "../config/rules";
 import { huggingFaceTokenSecretName, partOfTag, platformLabels, serviceBackendHost, typeTokenPrefix, vllmPort } from "../conventions";
 import { serviceExamples, ServiceExamples } from "../plan/examples";
 import { GatewayKey, GatewayRoute } from "../plan/gateway";
@@ -10,7 +10,9 @@ import { ApiGateway } from "./apiGateway";
 import { EksCluster } from "./eksCluster";
 import { GpuNodeGroup } from "./gpuNodeGroup";
 import { KeyStore } from "./keyStore";
+import { ModelAdapter } from "./modelAdapter";
 import { ModelService } from "./modelService";
+import { platformModels, s3PrefixesOf } from "./platformModels";
 import { NvidiaDevicePlugin } from "./nvidiaDevicePlugin";
 
 export interface ModelPlatformArgs {
@@ -33,6 +35,10 @@ export interface ServiceSummary {
     accessName: string;
     serviceId: string;
     baseModel: string;
+    /** Adapter services: the base service whose pods serve it. */
+    base?: string;
+    /** Adapter services: the adapter's source. */
+    adapter?: string;
     task: string;
     instances: number;
     gpusPerInstance: number;
@@ -145,36 +151,47 @@ export class ModelPlatform extends pulumi.ComponentResource {
             hfSecretName = hf.metadata.name;
         }
 
-        const modelServices = services.map(
-            ({ service, group, accessName: access }) =>
-                new ModelService(
-                    `${name}-${service.name}`,
-                    {
-                        namespace: this.namespace,
-                        name: service.name,
-                        accessName: access,
-                        model: service.model,
-                        task: service.task,
-                        instances: service.instances,
-                        gpus: service.gpus,
-                        nodeGroup: group.name,
-                        instanceType: group.instanceType,
-                        maxModelLen: service.maxModelLen,
-                        image: service.image,
-                        engineArgs: service.engineArgs,
-                        env: service.env,
-                        dtype: service.dtype,
-                        quantization: service.quantization,
-                        gpuMemoryUtilization: service.gpuMemoryUtilization,
-                        huggingFaceTokenSecret: hfSecretName,
-                    },
-                    k8sOpts,
-                ),
-        );
+        const modelArgs = platformModels(name, { plan, namespace: this.namespace, labels: partOf, eksClusterName: eks?.clusterName }, k8sOpts);
+        /** Service ID and status of every service, adapters included, by name. */
+        const live = new Map<string, { serviceId: pulumi.Output<string>; status: pulumi.Output<string> }>();
+        for (const { service, group, accessName: access } of services.filter((s) => s.service.base === undefined)) {
+            const ms = new ModelService(
+                `${name}-${service.name}`,
+                {
+                    namespace: this.namespace,
+                    name: service.name,
+                    accessName: access,
+                    model: service.model,
+                    task: service.task,
+                    instances: service.instances,
+                    gpus: service.gpus,
+                    nodeGroup: group.name,
+                    instanceType: group.instanceType,
+                    maxModelLen: service.maxModelLen,
+                    image: service.image,
+                    engineArgs: service.engineArgs,
+                    env: service.env,
+                    dtype: service.dtype,
+                    quantization: service.quantization,
+                    gpuMemoryUtilization: service.gpuMemoryUtilization,
+                    huggingFaceTokenSecret: hfSecretName,
+                    ...modelArgs(service),
+                },
+                k8sOpts,
+            );
+            live.set(service.name, { serviceId: ms.serviceId, status: ms.status });
+        }
+        for (const { service } of services.filter((s) => s.service.base !== undefined)) {
+            const adapter = new ModelAdapter(`${name}-${service.name}`, { baseStatus: live.get(service.base ?? "")!.status }, child);
+            live.set(service.name, { serviceId: adapter.serviceId, status: adapter.status });
+        }
 
         const groups = plan.nodeGroups.map((group) => {
-            const placed = services.map((s, i) => ({ s, i })).filter(({ s }) => s.service.nodeGroup === group.name);
-            const serviceIds = pulumi.all(Object.fromEntries(placed.map(({ s, i }) => [s.service.name, modelServices[i].serviceId])));
+            const placed = services.filter((s) => s.service.nodeGroup === group.name);
+            const serviceIds = pulumi.all(Object.fromEntries(placed.map((s) => [s.service.name, live.get(s.service.name)!.serviceId])));
+            const bases = placed.filter((s) => s.service.base === undefined).map((s) => s.service);
+            const s3ReadPrefixes =
+                plan.modelAccess.s3?.mode === S3AccessMode.NodeRole ? bases.flatMap((b) => s3PrefixesOf(b, plan.services.filter((a) => a.base === b.name))) : [];
             return new GpuNodeGroup(
                 `${name}-${group.name}`,
                 {
@@ -187,6 +204,7 @@ export class ModelPlatform extends pulumi.ComponentResource {
                     diskSizeGiB: group.diskSizeGiB,
                     amiType: group.amiType,
                     serviceIds,
+                    s3ReadPrefixes,
                     eks: eks ? { clusterName: eks.clusterName, subnetIds: eks.subnetIds } : undefined,
                 },
                 child,
@@ -211,7 +229,8 @@ export class ModelPlatform extends pulumi.ComponentResource {
             name: service.name,
             accessName: access,
             task: service.task,
-            backendHost: serviceBackendHost(service.name, plan.namespace),
+            // An adapter is served by its base's pods, under its own access name: no body rewrite.
+            backendHost: serviceBackendHost(service.base ?? service.name, plan.namespace),
             backendPort: vllmPort,
             instances: service.instances,
         }));
@@ -237,18 +256,20 @@ export class ModelPlatform extends pulumi.ComponentResource {
         this.endpoint = gateway.endpoint;
 
         this.services = pulumi.all(
-            services.map(({ service, accessName: access }, i) =>
-                pulumi.all([modelServices[i].serviceId, modelServices[i].status, gateway.endpoint]).apply(
+            services.map(({ service, accessName: access }) =>
+                pulumi.all([live.get(service.name)!.serviceId, live.get(service.name)!.status, gateway.endpoint]).apply(
                     ([serviceId, status, endpoint]): ServiceSummary => ({
                         name: service.name,
                         displayName: service.displayName,
                         accessName: access,
                         serviceId,
                         baseModel: service.model,
+                        ...(service.base !== undefined ? { base: service.base, adapter: service.adapter?.uri } : {}),
                         task: service.task,
                         instances: service.instances,
                         gpusPerInstance: service.gpus,
-                        totalGpus: service.gpus * service.instances,
+                        // An adapter's GPUs are its base's: counted once, there.
+                        totalGpus: service.base === undefined ? service.gpus * service.instances : 0,
                         pricePerHourUsd: service.capacity?.pricePerHourUsd ?? 0,
                         nodeGroup: service.nodeGroup,
                         status,

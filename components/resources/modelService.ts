@@ -1,9 +1,24 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import { defaults, Quantization, ServiceTask, WeightsDtype } from "../config/rules";
-import { gpuTaint, nodeGroupLabel, serviceBackendHost, serviceLabels, serviceObjectName, serviceSelector, typeTokenPrefix, vllmPort } from "../conventions";
+import { ModelSource } from "../config/modelSource";
+import { defaults, ModelCacheKind, Quantization, ServiceTask, WeightsDtype } from "../config/rules";
+import { loraPlan } from "../plan/lora";
+import { fetchCommand, preloadJobName, servedPath } from "../plan/modelCache";
+import { gpuTaint, nodeGroupLabel, platformLabels, serviceBackendHost, serviceIdLabel, serviceLabels, serviceObjectName, serviceSelector, typeTokenPrefix, vllmPort } from "../conventions";
 import { deploymentStatus, modelCachePath, podResources, probeTiming, ServiceSpec, serviceImage, vllmCommand } from "../plan/servicePlan";
+import { cachePodParts, fetchResources, ModelCacheArgs, SourceRef } from "./modelCachePod";
+
+/** A LoRA adapter the service's pods serve (an adapter service of the plan). */
+export interface ModelAdapterArgs {
+    /** The adapter service's access name: vLLM serves the adapter under it. */
+    accessName: string;
+    source: ModelSource;
+    /** Hugging Face commit of the adapter; needs a node-local or shared cache. */
+    revision?: string;
+    /** The adapter's LoRA rank. */
+    rank: number;
+}
 
 /** A model service in the plan's terms: a `ServicePlan` from `planPlatform` satisfies it. */
 export interface ModelServiceArgs {
@@ -43,13 +58,34 @@ export interface ModelServiceArgs {
     huggingFaceTokenSecret?: pulumi.Input<string>;
     /** Size limit of the per-pod model cache, GiB. @default 200 */
     modelCacheGiB?: number;
+    /** The model's source (`parseModelSource`). @default `model` served as written */
+    source?: ModelSource;
+    /** Hugging Face commit the model is pinned to (`--revision`). @default unpinned */
+    revision?: string;
+    /** LoRA adapters the pods serve (`--enable-lora`, `--lora-modules`, …). @default [] */
+    adapters?: ModelAdapterArgs[];
+    /** vLLM `--max-lora-rank`. @default the smallest of vLLM's choices that holds every adapter */
+    maxLoraRank?: number;
+    /** Where the weights are kept between pod starts. @default an emptyDir of modelCacheGiB */
+    modelCache?: ModelCacheArgs;
+    /** What the startup probe allows for download, load and warm-up, seconds. @default 3600 */
+    startupSeconds?: number;
+    /** ServiceAccount of the pods and the preload Job (EKS Pod Identity for s3:// sources). @default the namespace's default */
+    serviceAccountName?: pulumi.Input<string>;
+    /** A Secret with AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY for s3:// sources. @default none */
+    awsCredentialsSecret?: pulumi.Input<string>;
 }
 
 const defaultModelCacheGiB = 200;
 
 /** The args with every default filled in. */
 function serviceSpec(args: ModelServiceArgs): ServiceSpec {
+    const cacheKind = args.modelCache?.kind ?? ModelCacheKind.EmptyDir;
     return {
+        source: args.source,
+        revision: args.revision,
+        cacheKind,
+        lora: loraPlan((args.adapters ?? []).map((a) => ({ name: a.accessName, path: servedPath(a.source, a.revision, cacheKind, true), rank: a.rank })), args.maxLoraRank),
         name: args.name,
         accessName: args.accessName,
         model: args.model,
@@ -90,21 +126,72 @@ export class ModelService extends pulumi.ComponentResource {
         const { command, args: vllmArgs } = vllmCommand(service);
         const resources = podResources(service, args.instanceType ?? "");
 
-        const env: k8s.types.input.core.v1.EnvVar[] = [
-            { name: "HF_HOME", value: modelCachePath },
-            ...Object.entries(args.env ?? {}).map(([envName, value]) => ({ name: envName, value })),
-        ];
+        const credentials: k8s.types.input.core.v1.EnvVar[] = [];
         if (args.huggingFaceTokenSecret) {
-            env.push({ name: "HF_TOKEN", valueFrom: { secretKeyRef: { name: args.huggingFaceTokenSecret, key: "token" } } });
+            credentials.push({ name: "HF_TOKEN", valueFrom: { secretKeyRef: { name: args.huggingFaceTokenSecret, key: "token" } } });
         }
-        const volumes: k8s.types.input.core.v1.Volume[] = [
-            { name: "model-cache", emptyDir: { sizeLimit: `${args.modelCacheGiB ?? defaultModelCacheGiB}Gi` } },
+        const envFrom = args.awsCredentialsSecret ? [{ secretRef: { name: args.awsCredentialsSecret } }] : undefined;
+        const image = serviceImage(service);
+        const sources: SourceRef[] = [
+            ...(args.source ? [{ source: args.source, revision: args.revision }] : []),
+            ...(args.adapters ?? []).map((a) => ({ source: a.source, revision: a.revision })),
         ];
-        const volumeMounts: k8s.types.input.core.v1.VolumeMount[] = [{ name: "model-cache", mountPath: modelCachePath }];
+        const cache = cachePodParts(sources, args.modelCache ?? { kind: ModelCacheKind.EmptyDir, sizeGiB: args.modelCacheGiB }, image, modelCachePath, defaultModelCacheGiB, { env: credentials, envFrom });
+        const env: k8s.types.input.core.v1.EnvVar[] = [
+            ...Object.entries(cache.env).map(([envName, value]) => ({ name: envName, value })),
+            ...Object.entries(args.env ?? {}).map(([envName, value]) => ({ name: envName, value })),
+            ...credentials,
+        ];
+        const volumes = cache.volumes;
+        const volumeMounts = cache.mounts;
         if (resources.shmSizeGiB !== undefined) {
             volumes.push({ name: "dshm", emptyDir: { medium: "Memory", sizeLimit: `${resources.shmSizeGiB}Gi` } });
             volumeMounts.push({ name: "dshm", mountPath: "/dev/shm" });
         }
+        const startupSeconds = args.startupSeconds ?? probeTiming.startupSeconds;
+
+        const preloadName = preloadJobName(objectName, cache.preloadItems);
+        const preloadLabels = this.serviceId.apply((serviceId) => ({
+            ...platformLabels,
+            "app.kubernetes.io/name": "model-preload",
+            "app.kubernetes.io/instance": preloadName,
+            "app.kubernetes.io/component": "model-preload",
+            [serviceIdLabel]: serviceId,
+        }));
+        // A shared cache is filled once, by a Job the Deployment waits for (Pulumi awaits a Job's completion).
+        const preload =
+            cache.preloadItems.length > 0
+                ? new k8s.batch.v1.Job(
+                      `${name}-preload`,
+                      {
+                          metadata: { name: preloadName, namespace: args.namespace, labels: preloadLabels },
+                          spec: {
+                              backoffLimit: 6,
+                              template: {
+                                  // Not the service's selector labels: the Service and the PodDisruptionBudget must not count this pod.
+                                  metadata: { labels: preloadLabels },
+                                  spec: {
+                                      restartPolicy: "OnFailure",
+                                      serviceAccountName: args.serviceAccountName,
+                                      containers: [
+                                          {
+                                              name: "model-fetch",
+                                              image,
+                                              command: fetchCommand(cache.preloadItems, false),
+                                              env: credentials,
+                                              envFrom,
+                                              volumeMounts: [{ name: "model-cache", mountPath: "/models" }],
+                                              resources: fetchResources,
+                                          },
+                                      ],
+                                      volumes: [{ name: "model-cache", persistentVolumeClaim: { claimName: args.modelCache?.claimName ?? "" } }],
+                                  },
+                              },
+                          },
+                      },
+                      { parent: this },
+                  )
+                : undefined;
         const health = { path: "/health", port: "http" };
 
         const deployment = new k8s.apps.v1.Deployment(
@@ -114,7 +201,7 @@ export class ModelService extends pulumi.ComponentResource {
                     ...metadata,
                     annotations: {
                         // Pulumi waits for the rollout; the budget covers a cold model load.
-                        "pulumi.com/timeoutSeconds": String(probeTiming.startupSeconds + 600),
+                        "pulumi.com/timeoutSeconds": String(startupSeconds + 600),
                     },
                 },
                 spec: {
@@ -128,20 +215,23 @@ export class ModelService extends pulumi.ComponentResource {
                             nodeSelector: { [nodeGroupLabel]: args.nodeGroup },
                             tolerations: [{ key: gpuTaint.key, operator: "Equal", value: gpuTaint.value, effect: gpuTaint.effect }],
                             terminationGracePeriodSeconds: 60,
+                            serviceAccountName: args.serviceAccountName,
+                            initContainers: cache.initContainers.length ? cache.initContainers : undefined,
                             containers: [
                                 {
                                     name: "vllm",
-                                    image: serviceImage(service),
+                                    image,
                                     command,
                                     args: vllmArgs,
                                     ports: [{ name: "http", containerPort: vllmPort }],
                                     env,
+                                    envFrom,
                                     resources: { requests: resources.requests, limits: resources.limits },
                                     volumeMounts,
                                     startupProbe: {
                                         httpGet: health,
                                         periodSeconds: probeTiming.startupPeriodSeconds,
-                                        failureThreshold: probeTiming.startupSeconds / probeTiming.startupPeriodSeconds,
+                                        failureThreshold: Math.ceil(startupSeconds / probeTiming.startupPeriodSeconds),
                                     },
                                     readinessProbe: { httpGet: health, periodSeconds: probeTiming.readinessPeriodSeconds, failureThreshold: 3 },
                                     livenessProbe: {
@@ -157,7 +247,7 @@ export class ModelService extends pulumi.ComponentResource {
                     },
                 },
             },
-            { parent: this },
+            { parent: this, dependsOn: preload ? [preload] : [] },
         );
 
         const svc = new k8s.core.v1.Service(
