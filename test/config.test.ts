@@ -107,7 +107,7 @@ describe("loadPlatform: bad input names the path, the value and the fix", () => 
         [
             "missing model",
             (c) => delete c.services[0].model,
-            "services[0].model: is missing; expected a model id such as Qwen/Qwen3-8B. Name the base model by its Hugging Face id or a path in the model cache.",
+            "services[0].model: is missing; expected a model source such as Qwen/Qwen3-8B. Name the model by its Hugging Face id, an s3://bucket/prefix URI or a pvc://claim/path.",
         ],
         [
             "uppercase service name",

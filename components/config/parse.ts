@@ -140,7 +140,11 @@ function resolve(raw: RawConfig, ctx: ParseContext, issues: IssueList): Platform
         }
         for (const key of isAdapter ? [] : (["model", "instances"] as const)) {
             if (s[key] === undefined) {
-                issues.add(`${path}.${key}`, undefined, "is missing", key === "model" ? "name the model by its Hugging Face id, an s3://bucket/prefix URI or a pvc://claim/path" : "set how many instances to run (0 stops the service)");
+                const [expected, fix] =
+                    key === "model"
+                        ? ["a model source such as Qwen/Qwen3-8B", "name the model by its Hugging Face id, an s3://bucket/prefix URI or a pvc://claim/path"]
+                        : ["a whole number ≥ 0", "set how many instances to run (0 stops the service)"];
+                issues.add(`${path}.${key}`, undefined, `is missing; expected ${expected}`, fix);
             }
         }
         if (!isAdapter && s.adapter !== undefined) {

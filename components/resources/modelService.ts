@@ -10,7 +10,7 @@ import { deploymentStatus, modelCachePath, podResources, probeTiming, ServiceSpe
 import { cachePodParts, fetchResources, ModelCacheArgs, SourceRef } from "./modelCachePod";
 
 /** A LoRA adapter the service's pods serve (an adapter service of the plan). */
-export interface ModelAdapterArgs {
+export interface ServedAdapterArgs {
     /** The adapter service's access name: vLLM serves the adapter under it. */
     accessName: string;
     source: ModelSource;
@@ -63,7 +63,7 @@ export interface ModelServiceArgs {
     /** Hugging Face commit the model is pinned to (`--revision`). @default unpinned */
     revision?: string;
     /** LoRA adapters the pods serve (`--enable-lora`, `--lora-modules`, …). @default [] */
-    adapters?: ModelAdapterArgs[];
+    adapters?: ServedAdapterArgs[];
     /** vLLM `--max-lora-rank`. @default the smallest of vLLM's choices that holds every adapter */
     maxLoraRank?: number;
     /** Where the weights are kept between pod starts. @default an emptyDir of modelCacheGiB */

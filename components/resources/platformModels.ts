@@ -5,7 +5,7 @@ import { ModelCacheKind, S3AccessMode } from "../config/rules";
 import { serviceObjectName } from "../conventions";
 import { S3Prefix } from "../plan/s3Access";
 import { PlatformPlan, ServicePlan } from "../plan/types";
-import { ModelAdapterArgs, ModelServiceArgs } from "./modelService";
+import { ServedAdapterArgs, ModelServiceArgs } from "./modelService";
 import { S3ModelReader } from "./s3ModelReader";
 import { SharedModelCache } from "./sharedModelCache";
 
@@ -75,7 +75,7 @@ export function platformModels(name: string, args: PlatformModelsArgs, opts: pul
         return {
             source: service.source,
             revision: service.revision,
-            adapters: adapters.map((a): ModelAdapterArgs => ({ accessName: a.accessName, source: a.adapter!, revision: a.revision, rank: a.rank ?? 0 })),
+            adapters: adapters.map((a): ServedAdapterArgs => ({ accessName: a.accessName, source: a.adapter!, revision: a.revision, rank: a.rank ?? 0 })),
             maxLoraRank: service.maxLoraRank,
             modelCache: {
                 kind: service.modelCache.kind,
