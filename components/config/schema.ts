@@ -159,8 +159,8 @@ export const serviceSchema = object(
         adapter: text("a LoRA adapter source such as acme/qwen3-8b-support-lora", "name the adapter by its Hugging Face id, an s3://bucket/prefix URI or a pvc://claim/path").optional(),
         rank: wholeNumber(1, "give the adapter's LoRA rank: r in its adapter_config.json", loraRankChoices[loraRankChoices.length - 1]).optional(),
         maxLoraRank: z
-            .number({ error: leafMessage(`one of ${loraRankChoices.join(", ")}`, "vLLM's --max-lora-rank takes only these values") })
-            .refine((v) => (loraRankChoices as readonly number[]).includes(v), { error: leafMessage(`one of ${loraRankChoices.join(", ")}`, "vLLM's --max-lora-rank takes only these values") })
+            .number({ error: leafMessage(`one of ${loraRankChoices.join(", ")}`, "use one of vLLM's --max-lora-rank values") })
+            .refine((v) => (loraRankChoices as readonly number[]).includes(v), { error: leafMessage(`one of ${loraRankChoices.join(", ")}`, "use one of vLLM's --max-lora-rank values") })
             .optional(),
         modelCache: modelCacheSchema.optional(),
         instances: wholeNumber(0, "set how many instances to run (0 stops the service)").optional(),
