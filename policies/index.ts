@@ -4,9 +4,11 @@ import { k8sContainerResources } from "./k8s-container-resources";
 import { k8sDeploymentPdb } from "./k8s-deployment-pdb";
 import { k8sGatewayAdminNotExposed } from "./k8s-gateway-admin-not-exposed";
 import { k8sImagePinned } from "./k8s-image-pinned";
+import { k8sModelCacheReadOnly } from "./k8s-model-cache-read-only";
 import { k8sSecretNoPlaintextKeys } from "./k8s-secret-no-plaintext-keys";
 import { k8sServiceBackendClusterip } from "./k8s-service-backend-clusterip";
 import { k8sServiceIdLabel } from "./k8s-service-id-label";
+import { k8sVllmModelPinned } from "./k8s-vllm-model-pinned";
 import { k8sVllmProbes } from "./k8s-vllm-probes";
 import { k8sVllmShmForTensorParallel } from "./k8s-vllm-shm-for-tensor-parallel";
 import { k8sWorkloadGpuPlacement } from "./k8s-workload-gpu-placement";
@@ -26,6 +28,8 @@ export const policies: Policies = [
     k8sServiceIdLabel,
     stackGpuBudget,
     k8sContainerResources,
+    k8sVllmModelPinned,
+    k8sModelCacheReadOnly,
 ];
 
 /** Run with `pulumi preview --policy-pack policies`; see docs/policies.md. */

@@ -60,7 +60,7 @@ describe("k8s-secret-no-plaintext-keys", () => {
             "a key in the command line",
             vllm,
             (p: Record<string, any>) => firstContainer(p).args.push("--api-key", apiKey),
-            'Deployment "vllm-qwen-32b" holds an API key (sk-…) in spec.template.spec.containers[0].args[8], which is not secret: keep it in a Kubernetes Secret and reference it (env valueFrom.secretKeyRef, a Secret volume).',
+            'Deployment "vllm-qwen-32b" holds an API key (sk-…) in spec.template.spec.containers[0].args[10], which is not secret: keep it in a Kubernetes Secret and reference it (env valueFrom.secretKeyRef, a Secret volume).',
         ],
         [
             "a key in an annotation",

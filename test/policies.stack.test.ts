@@ -9,6 +9,13 @@ vi.mock("@pulumi/policy", async (importOriginal) => ({
     PolicyPack: class {},
 }));
 
+/**
+ * The shipped stacks serve Hugging Face ids without a revision (no commit hash could be
+ * checked from these machines), which the advisory k8s-vllm-model-pinned reports; the
+ * tests that expect nothing else leave it out and one test pins down exactly what it says.
+ */
+const withoutPinning = { "k8s-vllm-model-pinned": "disabled" } as const;
+
 /** Each registered resource as a policy sees it: its inputs, as they would be created. */
 const asPolicyInputs = (registered: RegisteredResource[]): TestResource[] => registered.map((r) => ({ type: r.type, name: r.name, props: r.inputs }));
 
@@ -75,11 +82,21 @@ async function badProgram(): Promise<TestResource[]> {
     return asPolicyInputs(registered);
 }
 
+/** The vLLM Deployments of a stack and the model each serves. */
+function deploymentsServing(resources: TestResource[]): { name: string; model: string }[] {
+    return resources
+        .filter((r) => r.type === "kubernetes:apps/v1:Deployment" && r.props.metadata.name.startsWith("vllm-"))
+        .map((r) => ({ name: r.props.metadata.name, model: r.props.spec.template.spec.containers[0].args[0] }));
+}
+
 describe.each(["local", "dev"])("the whole policy pack over the shipped %s stack", (stack) => {
     it("finds nothing, though it reads every resource the components register", async () => {
         const { policies } = await import("../policies/index");
         const resources = asPolicyInputs((await runStack(stackConfig(stack), { stack })).registered);
-        expect(await packViolations(policies, resources)).toEqual([]);
+        expect(await packViolations(policies, resources, withoutPinning)).toEqual([]);
+        expect((await packViolations(policies, resources)).map((v) => `${v.policy}: ${v.message.split(" without ")[0]}`)).toEqual(
+            deploymentsServing(resources).map((d) => `k8s-vllm-model-pinned: container "vllm" of Deployment "${d.name}" serves Hugging Face model "${d.model}"`),
+        );
 
         // The same inputs with one field broken per kind of resource: the pack does see them.
         const unpinned = resources.map((r) =>
@@ -87,7 +104,7 @@ describe.each(["local", "dev"])("the whole policy pack over the shipped %s stack
         );
         const deployments = resources.filter((r) => r.type === "kubernetes:apps/v1:Deployment");
         expect(deployments.map((d) => d.props.metadata.name).sort()).toEqual(["model-gateway", "vllm-qwen-32b", "vllm-test", "vllm-vision"]);
-        expect((await packViolations(policies, unpinned)).map((v) => `${v.policy} ${v.urn}`).sort()).toEqual(deployments.map((d) => `k8s-image-pinned ${urnOf(d)}`).sort());
+        expect((await packViolations(policies, unpinned, withoutPinning)).map((v) => `${v.policy} ${v.urn}`).sort()).toEqual(deployments.map((d) => `k8s-image-pinned ${urnOf(d)}`).sort());
     });
 });
 
@@ -97,7 +114,7 @@ describe("the whole policy pack over the shipped local stack with a Hugging Face
         const token = `hf_${"AbCdEfGhIjKlMnOpQ".repeat(2)}`;
         const run = await runStack(stackConfig("local"), { stack: "local", extraConfig: { "model-services:huggingFaceToken": token }, secretKeys: ["model-services:huggingFaceToken"] });
         expect(run.registered.some((r) => r.type === "kubernetes:core/v1:Secret" && JSON.stringify(r.inputs).includes(token))).toBe(true);
-        expect(await packViolations(policies, asPolicyInputs(run.registered))).toEqual([]);
+        expect(await packViolations(policies, asPolicyInputs(run.registered), withoutPinning)).toEqual([]);
     });
 });
 
@@ -113,7 +130,7 @@ describe("the whole policy pack over the shipped dev stack (EKS)", () => {
             }
             return r;
         });
-        expect((await packViolations(policies, resources)).map((v) => v.message)).toEqual([
+        expect((await packViolations(policies, resources, withoutPinning)).map((v) => v.message)).toEqual([
             'Service "model-gateway" exposes the admin interface of Deployment "model-gateway" (port 9901 → 9901): remove that port from the Service; the admin interface stays on loopback (use kubectl port-forward to debug).',
         ]);
     });
@@ -121,7 +138,7 @@ describe("the whole policy pack over the shipped dev stack (EKS)", () => {
     it("counts its node groups' GPUs at desired size and their price", async () => {
         const { policies } = await import("../policies/index");
         const resources = asPolicyInputs((await runStack(stackConfig("dev"), { stack: "dev" })).registered);
-        const budget = { "stack-gpu-budget": { maxGpus: 4, maxUsdPerHour: 11 } };
+        const budget = { "stack-gpu-budget": { maxGpus: 4, maxUsdPerHour: 11 }, ...withoutPinning };
         expect((await packViolations(policies, resources, budget)).map((v) => v.message)).toEqual([
             'The stack\'s EKS node groups run 5 GPUs at their desired sizes ("gpu-l4-*": 1 × g6.xlarge = 1 GPU, $0.80/hour; "gpu-l40s-*": 1 × g6e.12xlarge = 4 GPUs, $10.49/hour), over the budget of 4: lower the instances or GPUs of services (or the node groups\' sizes), or raise maxGpus in the stack-gpu-budget policy config.',
             'The stack\'s EKS node groups cost $11.30/hour at their desired sizes ("gpu-l4-*": 1 × g6.xlarge = 1 GPU, $0.80/hour; "gpu-l40s-*": 1 × g6e.12xlarge = 4 GPUs, $10.49/hour), over the budget of $11.00/hour: lower the instances or GPUs of services (or the node groups\' sizes), or raise maxUsdPerHour in the stack-gpu-budget policy config.',
@@ -211,6 +228,11 @@ describe("the whole policy pack over a deliberately bad program", () => {
                 "k8s-container-resources",
                 llm,
                 'container "server" of Deployment "llm" sets no resources.requests.cpu, resources.requests.memory, resources.limits.cpu, resources.limits.memory: set cpu and memory in both resources.requests and resources.limits.',
+            ],
+            [
+                "k8s-vllm-model-pinned",
+                llm,
+                'container "server" of Deployment "llm" serves Hugging Face model "meta-llama/Llama-3.1-70B-Instruct" without --revision: pin it to a commit (the service\'s revision) so the weights never change under a running service.',
             ],
         ]);
     });

@@ -43,7 +43,7 @@ export function vllmDeployment(): TestResource {
                                 name: "vllm",
                                 image: "vllm/vllm-openai:v0.26.0",
                                 command: ["vllm", "serve"],
-                                args: ["Qwen/Qwen3-32B", "--served-model-name", "u-8105f7322477/qwen-32b", "--port", "8000", "--tensor-parallel-size", "2"],
+                                args: ["Qwen/Qwen3-32B", "--revision", "0123456789abcdef0123456789abcdef01234567", "--served-model-name", "u-8105f7322477/qwen-32b", "--port", "8000", "--tensor-parallel-size", "2"],
                                 ports: [{ name: "http", containerPort: 8000 }],
                                 env: [
                                     { name: "HF_HOME", value: "/root/.cache/huggingface" },

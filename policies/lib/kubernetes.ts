@@ -218,12 +218,13 @@ export function commandWords(container: Container): string[] {
 
 /** vLLM's OpenAI-compatible server: the official images (any registry), `vllm serve`, or its api_server module. */
 export function isVllmContainer(container: Container): boolean {
-    const image = str(container.spec.image);
-    if (image !== undefined && /(^|\/)vllm\/vllm-(openai|omni)$/.test(imageRepository(image))) {
+    const words = commandWords(container);
+    if (words.some((w, i) => /(^|\/)vllm$/.test(w) && words[i + 1] === "serve") || words.includes("vllm.entrypoints.openai.api_server")) {
         return true;
     }
-    const words = commandWords(container);
-    return words.some((w, i) => /(^|\/)vllm$/.test(w) && words[i + 1] === "serve") || words.includes("vllm.entrypoints.openai.api_server");
+    // The images' entrypoint is the server; a container that overrides the command (a model download step) is not one.
+    const image = str(container.spec.image);
+    return image !== undefined && /(^|\/)vllm\/vllm-(openai|omni)$/.test(imageRepository(image)) && strings(container.spec.command).length === 0;
 }
 
 /** The value of a command-line flag (`--flag v` or `--flag=v`), the last one winning as in argparse. */
