@@ -28,13 +28,14 @@ const tokens = (value: number | undefined) => (value === undefined ? "?" : value
 export function formatPlan(config: PlatformPlan, stack: string): string {
     const groupType = new Map(config.nodeGroups.map((g) => [g.name, g]));
     const services = table(
-        ["SERVICE", "MODEL", "INSTANCES", "GPUS/INSTANCE", "GPUS", "NODE GROUP", "GPU", "WEIGHTS/GPU", "KV/GPU", "CONTEXT", "FITS UP TO", "$/HOUR"],
+        ["SERVICE", "MODEL", "INSTANCES", "GPUS/INSTANCE", "GPUS", "NODE GROUP", "GPU", "WEIGHTS/GPU", "KV/GPU", "CONTEXT", "FITS UP TO", "$/HOUR", "CACHE", "START (DOWNLOAD+LOAD+WARM-UP)", "PROBE BUDGET"],
         config.services.map((s) => {
             const c = s.capacity;
             const group = groupType.get(s.nodeGroup);
+            const start = s.startup;
             return [
                 s.name,
-                s.model,
+                s.base === undefined ? `${s.model}${s.revision ? `@${s.revision.slice(0, 7)}` : ""}` : `LoRA ${s.adapter?.uri ?? "?"} on ${s.base}`,
                 String(s.instances),
                 `${s.gpus}${s.gpusChosen ? " (auto)" : ""}`,
                 String(s.instances * s.gpus),
@@ -45,9 +46,12 @@ export function formatPlan(config: PlatformPlan, stack: string): string {
                 c?.contextLength === undefined ? "-" : tokens(c.contextLength),
                 c?.maxContextThatFits === undefined ? "-" : tokens(c.maxContextThatFits),
                 c ? usd(c.pricePerHourUsd) : "?",
+                s.modelCache.kind,
+                start.sizeUnknown ? "size unknown" : `${start.downloadSeconds}+${start.loadSeconds}+${start.warmupSeconds} s`,
+                `${start.budgetSeconds} s`,
             ];
         }),
-        [2, 3, 4, 7, 8, 9, 10, 11],
+        [2, 3, 4, 7, 8, 9, 10, 11, 14],
     );
     const groups = table(
         ["NODE GROUP", "INSTANCE TYPE", "GPUS/NODE", "NODES (MIN/DESIRED/MAX)", "GPUS USED/PROVISIONED", "$/NODE-HOUR", "$/HOUR"],
@@ -74,6 +78,7 @@ export function formatPlan(config: PlatformPlan, stack: string): string {
             ? `Total: ${total.requestedGpus} GPUs requested, ${total.totalGpus} provisioned; ${usd(total.pricePerHourUsd)}/hour (≈ ${usd(total.pricePerHourUsd * hoursPerMonth)}/month) on demand`
             : "Total: unknown",
         `Prices: approximate on-demand Linux, ${total?.priceRegion ?? catalogRegion}, read ${total?.priceDate ?? catalogPriceDate}; memory figures are estimates (docs/planner.md).`,
+        "Start: estimated from the weights' size and the cache (docs/models.md); the startup probe allows the budget.",
     ];
     if (config.cluster.kind === "eks" && config.cluster.region !== catalogRegion) {
         lines.push(`The cluster is in ${config.cluster.region}; the catalog only has ${catalogRegion} prices, and other regions usually cost more.`);

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { ConfigError, loadPlatform, loraArgs, renderEnvoyConfig, startupBudget, vllmCommand } from "../components";
 import { runStack } from "./helpers/platform";
+import { formatPlan } from "../scripts/plan";
 
 const revision = "0123456789abcdef0123456789abcdef01234567";
 
@@ -197,6 +198,15 @@ describe("a base with two adapters: one set of pods, three services", () => {
         expect(startupBudget(131, "huggingface", "shared").budgetSeconds).toBe(1800);
         expect(startupBudget(131, "s3", "emptyDir")).toMatchObject({ downloadSeconds: 0, loadSeconds: 268 });
         expect(startupBudget(undefined, "huggingface", "emptyDir").budgetSeconds).toBe(3600);
+    });
+});
+
+describe("npm run plan", () => {
+    it("shows each service's cache, start estimate and probe budget, and adapters by their base", () => {
+        const lines = formatPlan(loadPlatform(adapterConfig(), { stack: "local" }), "local").split("\n");
+        expect(lines[2]).toMatch(/CACHE +START \(DOWNLOAD\+LOAD\+WARM-UP\) +PROBE BUDGET$/);
+        expect(lines[4]).toMatch(/^chat +Qwen\/Qwen3-8B@0123456 .* shared +0\+63\+180 s +1800 s$/);
+        expect(lines[5]).toMatch(/^support +LoRA acme\/qwen3-8b-support-lora on chat .* shared +0\+63\+180 s +1800 s$/);
     });
 });
 
