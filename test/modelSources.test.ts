@@ -105,15 +105,15 @@ describe.each(combos)("source $source × cache $cache", ({ source, cache, name }
         } else if (cache === "shared" && fetches) {
             expect(init.map((c) => c.name)).toEqual(["wait-for-model"]);
             expect(init[0].volumeMounts).toEqual([{ name: "model-cache", mountPath: "/models", readOnly: true }]);
-            expect(preload.spec.template.spec.volumes).toEqual([{ name: "model-cache", persistentVolumeClaim: { claimName: "model-cache-gpu-l4" } }]);
-            const items = JSON.parse(preload.spec.template.spec.containers[0].command[3]);
+            expect(preload!.spec.template.spec.volumes).toEqual([{ name: "model-cache", persistentVolumeClaim: { claimName: "model-cache-gpu-l4" } }]);
+            const items = JSON.parse(preload!.spec.template.spec.containers[0].command[3]);
             expect(items).toEqual([
                 source === "s3"
                     ? { kind: "s3", bucket: "acme-models", prefix: "qwen3-8b", key: expect.stringMatching(/^[0-9a-f]{16}$/) }
                     : { kind: "huggingface", repo: "Qwen/Qwen3-8B", revision: source === "pinned" ? revision : undefined, key: expect.stringMatching(/^[0-9a-f]{16}$/) },
             ]);
             // The Job's pod is not selected by the service's Service or PodDisruptionBudget.
-            expect(preload.spec.template.metadata.labels["model-services.io/service"]).toBeUndefined();
+            expect(preload!.spec.template.metadata.labels["model-services.io/service"]).toBeUndefined();
         } else {
             expect(init).toEqual([]);
         }
