@@ -230,3 +230,47 @@ describe("the stack program with adapters (Pulumi mocks)", () => {
         expect(jobs.map((j) => JSON.parse(j.inputs.spec.template.spec.containers[0].command[3]).map((i: any) => i.repo ?? i.bucket))).toEqual([["Qwen/Qwen3-8B", "acme/qwen3-8b-support-lora", "acme-adapters"]]);
     });
 });
+
+describe("S3 sources on EKS (Pulumi mocks)", () => {
+    function eksConfig(mode: string): Record<string, any> {
+        return {
+            owner: "u-1",
+            cluster: { kind: "eks", name: "ms" },
+            nodeGroups: [{ name: "gpu-l4", instanceType: "g6.xlarge", minSize: 0, maxSize: 2 }],
+            services: [
+                { name: "chat", model: "s3://acme-models/qwen3-8b", instances: 1, maxModelLen: 8192, architecture: { paramsBillions: 8 }, modelCache: { kind: "node-local", sizeGiB: 200 } },
+                { name: "sql", base: "chat", adapter: "s3://acme-adapters/sql-v3", rank: 8 },
+            ],
+            modelAccess: { s3: { mode } },
+        };
+    }
+    const readPolicy = {
+        Version: "2012-10-17",
+        Statement: [
+            { Sid: "ReadModelObjects", Effect: "Allow", Action: ["s3:GetObject"], Resource: ["arn:aws:s3:::acme-adapters/sql-v3/*", "arn:aws:s3:::acme-models/qwen3-8b/*"] },
+            { Sid: "ListModelPrefixes0", Effect: "Allow", Action: ["s3:ListBucket"], Resource: "arn:aws:s3:::acme-adapters", Condition: { StringLike: { "s3:prefix": ["sql-v3", "sql-v3/*"] } } },
+            { Sid: "ListModelPrefixes1", Effect: "Allow", Action: ["s3:ListBucket"], Resource: "arn:aws:s3:::acme-models", Condition: { StringLike: { "s3:prefix": ["qwen3-8b", "qwen3-8b/*"] } } },
+        ],
+    };
+
+    it("pod-identity: a role for exactly the service's prefixes, associated with its ServiceAccount", async () => {
+        const run = await runStack(eksConfig("pod-identity"), { stack: "dev" });
+        const of = (type: string) => run.registered.filter((r) => r.type === type);
+        expect(of("aws:eks/addon:Addon").map((r) => r.inputs.addonName)).toContain("eks-pod-identity-agent");
+        const role = of("aws:iam/role:Role").find((r) => r.name === "model-services-chat-s3-role")!;
+        expect(JSON.parse(role.inputs.assumeRolePolicy).Statement[0]).toEqual({ Effect: "Allow", Principal: { Service: "pods.eks.amazonaws.com" }, Action: ["sts:AssumeRole", "sts:TagSession"] });
+        expect(JSON.parse(of("aws:iam/rolePolicy:RolePolicy").find((r) => r.name === "model-services-chat-s3-read")!.inputs.policy)).toEqual(readPolicy);
+        expect(of("aws:eks/podIdentityAssociation:PodIdentityAssociation").map((r) => [r.inputs.namespace, r.inputs.serviceAccount])).toEqual([["model-services", "vllm-chat"]]);
+        const pod = of("kubernetes:apps/v1:Deployment").find((r) => r.inputs.metadata.name === "vllm-chat")!.inputs.spec.template.spec;
+        expect(pod.serviceAccountName).toBe("vllm-chat");
+        expect(pod.containers[0].args[0]).toBe("/models/s3/acme-models/qwen3-8b");
+    });
+
+    it("node-role: the same read policy on the node group's role, no Pod Identity", async () => {
+        const run = await runStack(eksConfig("node-role"), { stack: "dev" });
+        const policies = run.registered.filter((r) => r.type === "aws:iam/rolePolicy:RolePolicy");
+        expect(policies.map((r) => r.name)).toEqual(["model-services-gpu-l4-model-read"]);
+        expect(JSON.parse(policies[0].inputs.policy)).toEqual(readPolicy);
+        expect(run.registered.some((r) => r.type === "aws:eks/podIdentityAssociation:PodIdentityAssociation")).toBe(false);
+    });
+});

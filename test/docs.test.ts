@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
-import { CapacityType, defaults, enumValues, GatewayServiceType, GpuAmiType, Quantization, ranges, ServiceTask, WeightsDtype } from "../components/config/rules";
+import { CapacityType, defaults, enumValues, GatewayServiceType, GpuAmiType, loraRankChoices, ModelCacheKind, Quantization, ranges, S3AccessMode, ServiceTask, WeightsDtype } from "../components/config/rules";
 
 /** The README's configuration table states the rules written in components/config/rules.ts. */
 
@@ -26,6 +26,9 @@ describe("README configuration reference", () => {
         ["services[].dtype", enumValues(WeightsDtype), defaults.dtype],
         ["services[].quantization", enumValues(Quantization), undefined],
         ["gateway.serviceType", enumValues(GatewayServiceType), undefined],
+        ["nodeGroups[].modelCache.kind", enumValues(ModelCacheKind), defaults.modelCacheKind],
+        ["services[].maxLoraRank (base)", loraRankChoices.map(String), undefined],
+        ["modelAccess.s3.mode", enumValues(S3AccessMode), undefined],
     ])("%s lists exactly the allowed values and the default", (key, values, fallback) => {
         const [type, dflt] = row(key);
         expect(type).toBe(choices(values));
@@ -41,6 +44,8 @@ describe("README configuration reference", () => {
         ["gateway.replicas", `\`${defaults.gatewayReplicas}\``],
         ["gateway.maxRequestBodyMiB", `\`${defaults.maxRequestBodyMiB}\``],
         ["apiKeys[].rotation", `\`${defaults.rotation}\``],
+        ["nodeGroups[].modelCache.sizeGiB", `\`${defaults.modelCacheGiB}\``],
+        ["nodeGroups[].modelCache.hostPath (node-local)", `\`${defaults.nodeLocalCachePath}\``],
     ])("%s states the default", (key, dflt) => {
         expect(row(key)[1]).toBe(dflt);
     });
@@ -50,6 +55,7 @@ describe("README configuration reference", () => {
         ["services[].gpuMemoryUtilization", ranges.gpuMemoryUtilization],
         ["gateway.replicas", ranges.gatewayReplicas],
         ["gateway.maxRequestBodyMiB", ranges.maxRequestBodyMiB],
+        ["nodeGroups[].modelCache.sizeGiB", ranges.modelCacheGiB],
     ])("%s states the range", (key, range) => {
         expect(row(key)[0]).toContain(`${range.min}…${range.max}`);
     });
