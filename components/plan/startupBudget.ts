@@ -49,6 +49,8 @@ export interface StartupBudget {
     budgetSeconds: number;
     /** True when the weights' size is unknown and the budget is the fallback. */
     sizeUnknown: boolean;
+    /** What a shared cache's preload Job may take (its download, twice, at least the floor), seconds; what Pulumi waits for it. */
+    preloadBudgetSeconds: number;
 }
 
 /** The fallback budget when a model's size is unknown: the platform's former constant. */
@@ -61,7 +63,7 @@ export const unknownSizeBudgetSeconds = 3600;
  */
 export function startupBudget(weightsGiB: number | undefined, source: ModelSourceKind, cache: ModelCacheKind): StartupBudget {
     if (weightsGiB === undefined) {
-        return { downloadSeconds: 0, loadSeconds: 0, warmupSeconds, budgetSeconds: unknownSizeBudgetSeconds, sizeUnknown: true };
+        return { downloadSeconds: 0, loadSeconds: 0, warmupSeconds, budgetSeconds: unknownSizeBudgetSeconds, sizeUnknown: true, preloadBudgetSeconds: unknownSizeBudgetSeconds };
     }
     const t = startupThroughputMiBps;
     const mib = weightsGiB * 1024;
@@ -85,5 +87,13 @@ export function startupBudget(weightsGiB: number | undefined, source: ModelSourc
     }
     const estimate = download + load + warmupSeconds;
     const budget = Math.max(floorSeconds, Math.ceil((safetyFactor * estimate) / startupPeriodSeconds) * startupPeriodSeconds);
-    return { downloadSeconds: Math.round(download), loadSeconds: Math.round(load), warmupSeconds, budgetSeconds: budget, sizeUnknown: false };
+    const preload = downloads && cache === ModelCacheKind.Shared ? mib / Math.min(remote, t.shared) : 0;
+    return {
+        downloadSeconds: Math.round(download),
+        loadSeconds: Math.round(load),
+        warmupSeconds,
+        budgetSeconds: budget,
+        sizeUnknown: false,
+        preloadBudgetSeconds: Math.max(floorSeconds, Math.ceil(safetyFactor * preload)),
+    };
 }

@@ -70,6 +70,8 @@ export interface ModelServiceArgs {
     modelCache?: ModelCacheArgs;
     /** What the startup probe allows for download, load and warm-up, seconds. @default 3600 */
     startupSeconds?: number;
+    /** How long Pulumi waits for a shared cache's preload Job, seconds. @default 3600 */
+    preloadSeconds?: number;
     /** ServiceAccount of the pods and the preload Job (EKS Pod Identity for s3:// sources). @default the namespace's default */
     serviceAccountName?: pulumi.Input<string>;
     /** A Secret with AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY for s3:// sources. @default none */
@@ -164,7 +166,12 @@ export class ModelService extends pulumi.ComponentResource {
                 ? new k8s.batch.v1.Job(
                       `${name}-preload`,
                       {
-                          metadata: { name: preloadName, namespace: args.namespace, labels: preloadLabels },
+                          metadata: {
+                              name: preloadName,
+                              namespace: args.namespace,
+                              labels: preloadLabels,
+                              annotations: { "pulumi.com/timeoutSeconds": String(args.preloadSeconds ?? probeTiming.startupSeconds) },
+                          },
                           spec: {
                               backoffLimit: 6,
                               template: {

@@ -84,6 +84,7 @@ export function platformModels(name: string, args: PlatformModelsArgs, opts: pul
                 claimName: claims.get(service.modelCache.scope),
             },
             startupSeconds: service.startup.budgetSeconds,
+            preloadSeconds: service.startup.preloadBudgetSeconds,
             serviceAccountName: readers.get(service.name),
             awsCredentialsSecret: readsS3 ? secret : undefined,
         };
