@@ -237,3 +237,25 @@ describe("the whole policy pack over a deliberately bad program", () => {
         ]);
     });
 });
+
+describe("the whole policy pack over model caches and adapters", () => {
+    const revision = "0123456789abcdef0123456789abcdef01234567";
+    it.each(["shared", "node-local"])("finds nothing with a %s cache, a pinned base and pinned adapters (download steps are no vLLM servers)", async (kind) => {
+        const { policies } = await import("../policies/index");
+        const raw = {
+            owner: "u-1",
+            cluster: { kind: "kubeconfig" },
+            nodeGroups: [{ name: "gpu-l4", instanceType: "g6.xlarge", minSize: 0, maxSize: 4, modelCache: kind === "shared" ? { kind, storageClass: "efs-sc" } : { kind } }],
+            services: [
+                { name: "chat", model: "Qwen/Qwen3-8B", revision, instances: 2, maxModelLen: 8192 },
+                { name: "support", base: "chat", adapter: "acme/qwen3-8b-support-lora", revision, rank: 16 },
+                { name: "sql", base: "chat", adapter: "s3://acme-adapters/sql-v3", rank: 64 },
+            ],
+            apiKeys: [{ name: "all", services: ["*"] }],
+            modelAccess: { s3: { mode: "secret", secretName: "aws-model-reader" } },
+        };
+        const resources = asPolicyInputs((await runStack(raw)).registered);
+        expect(resources.some((r) => r.type === "kubernetes:batch/v1:Job")).toBe(kind === "shared");
+        expect(await packViolations(policies, resources)).toEqual([]);
+    });
+});
