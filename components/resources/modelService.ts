@@ -4,7 +4,7 @@ import * as random from "@pulumi/random";
 import { ModelSource } from "../config/modelSource";
 import { defaults, ModelCacheKind, Quantization, ServiceTask, WeightsDtype } from "../config/rules";
 import { loraPlan } from "../plan/lora";
-import { fetchCommand, preloadJobName, servedPath } from "../plan/modelCache";
+import { fetchCommand, modelCacheMountPath, preloadJobName, servedPath } from "../plan/modelCache";
 import { gpuTaint, nodeGroupLabel, platformLabels, serviceBackendHost, serviceIdLabel, serviceLabels, serviceObjectName, serviceSelector, typeTokenPrefix, vllmPort } from "../conventions";
 import { deploymentStatus, modelCachePath, podResources, probeTiming, ServiceSpec, serviceImage, vllmCommand } from "../plan/servicePlan";
 import { cachePodParts, fetchResources, ModelCacheArgs, SourceRef } from "./modelCachePod";
@@ -187,7 +187,7 @@ export class ModelService extends pulumi.ComponentResource {
                                               command: fetchCommand(cache.preloadItems, false),
                                               env: credentials,
                                               envFrom,
-                                              volumeMounts: [{ name: "model-cache", mountPath: "/models" }],
+                                              volumeMounts: [{ name: "model-cache", mountPath: modelCacheMountPath }],
                                               resources: fetchResources,
                                           },
                                       ],
