@@ -1,5 +1,5 @@
-import { CapacityType, GpuAmiType, Quantization, ServiceTask, WeightsDtype } from "../config/rules";
-import { ApiKeyConfig, ClusterConfig, GatewayConfig, KeyStoreConfig, ModelArchitectureConfig } from "../config/types";
+import { CapacityType, GpuAmiType } from "../config/rules";
+import { ApiKeyConfig, ClusterConfig, GatewayConfig, KeyStoreConfig, ServiceConfig } from "../config/types";
 
 /**
  * The plan: what the planner works out from a parsed config — each service's GPUs, fit and
@@ -7,39 +7,14 @@ import { ApiKeyConfig, ClusterConfig, GatewayConfig, KeyStoreConfig, ModelArchit
  * config it came from is never written to. The components take these terms.
  */
 
-/** One model service as planned. */
-export interface ServicePlan {
-    /** Unique name, an RFC 1035 label; the Kubernetes object names derive from it. */
-    name: string;
-    /** Human-readable name for the services table. */
-    displayName: string;
+/** One model service as planned: its config with the planner's answers filled in. */
+export interface ServicePlan extends Omit<ServiceConfig, "gpus"> {
     /** `<owner>/<name>`: vLLM's served model name and the request's `model`. */
     accessName: string;
-    /** Base model: a Hugging Face repo id or a path in the model cache. */
-    model: string;
-    /** What the model serves. */
-    task: ServiceTask;
-    /** Number of vLLM pods; 0 = stopped. */
-    instances: number;
-    /** GPUs per instance = vLLM's tensor-parallel size. */
+    /** GPUs per instance = vLLM's tensor-parallel size: the config's, or the planner's smallest fit. */
     gpus: number;
     /** True when `gpus` was chosen by the planner rather than written in config. */
     gpusChosen: boolean;
-    /** Node group the service runs on. */
-    nodeGroup: string;
-    /** vLLM `--max-model-len`; the model's own maximum when undefined. */
-    maxModelLen?: number;
-    /** Container image override. */
-    image?: string;
-    /** Extra vLLM arguments, appended verbatim. */
-    engineArgs: string[];
-    /** Extra (non-secret) environment variables. */
-    env: Record<string, string>;
-    dtype: WeightsDtype;
-    quantization?: Quantization;
-    gpuMemoryUtilization: number;
-    /** Model facts stated in config, for models outside the catalog. */
-    architecture?: ModelArchitectureConfig;
     /** Fit, GPUs and cost; undefined when the model's size is unknown. */
     capacity?: ServiceCapacityPlan;
 }
