@@ -228,12 +228,21 @@ export function kvBytesPerGpu(model: ResolvedModel, tokens: number, tensorParall
     if (!hasKvGeometry(model)) {
         return 0;
     }
-    const perLayerToken = 2 * kvHeadsPerGpu(model, tensorParallel) * (model.headDim ?? 0) * kvElementBytes(opts);
+    const k = kvLayout(model, tensorParallel, opts);
+    const windowTokens = k.windowLayers > 0 ? slidingWindowAdmissionTokens(k.window, k.inFlight, tokens, footprintDefaults.blockTokens) : 0;
+    return k.perLayerToken * (k.fullLayers * tokens + k.windowLayers * windowTokens);
+}
+
+/** The KV cache's shape on one GPU: bytes per layer and token, full and sliding-window layers, tokens in flight. */
+function kvLayout(model: ResolvedModel, tensorParallel: number, opts: ServingOptions) {
     const windowLayers = model.slidingWindow ? (model.slidingWindowLayers ?? 0) : 0;
-    const fullLayers = (model.layers ?? 0) - windowLayers;
-    const inFlight = maxConcurrentBatches(opts.task ?? model.task, opts.engineArgs) * batchLimits(opts).maxNumBatchedTokens;
-    const windowTokens = windowLayers > 0 ? slidingWindowAdmissionTokens(model.slidingWindow ?? 0, inFlight, tokens, footprintDefaults.blockTokens) : 0;
-    return perLayerToken * (fullLayers * tokens + windowLayers * windowTokens);
+    return {
+        perLayerToken: 2 * kvHeadsPerGpu(model, tensorParallel) * (model.headDim ?? 0) * kvElementBytes(opts),
+        fullLayers: (model.layers ?? 0) - windowLayers,
+        windowLayers,
+        window: model.slidingWindow ?? 0,
+        inFlight: maxConcurrentBatches(opts.task ?? model.task, opts.engineArgs) * batchLimits(opts).maxNumBatchedTokens,
+    };
 }
 
 /** Memory vLLM uses per GPU besides weights and KV cache: CUDA context, NCCL, CUDA graphs, the profiling run's activations. */
@@ -277,21 +286,23 @@ export interface GpuFit {
 /** The largest context (whole blocks, at most the model's own) whose KV cache fits in `bytes` on one GPU. */
 function tokensThatFit(model: ResolvedModel, bytes: number, tensorParallel: number, opts: ServingOptions): number {
     const block = footprintDefaults.blockTokens;
-    const cap = model.maxContext ?? 2 ** 24;
+    const cap = model.maxContext ?? Infinity;
     const fits = (tokens: number) => kvBytesPerGpu(model, tokens, tensorParallel, opts) <= bytes;
     if (bytes <= 0 || !fits(Math.min(block, cap))) {
         return 0;
     }
-    if (fits(cap)) {
-        return cap;
+    // Solve kvBytesPerGpu(L) = bytes: a window layer holds L + 1 block while L < c, then (⌈c ÷ block⌉ + 1) blocks.
+    const { perLayerToken, fullLayers, windowLayers, window, inFlight } = kvLayout(model, tensorParallel, opts);
+    const room = bytes / perLayerToken;
+    const c = window - 1 + inFlight;
+    const heldAtC = (Math.ceil(c / block) + 1) * block;
+    const beyond = fullLayers > 0 ? (room - windowLayers * heldAtC) / fullLayers : room >= windowLayers * heldAtC ? Infinity : -1;
+    const within = (room - windowLayers * block) / (fullLayers + windowLayers);
+    let tokens = Math.floor(Math.min(windowLayers > 0 && beyond < c ? within : beyond, cap) / block) * block;
+    while (tokens > 0 && !fits(tokens)) {
+        tokens -= block;
     }
-    // kvBytesPerGpu grows with the context: binary search over whole blocks.
-    let [low, high] = [1, Math.floor(cap / block)];
-    while (low < high) {
-        const mid = Math.ceil((low + high) / 2);
-        [low, high] = fits(mid * block) ? [mid, high] : [low, mid - 1];
-    }
-    return low * block;
+    return Math.min(cap, Math.max(0, tokens));
 }
 
 /** Estimates one instance of `model` on `gpus` GPUs of `type`. */
