@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import * as path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { enumValues, loadPlatform, Quantization, reservedEngineFlag, ServiceSpec, ServiceTask, vllmCommand, vllmPort, WeightsDtype } from "../components";
+import { enumValues, loadPlatform, Quantization, reservedEngineFlag, unsupportedQuantizations, ServiceSpec, ServiceTask, vllmCommand, vllmPort, WeightsDtype } from "../components";
 import { images } from "../components/versions";
 import { projectRoot, stackConfig } from "./helpers/platform";
 import { parsedNamespace, VllmFacts, vllmFacts, VllmParse, vllmParseAll } from "./helpers/vllm";
@@ -76,6 +76,16 @@ describe("vLLM 0.26.0's quantization methods, read from its source", () => {
         expect(facts.quantizationMethods).toEqual(expect.arrayContaining(["awq", "gptq", "fp8", "mxfp4", "compressed-tensors", "bitsandbytes"]));
         expect(facts.quantizationMethods).not.toContain("gguf");
         expect(facts.deprecatedQuantizationMethods).toEqual(["fbgemm_fp8", "fp_quant"]);
+    });
+
+    it("offers only methods vLLM has and does not deprecate, and refuses those it lacks", () => {
+        for (const q of enumValues(Quantization)) {
+            expect(facts.quantizationMethods, q).toContain(q);
+            expect(facts.deprecatedQuantizationMethods, q).not.toContain(q);
+        }
+        for (const q of Object.keys(unsupportedQuantizations)) {
+            expect(facts.quantizationMethods, q).not.toContain(q);
+        }
     });
 });
 
