@@ -117,7 +117,7 @@ function resolve(raw: RawConfig, ctx: ParseContext, issues: IssueList): Platform
         } else if (!groupNames.includes(nodeGroup)) {
             issues.add(`${path}.nodeGroup`, nodeGroup, "names no node group", didYouMean(nodeGroup, groupNames) ?? `use one of ${quoted(groupNames)}`);
         }
-        if (/gguf/i.test(s.model)) {
+        if (/(^|[-_./])gguf($|[-_./])/i.test(s.model)) {
             issues.add(`${path}.model`, s.model, `looks like a GGUF checkpoint, which the pinned vLLM (${pinnedVllmVersion}) cannot load`, unsupportedQuantizations.gguf);
         }
         for (const [j, arg] of (s.engineArgs ?? []).entries()) {
