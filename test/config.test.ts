@@ -190,12 +190,12 @@ describe("loadPlatform: bad input names the path, the value and the fix", () => 
         [
             "GGUF quantization",
             (c) => (c.services[0].quantization = "gguf"),
-            'services[0].quantization: is not supported by the pinned vLLM (v0.26.0), which has no such quantization method, got "gguf". Convert the checkpoint to safetensors, or serve an AWQ or GPTQ re-upload of the model with quantization: awq (or gptq).',
+            'services[0].quantization: is not supported by the pinned vLLM image (components/versions.ts), which has no such quantization method, got "gguf". Convert the checkpoint to safetensors, or serve an AWQ or GPTQ re-upload of the model with quantization: awq (or gptq).',
         ],
         [
             "GGUF checkpoint",
             (c) => (c.services[0].model = "Qwen/Qwen3-8B-GGUF"),
-            'services[0].model: looks like a GGUF checkpoint, which the pinned vLLM (v0.26.0) cannot load, got "Qwen/Qwen3-8B-GGUF". Convert the checkpoint to safetensors, or serve an AWQ or GPTQ re-upload of the model with quantization: awq (or gptq).',
+            'services[0].model: looks like a GGUF checkpoint, which the pinned vLLM image (components/versions.ts) cannot load, got "Qwen/Qwen3-8B-GGUF". Convert the checkpoint to safetensors, or serve an AWQ or GPTQ re-upload of the model with quantization: awq (or gptq).',
         ],
         [
             "memory fraction on an image-generation service",

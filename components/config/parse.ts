@@ -4,7 +4,7 @@ import { findGpuInstanceType, gpuFamilies, gpuInstanceTypes, gpuInstanceTypesOfF
 import { didYouMean } from "./didYouMean";
 import { reservedEngineFlag } from "./engineFlags";
 import { ConfigError, configNamespace, formatPath, IssueList, quoted } from "./issues";
-import { defaultGatewayServiceType, defaults, imageGenerationQuantizations, pinnedVllmVersion, secretEnvPattern, ServiceTask, unsupportedQuantizations } from "./rules";
+import { defaultGatewayServiceType, defaults, imageGenerationQuantizations, secretEnvPattern, ServiceTask, unsupportedQuantizations } from "./rules";
 import { configSchema, RawConfig, splitLeafMessage } from "./schema";
 import { ApiKeyConfig, ClusterConfig, GatewayConfig, NodeGroupConfig, PlatformConfig, ServiceConfig } from "./types";
 
@@ -118,7 +118,7 @@ function resolve(raw: RawConfig, ctx: ParseContext, issues: IssueList): Platform
             issues.add(`${path}.nodeGroup`, nodeGroup, "names no node group", didYouMean(nodeGroup, groupNames) ?? `use one of ${quoted(groupNames)}`);
         }
         if (/(^|[-_./])gguf($|[-_./])/i.test(s.model)) {
-            issues.add(`${path}.model`, s.model, `looks like a GGUF checkpoint, which the pinned vLLM (${pinnedVllmVersion}) cannot load`, unsupportedQuantizations.gguf);
+            issues.add(`${path}.model`, s.model, "looks like a GGUF checkpoint, which the pinned vLLM image (components/versions.ts) cannot load", unsupportedQuantizations.gguf);
         }
         for (const [j, arg] of (s.engineArgs ?? []).entries()) {
             const reserved = reservedEngineFlag(arg);
@@ -231,7 +231,7 @@ function reportZodIssue(issues: IssueList, issue: z.core.$ZodIssue, raw: Record<
     const { expected, fix } = splitLeafMessage(message);
     const value = valueAt(raw, issue.path);
     if (issue.path.at(-1) === "quantization" && typeof value === "string" && unsupportedQuantizations[value]) {
-        issues.add(path, value, `is not supported by the pinned vLLM (${pinnedVllmVersion}), which has no such quantization method`, unsupportedQuantizations[value]);
+        issues.add(path, value, "is not supported by the pinned vLLM image (components/versions.ts), which has no such quantization method", unsupportedQuantizations[value]);
         return;
     }
     if (value === undefined) {

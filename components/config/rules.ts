@@ -1,5 +1,3 @@
-import { images } from "../versions";
-
 /**
  * Every enum, default, range and name rule of the config, written once. The zod schema,
  * the resolver, the planner, the gateway renderer's input checks, the components' own
@@ -43,9 +41,6 @@ export const WeightsDtype = {
     Float32: "float32",
 } as const;
 export type WeightsDtype = (typeof WeightsDtype)[keyof typeof WeightsDtype];
-
-/** The vLLM release the images pin (`v0.26.0`), for messages that restate its rules. */
-export const pinnedVllmVersion = images.vllm.split(":").pop() as string;
 
 /**
  * vLLM `--quantization` methods the platform offers: those the planner can size that the

@@ -1,10 +1,9 @@
 import { catalogPriceDate, catalogRegion, findGpuInstanceType, GpuInstanceType, gpuInstanceTypesOfFamily } from "../catalog/gpuInstances";
 import { IssueList } from "../config/issues";
-import { pinnedVllmVersion } from "../config/rules";
 import { cheapestFit, compareRanks, fitsContext, smallestFit, tensorParallelSizes } from "./fit";
 import { estimateFit, GpuFit, requestedContext, ResolvedModel, resolveModel, ServingOptions, servingOptions, weightBytes } from "./footprint";
 import { CapacityPlan, NodeGroupPlan, ServicePlan } from "./types";
-import { tensorParallelProblem, validTensorParallelSizes } from "./vllmRules";
+import { pinnedVllmVersion, tensorParallelProblem, validTensorParallelSizes } from "./vllmRules";
 
 /**
  * Nodes needed to place `pods` (each asking for some GPUs) on nodes of `gpusPerNode` GPUs:

@@ -1,4 +1,8 @@
 import { ServiceTask } from "../config/rules";
+import { images } from "../versions";
+
+/** The vLLM release the images pin (`v0.26.0`), for messages that restate its rules. */
+export const pinnedVllmVersion = images.vllm.split(":").pop() as string;
 
 /**
  * Rules the pinned vLLM (0.26.0) applies at start, written as the planner needs them. Each
