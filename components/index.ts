@@ -21,6 +21,7 @@ export * from "./plan/gateway";
 export * from "./plan/platformPlan";
 export * from "./plan/servicePlan";
 export * from "./plan/types";
+export * from "./plan/vllmRules";
 export * from "./resources/apiGateway";
 export * from "./resources/eksCluster";
 export * from "./resources/gpuNodeGroup";

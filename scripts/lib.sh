@@ -32,6 +32,13 @@ ensure_python_client() {
     export MODEL_SERVICES_PYTHON="$venv/bin/python"
 }
 
+# vLLM's own argument parser (tools/vllm-args, pinned in tools/vllm-args/vllm-source.txt), installed
+# once per machine before the unit tier so its download (~300 MB, about a minute) stays out of the
+# tests' own time; the tests that call it install it themselves when this did not run.
+ensure_vllm_args() {
+    "$PROJECT_ROOT/scripts/vllm-args.sh" --install >/dev/null
+}
+
 # Builds what is missing of the pinned toolchain and loads its environment.
 ensure_toolchain() {
     "$PROJECT_ROOT/scripts/toolchain.sh" >&2

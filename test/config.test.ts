@@ -180,6 +180,34 @@ describe("loadPlatform: bad input names the path, the value and the fix", () => 
             "services[0].engineArgs[0]: sets --tensor-parallel-size, which the platform sets itself, got \"--tensor-parallel-size\". Set the service's gpus instead.",
         ],
         [
+            "tensor-parallel size vLLM refuses (28 heads on 8 GPUs)",
+            (c) => {
+                c.nodeGroups[1] = { name: "gpu-l40s", instanceType: "g6e.48xlarge", minSize: 0, maxSize: 2 };
+                c.services[1] = { name: "vision", model: "Qwen/Qwen2.5-7B-Instruct", instances: 1, gpus: 8, nodeGroup: "gpu-l40s", maxModelLen: 8192 };
+            },
+            "services[1].gpus: is a tensor-parallel size the pinned vLLM (v0.26.0) refuses for Qwen/Qwen2.5-7B-Instruct: its 28 attention heads are not divisible by 8 (vLLM: \"Total number of attention heads (28) must be divisible by tensor parallel size (8)\"), got 8. Set gpus to one of 1, 2, 4 (the sizes up to g6e.48xlarge's 8 GPUs that divide the model), or leave it out and the planner picks one.",
+        ],
+        [
+            "GGUF quantization",
+            (c) => (c.services[0].quantization = "gguf"),
+            'services[0].quantization: is not supported by the pinned vLLM image (components/versions.ts), which has no such quantization method, got "gguf". Convert the checkpoint to safetensors, or serve an AWQ or GPTQ re-upload of the model with quantization: awq (or gptq).',
+        ],
+        [
+            "GGUF checkpoint",
+            (c) => (c.services[0].model = "Qwen/Qwen3-8B-GGUF"),
+            'services[0].model: looks like a GGUF checkpoint, which the pinned vLLM image (components/versions.ts) cannot load, got "Qwen/Qwen3-8B-GGUF". Convert the checkpoint to safetensors, or serve an AWQ or GPTQ re-upload of the model with quantization: awq (or gptq).',
+        ],
+        [
+            "memory fraction on an image-generation service",
+            (c) => (c.services[1] = { name: "vision", model: "Qwen/Qwen-Image", task: "image-generation", instances: 1, nodeGroup: "gpu-l40s", gpuMemoryUtilization: 0.8 }),
+            "services[1].gpuMemoryUtilization: does not apply to image-generation services: vLLM-Omni's diffusion stage does not read it, got 0.8. Remove gpuMemoryUtilization from this service.",
+        ],
+        [
+            "quantization vLLM-Omni cannot apply to a diffusion pipeline",
+            (c) => (c.services[1] = { name: "vision", model: "Qwen/Qwen-Image", task: "image-generation", instances: 1, nodeGroup: "gpu-l40s", quantization: "compressed-tensors" }),
+            'services[1].quantization: is not a quantization vLLM-Omni can apply to a diffusion pipeline, got "compressed-tensors". Use one of "fp8", "mxfp4", "bitsandbytes", or leave it out.',
+        ],
+        [
             "credential in a plain env var",
             (c) => (c.services[0].env = { HF_TOKEN: "hf_abc" }),
             "services[0].env.HF_TOKEN: looks like a credential in a plain environment variable, got [redacted]. Credentials belong in Secrets: set the Hugging Face token with `pulumi config set --secret huggingFaceToken …`, or mount your own Secret.",

@@ -4,7 +4,7 @@ import { findGpuInstanceType, gpuFamilies, gpuInstanceTypes, gpuInstanceTypesOfF
 import { didYouMean } from "./didYouMean";
 import { reservedEngineFlag } from "./engineFlags";
 import { ConfigError, configNamespace, formatPath, IssueList, quoted } from "./issues";
-import { defaultGatewayServiceType, defaults, secretEnvPattern, ServiceTask } from "./rules";
+import { defaultGatewayServiceType, defaults, imageGenerationQuantizations, secretEnvPattern, ServiceTask, unsupportedQuantizations } from "./rules";
 import { configSchema, RawConfig, splitLeafMessage } from "./schema";
 import { ApiKeyConfig, ClusterConfig, GatewayConfig, NodeGroupConfig, PlatformConfig, ServiceConfig } from "./types";
 
@@ -117,6 +117,9 @@ function resolve(raw: RawConfig, ctx: ParseContext, issues: IssueList): Platform
         } else if (!groupNames.includes(nodeGroup)) {
             issues.add(`${path}.nodeGroup`, nodeGroup, "names no node group", didYouMean(nodeGroup, groupNames) ?? `use one of ${quoted(groupNames)}`);
         }
+        if (/(^|[-_./])gguf($|[-_./])/i.test(s.model)) {
+            issues.add(`${path}.model`, s.model, "looks like a GGUF checkpoint, which the pinned vLLM image (components/versions.ts) cannot load", unsupportedQuantizations.gguf);
+        }
         for (const [j, arg] of (s.engineArgs ?? []).entries()) {
             const reserved = reservedEngineFlag(arg);
             if (reserved) {
@@ -130,6 +133,12 @@ function resolve(raw: RawConfig, ctx: ParseContext, issues: IssueList): Platform
         }
         if (s.task === ServiceTask.ImageGeneration && s.maxModelLen !== undefined) {
             issues.add(`${path}.maxModelLen`, s.maxModelLen, "does not apply to image-generation services", "remove maxModelLen from this service");
+        }
+        if (s.task === ServiceTask.ImageGeneration && s.gpuMemoryUtilization !== undefined) {
+            issues.add(`${path}.gpuMemoryUtilization`, s.gpuMemoryUtilization, "does not apply to image-generation services: vLLM-Omni's diffusion stage does not read it", "remove gpuMemoryUtilization from this service");
+        }
+        if (s.task === ServiceTask.ImageGeneration && s.quantization !== undefined && !imageGenerationQuantizations.includes(s.quantization)) {
+            issues.add(`${path}.quantization`, s.quantization, "is not a quantization vLLM-Omni can apply to a diffusion pipeline", `use one of ${quoted(imageGenerationQuantizations)}, or leave it out`);
         }
         return {
             name: s.name,
@@ -221,6 +230,10 @@ function reportZodIssue(issues: IssueList, issue: z.core.$ZodIssue, raw: Record<
     const message = issue.code === "invalid_key" && issue.issues.length > 0 ? issue.issues[0].message : issue.message;
     const { expected, fix } = splitLeafMessage(message);
     const value = valueAt(raw, issue.path);
+    if (issue.path.at(-1) === "quantization" && typeof value === "string" && unsupportedQuantizations[value]) {
+        issues.add(path, value, "is not supported by the pinned vLLM image (components/versions.ts), which has no such quantization method", unsupportedQuantizations[value]);
+        return;
+    }
     if (value === undefined) {
         issues.add(path, undefined, `is missing; expected ${expected}`, fix);
     } else if (issue.code === "invalid_key") {

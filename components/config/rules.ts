@@ -42,15 +42,39 @@ export const WeightsDtype = {
 } as const;
 export type WeightsDtype = (typeof WeightsDtype)[keyof typeof WeightsDtype];
 
-/** vLLM `--quantization` methods the platform offers. */
+/**
+ * vLLM `--quantization` methods the platform offers: those the planner can size that the
+ * pinned vLLM has (QuantizationMethods, vllm/model_executor/layers/quantization/__init__.py:12;
+ * test/vllmArgs.test.ts checks each against that list). `awq_marlin` and `gptq_marlin` are
+ * vLLM's Marlin-kernel names for the same 4-bit checkpoints; `mxfp4` is gpt-oss's format.
+ */
 export const Quantization = {
     Awq: "awq",
+    AwqMarlin: "awq_marlin",
     Gptq: "gptq",
+    GptqMarlin: "gptq_marlin",
     Fp8: "fp8",
+    Mxfp4: "mxfp4",
     Bitsandbytes: "bitsandbytes",
-    Gguf: "gguf",
     CompressedTensors: "compressed-tensors",
 } as const;
+
+/**
+ * The quantizations vLLM-Omni 0.26.0 can build for a diffusion pipeline: it lower-cases the
+ * method and turns `-` into `_` (vllm_omni/quantization/factory.py:228), then looks it up in
+ * its own builders (int8, bitsandbytes, mxfp8, mxfp4, inc…) or vLLM's QUANTIZATION_METHODS, so
+ * `compressed-tensors` becomes an unknown `compressed_tensors`; AWQ and GPTQ are checkpoint
+ * formats of language models. What is left, of the methods the planner sizes:
+ */
+export const imageGenerationQuantizations: readonly Quantization[] = [Quantization.Fp8, Quantization.Mxfp4, Quantization.Bitsandbytes];
+
+/**
+ * Quantizations people ask for that the pinned vLLM does not have, with what to do instead:
+ * vLLM 0.26.0 lists no `gguf` method and no `gguf` load format.
+ */
+export const unsupportedQuantizations: Readonly<Record<string, string>> = {
+    gguf: "convert the checkpoint to safetensors, or serve an AWQ or GPTQ re-upload of the model with quantization: awq (or gptq)",
+};
 export type Quantization = (typeof Quantization)[keyof typeof Quantization];
 
 /** The values of an `as const` enum object, as a non-empty tuple (what zod's `enum` takes). */

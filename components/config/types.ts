@@ -59,6 +59,12 @@ export interface ModelArchitectureConfig {
     layers?: number;
     /** Key/value heads (GQA); equals attention heads for plain multi-head attention. */
     kvHeads?: number;
+    /** Attention heads (num_attention_heads): the GPU counts vLLM accepts must divide them. */
+    attentionHeads?: number;
+    /** The dense MLP's intermediate_size: the GPU count must divide it. */
+    intermediateSize?: number;
+    /** One expert's intermediate size (MoE models): the GPU count must divide it. */
+    moeIntermediateSize?: number;
     /** Size of one attention head. */
     headDim?: number;
     /** Longest context the model supports. */
