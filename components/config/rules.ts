@@ -33,6 +33,13 @@ export const GatewayServiceType = {
 } as const;
 export type GatewayServiceType = (typeof GatewayServiceType)[keyof typeof GatewayServiceType];
 
+/** Scheme of the gateway's AWS Network Load Balancer. */
+export const GatewayLoadBalancerScheme = {
+    Internal: "internal",
+    InternetFacing: "internet-facing",
+} as const;
+export type GatewayLoadBalancerScheme = (typeof GatewayLoadBalancerScheme)[keyof typeof GatewayLoadBalancerScheme];
+
 /** vLLM `--dtype` values the platform offers. */
 export const WeightsDtype = {
     Auto: "auto",
@@ -99,6 +106,7 @@ export const defaults = {
     gpuMemoryUtilization: 0.9,
     gatewayReplicas: 2,
     maxRequestBodyMiB: 32,
+    gatewayScheme: GatewayLoadBalancerScheme.Internal,
     rotation: 0,
     /** `cluster.kind: kubeconfig` clusters bring their own device plugin (GPU Operator) unless told otherwise. */
     kubeconfigDevicePlugin: false,

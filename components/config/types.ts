@@ -4,7 +4,7 @@
  * stay consumable from other languages. Defaults live in `rules.ts`; what the planner works
  * out (GPUs, instance types, node counts, costs) lives in the plan, not here.
  */
-import { CapacityType, GatewayServiceType, GpuAmiType, Quantization, ServiceTask, WeightsDtype } from "./rules";
+import { CapacityType, GatewayLoadBalancerScheme, GatewayServiceType, GpuAmiType, Quantization, ServiceTask, WeightsDtype } from "./rules";
 
 export interface EksClusterConfig {
     kind: "eks";
@@ -126,6 +126,12 @@ export interface GatewayConfig {
     maxRequestBodyMiB: number;
     /** Envoy image override. @default the pinned Envoy image */
     image?: string;
+    /** Who can reach a `LoadBalancer` gateway: an internal NLB (the VPC) or an internet-facing one. @default "internal" */
+    scheme?: GatewayLoadBalancerScheme;
+    /** ACM certificate ARN: the NLB ends TLS on port 443 with it. */
+    certificateArn?: string;
+    /** Client CIDRs the load balancer admits. @default every address its scheme reaches */
+    loadBalancerSourceRanges?: string[];
 }
 
 export interface KeyStoreConfig {
