@@ -2,11 +2,12 @@ import { createHash } from "node:crypto";
 import { z } from "zod";
 import { findGpuInstanceType, gpuFamilies, gpuInstanceTypes, gpuInstanceTypesOfFamily } from "../catalog/gpuInstances";
 import { didYouMean } from "./didYouMean";
+import { resolveGateway } from "./gateway";
 import { reservedEngineFlag } from "./engineFlags";
 import { ConfigError, configNamespace, formatPath, IssueList, quoted } from "./issues";
-import { defaultGatewayServiceType, defaults, secretEnvPattern, ServiceTask } from "./rules";
+import { defaults, secretEnvPattern, ServiceTask } from "./rules";
 import { configSchema, RawConfig, splitLeafMessage } from "./schema";
-import { ApiKeyConfig, ClusterConfig, GatewayConfig, NodeGroupConfig, PlatformConfig, ServiceConfig } from "./types";
+import { ApiKeyConfig, ClusterConfig, NodeGroupConfig, PlatformConfig, ServiceConfig } from "./types";
 
 export interface ParseContext {
     /** Stack name; the default owner derives from it. */
@@ -168,14 +169,7 @@ function resolve(raw: RawConfig, ctx: ParseContext, issues: IssueList): Platform
     });
     reportDuplicates(issues, apiKeys.map((k) => k.name), (i) => `apiKeys[${i}].name`, "API key");
 
-    const gateway: GatewayConfig = {
-        replicas: raw.gateway?.replicas ?? defaults.gatewayReplicas,
-        serviceType: raw.gateway?.serviceType ?? defaultGatewayServiceType(cluster.kind),
-        hostname: raw.gateway?.hostname,
-        tls: raw.gateway?.tls,
-        maxRequestBodyMiB: raw.gateway?.maxRequestBodyMiB ?? defaults.maxRequestBodyMiB,
-        image: raw.gateway?.image,
-    };
+    const gateway = resolveGateway(raw.gateway, cluster.kind, issues);
 
     return {
         owner: raw.owner ?? defaultOwner(project, ctx.stack),

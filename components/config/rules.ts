@@ -71,6 +71,10 @@ export const rfc1035Label = /^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$/;
 export const rfc1123Label = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 /** A DNS host name. */
 export const dnsName = /^(?=.{1,253}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+/** An ACM certificate ARN. */
+export const acmCertificateArn = /^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate\/[A-Za-z0-9-]+$/;
+/** An IPv4 CIDR block. */
+export const ipv4Cidr = /^((25[0-5]|2[0-4]\d|1?\d?\d)\.){3}(25[0-5]|2[0-4]\d|1?\d?\d)\/(3[0-2]|[12]?\d)$/;
 /** An environment variable name. */
 export const envName = /^[A-Za-z_][A-Za-z0-9_]*$/;
 /** Environment variables that carry credentials: they belong in Secrets, never in `env`. */

@@ -4,6 +4,7 @@ import {
     dnsName,
     enumValues,
     envName,
+    GatewayLoadBalancerScheme,
     GatewayServiceType,
     GpuAmiType,
     maxOwnerLength,
@@ -14,6 +15,8 @@ import {
     rfc1123Label,
     ServiceTask,
     WeightsDtype,
+    acmCertificateArn,
+    ipv4Cidr,
 } from "./rules";
 
 /**
@@ -180,6 +183,9 @@ export const gatewaySchema = object(
         tls: object({ secretName: pattern(rfc1123Label, "the name of a kubernetes.io/tls Secret", "create the Secret in the namespace and name it here", 253) }, "TLS settings").optional(),
         maxRequestBodyMiB: wholeNumber(ranges.maxRequestBodyMiB.min, "set the largest request body in MiB (images in vision requests need tens)", ranges.maxRequestBodyMiB.max).optional(),
         image: text("a container image reference", "give an Envoy image with a tag or digest").optional(),
+        scheme: oneOf(enumValues(GatewayLoadBalancerScheme), 'pick "internal" (reachable from the VPC) or "internet-facing"').optional(),
+        certificateArn: pattern(acmCertificateArn, "an ACM certificate ARN (arn:aws:acm:<region>:<account>:certificate/<id>)", "request or import the certificate in ACM and give its ARN", 2048).optional(),
+        loadBalancerSourceRanges: list(pattern(ipv4Cidr, "an IPv4 CIDR such as 203.0.113.0/24", "list the client networks in CIDR notation", 18), "CIDR blocks").optional(),
     },
     "gateway settings",
 );

@@ -7,6 +7,7 @@ import { serviceExamples, ServiceExamples } from "../plan/examples";
 import { GatewayKey, GatewayRoute } from "../plan/gateway";
 import { PlatformPlan } from "../plan/types";
 import { ApiGateway } from "./apiGateway";
+import { ModelNetworkPolicy } from "./modelNetworkPolicy";
 import { EksCluster } from "./eksCluster";
 import { GpuNodeGroup } from "./gpuNodeGroup";
 import { KeyStore } from "./keyStore";
@@ -145,6 +146,9 @@ export class ModelPlatform extends pulumi.ComponentResource {
             hfSecretName = hf.metadata.name;
         }
 
+        // Before any model pod: no moment where vLLM is reachable from any pod of the cluster.
+        const networkPolicy = new ModelNetworkPolicy(`${name}-network-policy`, { namespace: this.namespace, labels: partOf }, k8sOpts);
+
         const modelServices = services.map(
             ({ service, group, accessName: access }) =>
                 new ModelService(
@@ -168,7 +172,7 @@ export class ModelPlatform extends pulumi.ComponentResource {
                         gpuMemoryUtilization: service.gpuMemoryUtilization,
                         huggingFaceTokenSecret: hfSecretName,
                     },
-                    k8sOpts,
+                    { ...k8sOpts, dependsOn: [networkPolicy] },
                 ),
         );
 
@@ -230,6 +234,9 @@ export class ModelPlatform extends pulumi.ComponentResource {
                 tls: plan.gateway.tls,
                 maxRequestBodyMiB: plan.gateway.maxRequestBodyMiB,
                 image: plan.gateway.image,
+                scheme: plan.gateway.scheme,
+                certificateArn: plan.gateway.certificateArn,
+                loadBalancerSourceRanges: plan.gateway.loadBalancerSourceRanges,
                 labels: partOf,
             },
             k8sOpts,

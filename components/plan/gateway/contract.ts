@@ -42,6 +42,16 @@ export const envoyFiles = {
     rateLimits: "ecds-ratelimit.json",
 } as const;
 
+/**
+ * The Kubernetes Secrets the files are split across, each under the 1 MiB Secret limit at
+ * 500 services × 500 keys: the clusters (≈1 KB per service) apart from the rest. One
+ * projected volume mounts both into one directory, swapped in one rename.
+ */
+export const envoySecretFiles = {
+    config: [envoyFiles.bootstrap, envoyFiles.listeners, envoyFiles.routes, envoyFiles.rateLimits, envoyFiles.tlsSecret],
+    clusters: [envoyFiles.clusters],
+} as const;
+
 /** Name of the SDS secret holding the API listener's certificate (`sds.json`). */
 export const tlsSecretName = "api-tls";
 

@@ -36,8 +36,9 @@ function discoveryResponse(type: string, resources: JsonObject[]): JsonObject {
     return { version_info: version, type_url: `type.googleapis.com/${type}`, resources };
 }
 
+/** Compact JSON: indentation would double the size that must fit the Secrets (500 services × 500 keys). */
 function render(value: Json): string {
-    return `${JSON.stringify(value, null, 2)}\n`;
+    return `${JSON.stringify(value)}\n`;
 }
 
 /** The bootstrap file alone. It depends on no input: services and keys never roll the pods. */
