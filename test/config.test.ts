@@ -38,7 +38,17 @@ describe("loadPlatform: a valid config", () => {
     it("resolves defaults in one place", () => {
         const config = loadPlatform(validConfig(), { stack: "local" });
         expect(config.namespace).toBe("model-services");
-        expect(config.gateway).toEqual({ replicas: 2, serviceType: "ClusterIP", maxRequestBodyMiB: 32, hostname: undefined, tls: undefined, image: undefined });
+        expect(config.gateway).toEqual({
+            replicas: 2,
+            serviceType: "ClusterIP",
+            maxRequestBodyMiB: 32,
+            hostname: undefined,
+            tls: undefined,
+            image: undefined,
+            scheme: "internal",
+            certificateArn: undefined,
+            loadBalancerSourceRanges: undefined,
+        });
         expect(config.services[0]).toMatchObject({ displayName: "test", task: "chat", gpus: 1, engineArgs: [], env: {}, dtype: "auto", gpuMemoryUtilization: 0.9 });
         expect(config.apiKeys[0].rotation).toBe(0);
         expect(config.nodeGroups[1]).toMatchObject({ capacityType: "ON_DEMAND", diskSizeGiB: 200, amiType: "AL2023_x86_64_NVIDIA", gpusPerNode: 4 });
@@ -167,7 +177,27 @@ describe("loadPlatform: bad input names the path, the value and the fix", () => 
         [
             "unknown key far from any known one",
             (c) => (c.gateway = { banana: true }),
-            "gateway.banana: is not a known key. Known keys here: replicas, serviceType, hostname, tls, maxRequestBodyMiB, image.",
+            "gateway.banana: is not a known key. Known keys here: replicas, serviceType, hostname, tls, maxRequestBodyMiB, image, scheme, certificateArn, loadBalancerSourceRanges.",
+        ],
+        [
+            "public plaintext gateway",
+            (c) => (c.gateway = { serviceType: "LoadBalancer", scheme: "internet-facing" }),
+            'gateway.scheme: is a public endpoint without TLS: API keys would cross the internet in clear, got "internet-facing". Set gateway.certificateArn (an ACM certificate, TLS at the NLB) or gateway.tls (a kubernetes.io/tls Secret), or use scheme "internal".',
+        ],
+        [
+            "TLS twice",
+            (c) => (c.gateway = { serviceType: "LoadBalancer", tls: { secretName: "api-tls" }, certificateArn: "arn:aws:acm:us-east-1:123456789012:certificate/abc-1" }),
+            'gateway.certificateArn: and gateway.tls both ask for TLS, got "arn:aws:acm:us-east-1:123456789012:certificate/abc-1". Keep one: certificateArn for TLS at the NLB, or tls for TLS in Envoy.',
+        ],
+        [
+            "load balancer settings on a ClusterIP gateway",
+            (c) => (c.gateway = { serviceType: "ClusterIP", loadBalancerSourceRanges: ["10.0.0.0/8"] }),
+            'gateway.loadBalancerSourceRanges: applies only to a LoadBalancer gateway (serviceType is ClusterIP), got ["10.0.0.0/8"]. Remove it, or set gateway.serviceType to LoadBalancer.',
+        ],
+        [
+            "not a CIDR",
+            (c) => (c.gateway = { serviceType: "LoadBalancer", loadBalancerSourceRanges: ["10.0.0.0/33"] }),
+            'gateway.loadBalancerSourceRanges[0]: expected an IPv4 CIDR such as 203.0.113.0/24, got "10.0.0.0/33". List the client networks in CIDR notation.',
         ],
         [
             "reserved engine flag",
