@@ -200,6 +200,11 @@ describe("loadPlatform: bad input names the path, the value and the fix", () => 
             'gateway.loadBalancerSourceRanges[0]: expected an IPv4 CIDR such as 203.0.113.0/24, got "10.0.0.0/33". List the client networks in CIDR notation.',
         ],
         [
+            "vLLM's own key",
+            (c) => (c.services[0].engineArgs = ["--api-key=sk-local"]),
+            'services[0].engineArgs[0]: sets --api-key, which would make vLLM refuse every request from the gateway, and guards only /v1 paths anyway, got "[redacted]". Remove it: the gateway checks the keys, and the platform\'s NetworkPolicy admits only the gateway to vLLM.',
+        ],
+        [
             "reserved engine flag",
             (c) => (c.services[0].engineArgs = ["--served-model-name=other"]),
             'services[0].engineArgs[0]: sets --served-model-name, which the platform sets itself, got "--served-model-name=other". Remove it: the access name is the served name the gateway routes on.',

@@ -3,7 +3,7 @@ import { z } from "zod";
 import { findGpuInstanceType, gpuFamilies, gpuInstanceTypes, gpuInstanceTypesOfFamily } from "../catalog/gpuInstances";
 import { didYouMean } from "./didYouMean";
 import { resolveGateway } from "./gateway";
-import { reservedEngineFlag } from "./engineFlags";
+import { refusedEngineFlag, reservedEngineFlag } from "./engineFlags";
 import { ConfigError, configNamespace, formatPath, IssueList, quoted } from "./issues";
 import { defaults, secretEnvPattern, ServiceTask } from "./rules";
 import { configSchema, RawConfig, splitLeafMessage } from "./schema";
@@ -122,6 +122,11 @@ function resolve(raw: RawConfig, ctx: ParseContext, issues: IssueList): Platform
             const reserved = reservedEngineFlag(arg);
             if (reserved) {
                 issues.add(`${path}.engineArgs[${j}]`, arg, `sets ${reserved.flag}, which the platform sets itself`, reserved.fix);
+            }
+            const refused = refusedEngineFlag(arg);
+            if (refused) {
+                // The argument may carry a key: never echo it.
+                issues.add(`${path}.engineArgs[${j}]`, "[redacted]", `sets ${refused.flag}, which ${refused.problem}`, refused.fix);
             }
         }
         for (const key of Object.keys(s.env ?? {})) {
