@@ -202,7 +202,7 @@ describe("loadPlatform: bad input names the path, the value and the fix", () => 
         [
             "vLLM's own key",
             (c) => (c.services[0].engineArgs = ["--api-key=sk-local"]),
-            'services[0].engineArgs[0]: sets --api-key, which would make vLLM refuse every request from the gateway, and guards only /v1 paths anyway, got "[redacted]". Remove it: the gateway checks the keys, and the platform\'s NetworkPolicy admits only the gateway to vLLM.',
+            'services[0].engineArgs[0]: sets --api-key, which would make vLLM refuse every request from the gateway, and guards only /v1 paths anyway, got [redacted]. Remove it: the gateway checks the keys, and the platform\'s NetworkPolicy admits only the gateway to vLLM.',
         ],
         [
             "reserved engine flag",
