@@ -34,6 +34,22 @@ function problems(mutate: (c: Record<string, any>) => void, secretKeys?: Set<str
     throw new Error("expected the config to be rejected");
 }
 
+describe("key rotation with a grace period", () => {
+    const rotated = (until?: string) => {
+        const config = validConfig();
+        Object.assign(config.apiKeys[0], { rotation: 2, previousKeyValidUntil: until });
+        return config;
+    };
+    const now = new Date("2026-11-30T12:00:00Z");
+
+    it("keeps the previous value until the configured time, then drops it", () => {
+        expect(loadPlatform(rotated("2026-11-30T12:30:00Z"), { stack: "local", now }).apiKeys[0].keepPrevious).toBe(true);
+        expect(loadPlatform(rotated("2026-11-30T11:59:59Z"), { stack: "local", now }).apiKeys[0].keepPrevious).toBe(false);
+        expect(loadPlatform(rotated(), { stack: "local", now }).apiKeys[0].keepPrevious).toBe(false);
+        expect(loadPlatform(rotated(), { stack: "local", now }).apiKeys[1].keepPrevious).toBe(false);
+    });
+});
+
 describe("loadPlatform: a valid config", () => {
     it("resolves defaults in one place", () => {
         const config = loadPlatform(validConfig(), { stack: "local" });
@@ -198,6 +214,21 @@ describe("loadPlatform: bad input names the path, the value and the fix", () => 
             "not a CIDR",
             (c) => (c.gateway = { serviceType: "LoadBalancer", loadBalancerSourceRanges: ["10.0.0.0/33"] }),
             'gateway.loadBalancerSourceRanges[0]: expected an IPv4 CIDR such as 203.0.113.0/24, got "10.0.0.0/33". List the client networks in CIDR notation.',
+        ],
+        [
+            "grace period before any rotation",
+            (c) => (c.apiKeys[0].previousKeyValidUntil = "2026-12-01T12:00:00Z"),
+            'apiKeys[0].previousKeyValidUntil: has no previous key to keep: the key was never rotated, got "2026-12-01T12:00:00Z". Bump rotation to rotate the key, or remove previousKeyValidUntil.',
+        ],
+        [
+            "grace period end not in UTC",
+            (c) => Object.assign(c.apiKeys[0], { rotation: 1, previousKeyValidUntil: "2026-12-01 12:00" }),
+            'apiKeys[0].previousKeyValidUntil: expected a UTC time such as 2026-12-01T12:00:00Z, got "2026-12-01 12:00". Give the end of the grace period in UTC (…Z).',
+        ],
+        [
+            "grace period end not a real time",
+            (c) => Object.assign(c.apiKeys[0], { rotation: 1, previousKeyValidUntil: "2026-13-45T12:00:00Z" }),
+            'apiKeys[0].previousKeyValidUntil: is not a real time, got "2026-13-45T12:00:00Z". Give the end of the grace period in UTC, e.g. 2026-12-01T12:00:00Z.',
         ],
         [
             "vLLM's own key",

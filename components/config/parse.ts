@@ -16,6 +16,8 @@ export interface ParseContext {
     project?: string;
     /** Config keys whose value is a Pulumi secret (without the namespace). */
     secretKeys?: ReadonlySet<string>;
+    /** The time grace periods are measured against. @default the current time */
+    now?: Date;
 }
 
 /**
@@ -170,7 +172,15 @@ function resolve(raw: RawConfig, ctx: ParseContext, issues: IssueList): Platform
             }
         }
         reportDuplicates(issues, k.services, (j) => `${path}[${j}]`, "service of this key");
-        return { name: k.name, services: k.services, rotation: k.rotation ?? defaults.rotation, requestsPerMinute: k.requestsPerMinute };
+        const rotation = k.rotation ?? defaults.rotation;
+        const until = k.previousKeyValidUntil === undefined ? undefined : Date.parse(k.previousKeyValidUntil);
+        if (until !== undefined && Number.isNaN(until)) {
+            issues.add(`apiKeys[${i}].previousKeyValidUntil`, k.previousKeyValidUntil, "is not a real time", "give the end of the grace period in UTC, e.g. 2026-12-01T12:00:00Z");
+        } else if (until !== undefined && rotation === 0) {
+            issues.add(`apiKeys[${i}].previousKeyValidUntil`, k.previousKeyValidUntil, "has no previous key to keep: the key was never rotated", "bump rotation to rotate the key, or remove previousKeyValidUntil");
+        }
+        const keepPrevious = until !== undefined && rotation > 0 && until > (ctx.now ?? new Date()).getTime();
+        return { name: k.name, services: k.services, rotation, requestsPerMinute: k.requestsPerMinute, previousKeyValidUntil: k.previousKeyValidUntil, keepPrevious };
     });
     reportDuplicates(issues, apiKeys.map((k) => k.name), (i) => `apiKeys[${i}].name`, "API key");
 

@@ -75,6 +75,8 @@ export const dnsName = /^(?=.{1,253}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([
 export const acmCertificateArn = /^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate\/[A-Za-z0-9-]+$/;
 /** An IPv4 CIDR block. */
 export const ipv4Cidr = /^((25[0-5]|2[0-4]\d|1?\d?\d)\.){3}(25[0-5]|2[0-4]\d|1?\d?\d)\/(3[0-2]|[12]?\d)$/;
+/** A UTC time in ISO 8601 (`2026-12-01T12:00:00Z`, seconds and fractions optional). */
+export const isoUtcTime = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?Z$/;
 /** An environment variable name. */
 export const envName = /^[A-Za-z_][A-Za-z0-9_]*$/;
 /** Environment variables that carry credentials: they belong in Secrets, never in `env`. */

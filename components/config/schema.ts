@@ -17,6 +17,7 @@ import {
     WeightsDtype,
     acmCertificateArn,
     ipv4Cidr,
+    isoUtcTime,
 } from "./rules";
 
 /**
@@ -171,6 +172,7 @@ export const apiKeySchema = object(
         }),
         rotation: wholeNumber(0, "bump it (0, 1, 2, …) to issue a new key value").optional(),
         requestsPerMinute: wholeNumber(ranges.requestsPerMinute.min, "set the requests per minute this key may make, or leave it out for no limit", ranges.requestsPerMinute.max).optional(),
+        previousKeyValidUntil: pattern(isoUtcTime, "a UTC time such as 2026-12-01T12:00:00Z", "give the end of the grace period in UTC (…Z)", 30).optional(),
     },
     "API key settings",
 );

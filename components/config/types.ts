@@ -107,6 +107,10 @@ export interface ApiKeyConfig {
     rotation: number;
     /** Requests per minute this key may make across all services; unlimited when omitted. */
     requestsPerMinute?: number;
+    /** End of the last rotation's grace period (ISO 8601, UTC), as configured. */
+    previousKeyValidUntil?: string;
+    /** Whether the value before the last rotation is still accepted: `previousKeyValidUntil` was in the future when the config was parsed. @default false */
+    keepPrevious: boolean;
 }
 
 export interface GatewayTlsConfig {

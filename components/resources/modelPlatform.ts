@@ -219,8 +219,14 @@ export class ModelPlatform extends pulumi.ComponentResource {
             backendPort: vllmPort,
             instances: service.instances,
         }));
-        const gatewayKeys: pulumi.Output<GatewayKey[]> = keyStore.keys.apply((values) =>
-            plan.apiKeys.map((key) => ({ name: key.name, value: values[key.name], services: key.services, requestsPerMinute: key.requestsPerMinute })),
+        const gatewayKeys: pulumi.Output<GatewayKey[]> = pulumi.all([keyStore.keys, keyStore.previousKeys]).apply(([values, previous]) =>
+            plan.apiKeys.map((key) => ({
+                name: key.name,
+                value: values[key.name],
+                ...(previous[key.name] !== undefined ? { previousValue: previous[key.name] } : {}),
+                services: key.services,
+                requestsPerMinute: key.requestsPerMinute,
+            })),
         );
         const gateway = new ApiGateway(
             `${name}-gateway`,
