@@ -61,12 +61,15 @@ describe("loadPlatform: a valid config", () => {
             hostname: undefined,
             tls: undefined,
             image: undefined,
+            defaultRequestsPerMinute: 120,
             scheme: "internal",
             certificateArn: undefined,
             loadBalancerSourceRanges: undefined,
         });
         expect(config.services[0]).toMatchObject({ displayName: "test", task: "chat", gpus: 1, engineArgs: [], env: {}, dtype: "auto", gpuMemoryUtilization: 0.9 });
         expect(config.apiKeys[0].rotation).toBe(0);
+        // No key is unlimited: without its own limit, the gateway's default applies.
+        expect(config.apiKeys.map((k) => k.requestsPerMinute)).toEqual([120, 120]);
         expect(config.nodeGroups[1]).toMatchObject({ capacityType: "ON_DEMAND", diskSizeGiB: 200, amiType: "AL2023_x86_64_NVIDIA", gpusPerNode: 4 });
     });
 
@@ -193,7 +196,7 @@ describe("loadPlatform: bad input names the path, the value and the fix", () => 
         [
             "unknown key far from any known one",
             (c) => (c.gateway = { banana: true }),
-            "gateway.banana: is not a known key. Known keys here: replicas, serviceType, hostname, tls, maxRequestBodyMiB, image, scheme, certificateArn, loadBalancerSourceRanges.",
+            "gateway.banana: is not a known key. Known keys here: replicas, serviceType, hostname, tls, maxRequestBodyMiB, image, defaultRequestsPerMinute, scheme, certificateArn, loadBalancerSourceRanges.",
         ],
         [
             "public plaintext gateway",
@@ -283,7 +286,7 @@ describe("loadPlatform: bad input names the path, the value and the fix", () => 
         [
             "zero rate limit",
             (c) => (c.apiKeys[0].requestsPerMinute = 0),
-            "apiKeys[0].requestsPerMinute: expected a whole number from 1 to 1000000, got 0. Set the requests per minute this key may make, or leave it out for no limit.",
+            "apiKeys[0].requestsPerMinute: expected a whole number from 1 to 1000000, got 0. Set the requests per minute this key may make, or leave it out for gateway.defaultRequestsPerMinute.",
         ],
         [
             "unknown instance type with a near miss",

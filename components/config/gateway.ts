@@ -16,6 +16,7 @@ export function resolveGateway(raw: RawConfig["gateway"], clusterKind: "eks" | "
         tls: raw?.tls,
         maxRequestBodyMiB: raw?.maxRequestBodyMiB ?? defaults.maxRequestBodyMiB,
         image: raw?.image,
+        defaultRequestsPerMinute: raw?.defaultRequestsPerMinute ?? defaults.keyRequestsPerMinute,
         scheme: raw?.scheme ?? defaults.gatewayScheme,
         certificateArn: raw?.certificateArn,
         loadBalancerSourceRanges: raw?.loadBalancerSourceRanges,

@@ -185,6 +185,10 @@ function resolve(raw: RawConfig, ctx: ParseContext, issues: IssueList): Platform
     reportDuplicates(issues, apiKeys.map((k) => k.name), (i) => `apiKeys[${i}].name`, "API key");
 
     const gateway = resolveGateway(raw.gateway, cluster.kind, issues);
+    for (const key of apiKeys) {
+        // No key is unlimited: one without its own limit gets the gateway's default.
+        key.requestsPerMinute ??= gateway.defaultRequestsPerMinute;
+    }
 
     return {
         owner: raw.owner ?? defaultOwner(project, ctx.stack),

@@ -113,6 +113,12 @@ export const defaults = {
     gatewayReplicas: 2,
     maxRequestBodyMiB: 32,
     gatewayScheme: GatewayLoadBalancerScheme.Internal,
+    /**
+     * Requests per minute, per gateway pod, of a key without its own limit: one key cannot
+     * open requests faster than this, so its share of a service is bounded by this rate ×
+     * the generation time (Envoy has no per-key concurrency limit).
+     */
+    keyRequestsPerMinute: 120,
     rotation: 0,
     /** `cluster.kind: kubeconfig` clusters bring their own device plugin (GPU Operator) unless told otherwise. */
     kubeconfigDevicePlugin: false,

@@ -105,7 +105,7 @@ export interface ApiKeyConfig {
     services: string[];
     /** Bump to issue a new key value. @default 0 */
     rotation: number;
-    /** Requests per minute this key may make across all services; unlimited when omitted. */
+    /** Requests per minute this key may make across all services, per gateway pod. @default gateway.defaultRequestsPerMinute */
     requestsPerMinute?: number;
     /** End of the last rotation's grace period (ISO 8601, UTC), as configured. */
     previousKeyValidUntil?: string;
@@ -130,6 +130,8 @@ export interface GatewayConfig {
     maxRequestBodyMiB: number;
     /** Envoy image override. @default the pinned Envoy image */
     image?: string;
+    /** Requests per minute, per gateway pod, of keys without their own `requestsPerMinute`. @default 120 */
+    defaultRequestsPerMinute?: number;
     /** Who can reach a `LoadBalancer` gateway: an internal NLB (the VPC) or an internet-facing one. @default "internal" */
     scheme?: GatewayLoadBalancerScheme;
     /** ACM certificate ARN: the NLB ends TLS on port 443 with it. */
