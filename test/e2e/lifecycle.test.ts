@@ -90,11 +90,15 @@ describe("pulumi up, scale, stop, delete, destroy on a simulated GPU cluster", (
             policyTypes: ["Ingress"],
             ingress: [{ from: [{ podSelector: { matchLabels: { "app.kubernetes.io/name": "envoy", "app.kubernetes.io/instance": "model-gateway" } } }], ports: [{ protocol: "TCP", port: 8000 }] }],
         });
-        const modelPods = pods().filter((p) => p.metadata.labels?.["model-services.io/service"] !== undefined);
-        expect(modelPods.length).toBeGreaterThan(0);
-        for (const pod of pods()) {
-            const guarded = modelPods.includes(pod);
-            expect(pod.metadata.labels?.["model-services.io/service"] !== undefined, pod.metadata.name).toBe(guarded);
+        // The selectors meet the pods as they run: every vLLM pod is selected, the gateway's pods are the admitted peers.
+        const vllmPods = pods().filter((p) => p.spec.containers.some((c: any) => c.image.includes("vllm")));
+        expect(vllmPods.length).toBeGreaterThan(0);
+        for (const pod of vllmPods) expect(pod.metadata.labels, pod.metadata.name).toHaveProperty("model-services.io/service");
+        const gatewayPods = pods().filter((p) => p.metadata.labels?.["app.kubernetes.io/component"] === "api-gateway");
+        expect(gatewayPods.length).toBeGreaterThan(0);
+        for (const pod of gatewayPods) {
+            expect(pod.metadata.labels).toMatchObject(policy.spec.ingress[0].from[0].podSelector.matchLabels);
+            expect(pod.metadata.labels).not.toHaveProperty("model-services.io/service");
         }
         expect(kubectl("get", "configmaps", "-n", namespace, "-o", "json").items.map((c: any) => JSON.stringify(c.data ?? {})).join()).not.toMatch(/sk-/);
     });
