@@ -87,7 +87,7 @@ describe("ApiGateway", () => {
         expect(Object.keys(secret.inputs.stringData)).toEqual(["ecds-ratelimit.json", "envoy.json", "lds.json", "rds.json"]);
         expect(secret.inputs.stringData["rds.json"]).toContain(keyValues[0]);
         const clusters = one("kubernetes:core/v1:Secret", "gw-clusters");
-        expect(clusters.inputs.metadata.name).toBe(`${gw.gatewayConfigSecretName}-clusters`);
+        expect(clusters.inputs.metadata.name).toBe(gw.gatewayClustersSecretName);
         expect(clusters.secretPaths).toContain("stringData");
         expect(Object.keys(clusters.inputs.stringData)).toEqual(["cds.json"]);
         expect(ofType(registered, "kubernetes:core/v1:ConfigMap")).toHaveLength(0);
@@ -163,7 +163,7 @@ describe("ApiGateway", () => {
         expect(mounts.some((m: any) => m.subPath)).toBe(false);
         expect(podOf("gw").spec.volumes[0]).toEqual({
             name: "config",
-            projected: { defaultMode: 0o440, sources: [{ secret: { name: gw.gatewayConfigSecretName } }, { secret: { name: `${gw.gatewayConfigSecretName}-clusters` } }] },
+            projected: { defaultMode: 0o440, sources: [{ secret: { name: gw.gatewayConfigSecretName } }, { secret: { name: gw.gatewayClustersSecretName } }] },
         });
         expect(containerOf("gw-tls").volumeMounts).toContainEqual({ name: "tls", mountPath: "/etc/envoy-tls", readOnly: true });
         expect(podOf("gw-tls").spec.volumes).toContainEqual({ name: "tls", secret: { secretName: "api-tls", defaultMode: 0o440 } });

@@ -3,7 +3,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { defaults, GatewayLoadBalancerScheme, GatewayServiceType } from "../config/rules";
 import { GatewayConfig, GatewayTlsConfig } from "../config/types";
-import { gatewayComponent, gatewayConfigSecretName, gatewayObjectName, gatewaySelector, nodeGroupLabel, platformLabels, typeTokenPrefix } from "../conventions";
+import { gatewayClustersSecretName, gatewayComponent, gatewayConfigSecretName, gatewayObjectName, gatewaySelector, nodeGroupLabel, platformLabels, typeTokenPrefix } from "../conventions";
 import {
     envoyFiles,
     envoySecretFiles,
@@ -128,7 +128,7 @@ export class ApiGateway extends pulumi.ComponentResource {
         const clusters = new k8s.core.v1.Secret(
             `${name}-clusters`,
             {
-                metadata: { name: `${gatewayConfigSecretName}-clusters`, namespace: args.namespace, labels },
+                metadata: { name: gatewayClustersSecretName, namespace: args.namespace, labels },
                 type: "Opaque",
                 stringData: filesOf(envoySecretFiles.clusters),
             },
