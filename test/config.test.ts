@@ -234,6 +234,11 @@ describe("loadPlatform: bad input names the path, the value and the fix", () => 
             'apiKeys[0].previousKeyValidUntil: is not a real time, got "2026-13-45T12:00:00Z". Give the end of the grace period in UTC, e.g. 2026-12-01T12:00:00Z.',
         ],
         [
+            "metrics scraper label with a space",
+            (c) => (c.metricsScraper = { podLabels: { app: "prom etheus" } }),
+            'metricsScraper.podLabels.app: expected a label value, got "prom etheus". The labels of the scraper\'s pods, e.g. app.kubernetes.io/name: prometheus.',
+        ],
+        [
             "vLLM's own key",
             (c) => (c.services[0].engineArgs = ["--api-key=sk-local"]),
             'services[0].engineArgs[0]: sets --api-key, which would make vLLM refuse every request from the gateway, and guards only /v1 paths anyway, got [redacted]. Remove it: the gateway checks the keys, and the platform\'s NetworkPolicy admits only the gateway to vLLM.',

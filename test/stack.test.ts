@@ -125,6 +125,11 @@ describe("gateway hardening through the whole program", () => {
         const run = await runStack(stackConfig("local"), { stack: "local" });
         const policies = run.registered.filter((r) => r.type === "kubernetes:networking.k8s.io/v1:NetworkPolicy");
         expect(policies.map((p) => [p.inputs.metadata.name, p.inputs.metadata.namespace])).toEqual([["model-pods-ingress", "model-services"]]);
+        expect(policies[0].inputs.spec.ingress).toHaveLength(1);
+
+        const scraped = await runStack({ ...stackConfig("local"), metricsScraper: { namespaceLabels: { "kubernetes.io/metadata.name": "monitoring" }, podLabels: { app: "prometheus" } } }, { stack: "local" });
+        const policy = scraped.registered.find((r) => r.type === "kubernetes:networking.k8s.io/v1:NetworkPolicy")!;
+        expect(policy.inputs.spec.ingress[1].from).toEqual([{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "monitoring" } }, podSelector: { matchLabels: { app: "prometheus" } } }]);
     });
 
     it("accepts both values of a key at the gateway while its grace period runs, and hands clients only the new one", async () => {

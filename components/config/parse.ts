@@ -199,6 +199,7 @@ function resolve(raw: RawConfig, ctx: ParseContext, issues: IssueList): Platform
         apiKeys,
         gateway,
         keyStore: { awsSecretsManager: raw.keyStore?.awsSecretsManager ?? defaults.awsSecretsManager },
+        metricsScraper: raw.metricsScraper,
     };
 }
 

@@ -164,6 +164,15 @@ export const serviceSchema = object(
     "service settings",
 );
 
+/** A label map: Kubernetes label keys (optionally prefixed) to label values. */
+function labels(fix: string) {
+    return z.record(
+        z.string().regex(/^([a-z0-9]([-a-z0-9.]*[a-z0-9])?\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/, { error: leafMessage("a label key", fix) }),
+        z.string().regex(/^([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?$/, { error: leafMessage("a label value", fix) }),
+        { error: leafMessage("a mapping of labels", fix) },
+    );
+}
+
 export const apiKeySchema = object(
     {
         name: pattern(rfc1123Label, "a DNS-1123 label (lowercase letters, digits and '-', ≤ 63)", "rename the key, e.g. team-a"),
@@ -207,6 +216,13 @@ export const configSchema = z.strictObject({
     keyStore: object(
         { awsSecretsManager: bool("true also keeps the keys in AWS Secrets Manager (EKS stacks only)").optional() },
         "key store settings",
+    ).optional(),
+    metricsScraper: object(
+        {
+            namespaceLabels: labels("the labels of the scraper's namespace, e.g. kubernetes.io/metadata.name: monitoring").optional(),
+            podLabels: labels("the labels of the scraper's pods, e.g. app.kubernetes.io/name: prometheus"),
+        },
+        "metrics scraper settings",
     ).optional(),
     huggingFaceToken: text("a Hugging Face token", "pulumi config set --secret huggingFaceToken hf_…").optional(),
 });

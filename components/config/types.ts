@@ -145,6 +145,14 @@ export interface KeyStoreConfig {
     awsSecretsManager: boolean;
 }
 
+/** Pods admitted to vLLM's port besides the gateway's: the Prometheus that scrapes `/metrics`. */
+export interface MetricsScraperConfig {
+    /** Labels of the scraper's namespace. @default {} (any namespace) */
+    namespaceLabels?: Record<string, string>;
+    /** Labels of the scraper's pods. */
+    podLabels: Record<string, string>;
+}
+
 export interface PlatformConfig {
     /** Access-name prefix. @default derived from the project and stack */
     owner: string;
@@ -156,4 +164,6 @@ export interface PlatformConfig {
     apiKeys: ApiKeyConfig[];
     gateway: GatewayConfig;
     keyStore: KeyStoreConfig;
+    /** The metrics scraper the model pods' NetworkPolicy admits. @default none: only the gateway */
+    metricsScraper?: MetricsScraperConfig;
 }

@@ -147,7 +147,7 @@ export class ModelPlatform extends pulumi.ComponentResource {
         }
 
         // Before any model pod: no moment where vLLM is reachable from any pod of the cluster.
-        const networkPolicy = new ModelNetworkPolicy(`${name}-network-policy`, { namespace: this.namespace, labels: partOf }, k8sOpts);
+        const networkPolicy = new ModelNetworkPolicy(`${name}-network-policy`, { namespace: this.namespace, metricsScraper: plan.metricsScraper, labels: partOf }, k8sOpts);
 
         const modelServices = services.map(
             ({ service, group, accessName: access }) =>
