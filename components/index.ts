@@ -27,6 +27,7 @@ export * from "./resources/eksCluster";
 export * from "./resources/gpuNodeGroup";
 export * from "./resources/keyStore";
 export * from "./resources/modelPlatform";
+export * from "./resources/modelNetworkPolicy";
 export * from "./resources/modelService";
 export * from "./resources/nvidiaDevicePlugin";
 export * from "./versions";

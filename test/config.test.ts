@@ -34,13 +34,42 @@ function problems(mutate: (c: Record<string, any>) => void, secretKeys?: Set<str
     throw new Error("expected the config to be rejected");
 }
 
+describe("key rotation with a grace period", () => {
+    const rotated = (until?: string) => {
+        const config = validConfig();
+        Object.assign(config.apiKeys[0], { rotation: 2, previousKeyValidUntil: until });
+        return config;
+    };
+    const now = new Date("2026-11-30T12:00:00Z");
+
+    it("keeps the previous value until the configured time, then drops it", () => {
+        expect(loadPlatform(rotated("2026-11-30T12:30:00Z"), { stack: "local", now }).apiKeys[0].keepPrevious).toBe(true);
+        expect(loadPlatform(rotated("2026-11-30T11:59:59Z"), { stack: "local", now }).apiKeys[0].keepPrevious).toBe(false);
+        expect(loadPlatform(rotated(), { stack: "local", now }).apiKeys[0].keepPrevious).toBe(false);
+        expect(loadPlatform(rotated(), { stack: "local", now }).apiKeys[1].keepPrevious).toBe(false);
+    });
+});
+
 describe("loadPlatform: a valid config", () => {
     it("resolves defaults in one place", () => {
         const config = loadPlatform(validConfig(), { stack: "local" });
         expect(config.namespace).toBe("model-services");
-        expect(config.gateway).toEqual({ replicas: 2, serviceType: "ClusterIP", maxRequestBodyMiB: 32, hostname: undefined, tls: undefined, image: undefined });
+        expect(config.gateway).toEqual({
+            replicas: 2,
+            serviceType: "ClusterIP",
+            maxRequestBodyMiB: 32,
+            hostname: undefined,
+            tls: undefined,
+            image: undefined,
+            defaultRequestsPerMinute: 120,
+            scheme: "internal",
+            certificateArn: undefined,
+            loadBalancerSourceRanges: undefined,
+        });
         expect(config.services[0]).toMatchObject({ displayName: "test", task: "chat", gpus: 1, engineArgs: [], env: {}, dtype: "auto", gpuMemoryUtilization: 0.9 });
         expect(config.apiKeys[0].rotation).toBe(0);
+        // No key is unlimited: without its own limit, the gateway's default applies.
+        expect(config.apiKeys.map((k) => k.requestsPerMinute)).toEqual([120, 120]);
         expect(config.nodeGroups[1]).toMatchObject({ capacityType: "ON_DEMAND", diskSizeGiB: 200, amiType: "AL2023_x86_64_NVIDIA", gpusPerNode: 4 });
     });
 
@@ -167,7 +196,52 @@ describe("loadPlatform: bad input names the path, the value and the fix", () => 
         [
             "unknown key far from any known one",
             (c) => (c.gateway = { banana: true }),
-            "gateway.banana: is not a known key. Known keys here: replicas, serviceType, hostname, tls, maxRequestBodyMiB, image.",
+            "gateway.banana: is not a known key. Known keys here: replicas, serviceType, hostname, tls, maxRequestBodyMiB, image, defaultRequestsPerMinute, scheme, certificateArn, loadBalancerSourceRanges.",
+        ],
+        [
+            "public plaintext gateway",
+            (c) => (c.gateway = { serviceType: "LoadBalancer", scheme: "internet-facing" }),
+            'gateway.scheme: is a public endpoint without TLS: API keys would cross the internet in clear, got "internet-facing". Set gateway.certificateArn (an ACM certificate, TLS at the NLB) or gateway.tls (a kubernetes.io/tls Secret), or use scheme "internal".',
+        ],
+        [
+            "TLS twice",
+            (c) => (c.gateway = { serviceType: "LoadBalancer", tls: { secretName: "api-tls" }, certificateArn: "arn:aws:acm:us-east-1:123456789012:certificate/abc-1" }),
+            'gateway.certificateArn: and gateway.tls both ask for TLS, got "arn:aws:acm:us-east-1:123456789012:certificate/abc-1". Keep one: certificateArn for TLS at the NLB, or tls for TLS in Envoy.',
+        ],
+        [
+            "load balancer settings on a ClusterIP gateway",
+            (c) => (c.gateway = { serviceType: "ClusterIP", loadBalancerSourceRanges: ["10.0.0.0/8"] }),
+            'gateway.loadBalancerSourceRanges: applies only to a LoadBalancer gateway (serviceType is ClusterIP), got ["10.0.0.0/8"]. Remove it, or set gateway.serviceType to LoadBalancer.',
+        ],
+        [
+            "not a CIDR",
+            (c) => (c.gateway = { serviceType: "LoadBalancer", loadBalancerSourceRanges: ["10.0.0.0/33"] }),
+            'gateway.loadBalancerSourceRanges[0]: expected an IPv4 CIDR such as 203.0.113.0/24, got "10.0.0.0/33". List the client networks in CIDR notation.',
+        ],
+        [
+            "grace period before any rotation",
+            (c) => (c.apiKeys[0].previousKeyValidUntil = "2026-12-01T12:00:00Z"),
+            'apiKeys[0].previousKeyValidUntil: has no previous key to keep: the key was never rotated, got "2026-12-01T12:00:00Z". Bump rotation to rotate the key, or remove previousKeyValidUntil.',
+        ],
+        [
+            "grace period end not in UTC",
+            (c) => Object.assign(c.apiKeys[0], { rotation: 1, previousKeyValidUntil: "2026-12-01 12:00" }),
+            'apiKeys[0].previousKeyValidUntil: expected a UTC time such as 2026-12-01T12:00:00Z, got "2026-12-01 12:00". Give the end of the grace period in UTC (…Z).',
+        ],
+        [
+            "grace period end not a real time",
+            (c) => Object.assign(c.apiKeys[0], { rotation: 1, previousKeyValidUntil: "2026-13-45T12:00:00Z" }),
+            'apiKeys[0].previousKeyValidUntil: is not a real time, got "2026-13-45T12:00:00Z". Give the end of the grace period in UTC, e.g. 2026-12-01T12:00:00Z.',
+        ],
+        [
+            "metrics scraper label with a space",
+            (c) => (c.metricsScraper = { podLabels: { app: "prom etheus" } }),
+            'metricsScraper.podLabels.app: expected a label value, got "prom etheus". The labels of the scraper\'s pods, e.g. app.kubernetes.io/name: prometheus.',
+        ],
+        [
+            "vLLM's own key",
+            (c) => (c.services[0].engineArgs = ["--api-key=sk-local"]),
+            'services[0].engineArgs[0]: sets --api-key, which would make vLLM refuse every request from the gateway, and guards only /v1 paths anyway, got [redacted]. Remove it: the gateway checks the keys, and the platform\'s NetworkPolicy admits only the gateway to vLLM.',
         ],
         [
             "reserved engine flag",
@@ -245,7 +319,7 @@ describe("loadPlatform: bad input names the path, the value and the fix", () => 
         [
             "zero rate limit",
             (c) => (c.apiKeys[0].requestsPerMinute = 0),
-            "apiKeys[0].requestsPerMinute: expected a whole number from 1 to 1000000, got 0. Set the requests per minute this key may make, or leave it out for no limit.",
+            "apiKeys[0].requestsPerMinute: expected a whole number from 1 to 1000000, got 0. Set the requests per minute this key may make, or leave it out for gateway.defaultRequestsPerMinute.",
         ],
         [
             "unknown instance type with a near miss",

@@ -41,6 +41,8 @@ describe("README configuration reference", () => {
         ["gateway.replicas", `\`${defaults.gatewayReplicas}\``],
         ["gateway.maxRequestBodyMiB", `\`${defaults.maxRequestBodyMiB}\``],
         ["apiKeys[].rotation", `\`${defaults.rotation}\``],
+        ["gateway.defaultRequestsPerMinute", `\`${defaults.keyRequestsPerMinute}\``],
+        ["gateway.scheme", `\`${defaults.gatewayScheme}\``],
     ])("%s states the default", (key, dflt) => {
         expect(row(key)[1]).toBe(dflt);
     });

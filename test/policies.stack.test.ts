@@ -212,6 +212,16 @@ describe("the whole policy pack over a deliberately bad program", () => {
                 llm,
                 'container "server" of Deployment "llm" sets no resources.requests.cpu, resources.requests.memory, resources.limits.cpu, resources.limits.memory: set cpu and memory in both resources.requests and resources.limits.',
             ],
+            [
+                "k8s-vllm-network-policy",
+                llm,
+                'Deployment "llm" runs vLLM, which checks no key on most paths, and no NetworkPolicy restricts ingress to its pods: add one admitting only the API gateway\'s pods (ModelPlatform creates "model-pods-ingress").',
+            ],
+            ...[80, 9901].map((port) => [
+                "k8s-service-lb-no-public-plaintext",
+                "kubernetes:core/v1:Service::edge",
+                `Service "edge" is an internet-facing load balancer serving port ${port} without TLS, so API keys would cross the internet in clear: set gateway.certificateArn (TLS at the NLB) or gateway.tls, or make it internal (annotation service.beta.kubernetes.io/aws-load-balancer-scheme: internal).`,
+            ]),
         ]);
     });
 });

@@ -119,3 +119,30 @@ describe("lifecycle as config diffs (dev stack, EKS)", () => {
         expect(error.registered).toEqual([]);
     });
 });
+
+describe("gateway hardening through the whole program", () => {
+    it("guards the model pods with one NetworkPolicy in their namespace", async () => {
+        const run = await runStack(stackConfig("local"), { stack: "local" });
+        const policies = run.registered.filter((r) => r.type === "kubernetes:networking.k8s.io/v1:NetworkPolicy");
+        expect(policies.map((p) => [p.inputs.metadata.name, p.inputs.metadata.namespace])).toEqual([["model-pods-ingress", "model-services"]]);
+        expect(policies[0].inputs.spec.ingress).toHaveLength(1);
+
+        const scraped = await runStack({ ...stackConfig("local"), metricsScraper: { namespaceLabels: { "kubernetes.io/metadata.name": "monitoring" }, podLabels: { app: "prometheus" } } }, { stack: "local" });
+        const policy = scraped.registered.find((r) => r.type === "kubernetes:networking.k8s.io/v1:NetworkPolicy")!;
+        expect(policy.inputs.spec.ingress[1].from).toEqual([{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "monitoring" } }, podSelector: { matchLabels: { app: "prometheus" } } }]);
+    });
+
+    it("accepts both values of a key at the gateway while its grace period runs, and hands clients only the new one", async () => {
+        const raw = stackConfig("local");
+        raw.apiKeys[0] = { ...raw.apiKeys[0], rotation: 1, previousKeyValidUntil: "2999-01-01T00:00:00Z" };
+        const run = await runStack(raw, { stack: "local" });
+        const rds = JSON.parse(run.registered.find((r) => r.type === "kubernetes:core/v1:Secret" && r.inputs.metadata.name === "model-gateway-config")!.inputs.stringData["rds.json"]);
+        const credentials: { key: string; client: string }[] = rds.resources[0].typed_per_filter_config["api-key-authn"].credentials;
+        const name = raw.apiKeys[0].name;
+        const values = credentials.filter((c) => c.client.replace(/^\*:/, "") === name).map((c) => c.key);
+        expect(values).toHaveLength(2);
+        expect(values).toContain(run.outputs.apiKeys[name]);
+        const keySecret = run.registered.find((r) => r.type === "kubernetes:core/v1:Secret" && r.inputs.metadata.name === "model-services-api-keys")!;
+        expect(Object.values(keySecret.inputs.stringData)).not.toContain(values.find((v) => v !== run.outputs.apiKeys[name]));
+    });
+});

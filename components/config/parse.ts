@@ -2,11 +2,12 @@ import { createHash } from "node:crypto";
 import { z } from "zod";
 import { findGpuInstanceType, gpuFamilies, gpuInstanceTypes, gpuInstanceTypesOfFamily } from "../catalog/gpuInstances";
 import { didYouMean } from "./didYouMean";
-import { reservedEngineFlag } from "./engineFlags";
+import { resolveGateway } from "./gateway";
+import { refusedEngineFlag, reservedEngineFlag } from "./engineFlags";
 import { ConfigError, configNamespace, formatPath, IssueList, quoted } from "./issues";
-import { defaultGatewayServiceType, defaults, imageGenerationQuantizations, secretEnvPattern, ServiceTask, unsupportedQuantizations } from "./rules";
+import { defaults, imageGenerationQuantizations, secretEnvPattern, ServiceTask, unsupportedQuantizations } from "./rules";
 import { configSchema, RawConfig, splitLeafMessage } from "./schema";
-import { ApiKeyConfig, ClusterConfig, GatewayConfig, NodeGroupConfig, PlatformConfig, ServiceConfig } from "./types";
+import { ApiKeyConfig, ClusterConfig, NodeGroupConfig, PlatformConfig, ServiceConfig } from "./types";
 
 export interface ParseContext {
     /** Stack name; the default owner derives from it. */
@@ -15,6 +16,8 @@ export interface ParseContext {
     project?: string;
     /** Config keys whose value is a Pulumi secret (without the namespace). */
     secretKeys?: ReadonlySet<string>;
+    /** The time grace periods are measured against. @default the current time */
+    now?: Date;
 }
 
 /**
@@ -125,6 +128,11 @@ function resolve(raw: RawConfig, ctx: ParseContext, issues: IssueList): Platform
             if (reserved) {
                 issues.add(`${path}.engineArgs[${j}]`, arg, `sets ${reserved.flag}, which the platform sets itself`, reserved.fix);
             }
+            const refused = refusedEngineFlag(arg);
+            if (refused) {
+                // The argument may carry a key: never echo it.
+                issues.add(`${path}.engineArgs[${j}]`, "[redacted]", `sets ${refused.flag}, which ${refused.problem}`, refused.fix);
+            }
         }
         for (const key of Object.keys(s.env ?? {})) {
             if (secretEnvPattern.test(key)) {
@@ -173,18 +181,23 @@ function resolve(raw: RawConfig, ctx: ParseContext, issues: IssueList): Platform
             }
         }
         reportDuplicates(issues, k.services, (j) => `${path}[${j}]`, "service of this key");
-        return { name: k.name, services: k.services, rotation: k.rotation ?? defaults.rotation, requestsPerMinute: k.requestsPerMinute };
+        const rotation = k.rotation ?? defaults.rotation;
+        const until = k.previousKeyValidUntil === undefined ? undefined : Date.parse(k.previousKeyValidUntil);
+        if (until !== undefined && Number.isNaN(until)) {
+            issues.add(`apiKeys[${i}].previousKeyValidUntil`, k.previousKeyValidUntil, "is not a real time", "give the end of the grace period in UTC, e.g. 2026-12-01T12:00:00Z");
+        } else if (until !== undefined && rotation === 0) {
+            issues.add(`apiKeys[${i}].previousKeyValidUntil`, k.previousKeyValidUntil, "has no previous key to keep: the key was never rotated", "bump rotation to rotate the key, or remove previousKeyValidUntil");
+        }
+        const keepPrevious = until !== undefined && rotation > 0 && until > (ctx.now ?? new Date()).getTime();
+        return { name: k.name, services: k.services, rotation, requestsPerMinute: k.requestsPerMinute, previousKeyValidUntil: k.previousKeyValidUntil, keepPrevious };
     });
     reportDuplicates(issues, apiKeys.map((k) => k.name), (i) => `apiKeys[${i}].name`, "API key");
 
-    const gateway: GatewayConfig = {
-        replicas: raw.gateway?.replicas ?? defaults.gatewayReplicas,
-        serviceType: raw.gateway?.serviceType ?? defaultGatewayServiceType(cluster.kind),
-        hostname: raw.gateway?.hostname,
-        tls: raw.gateway?.tls,
-        maxRequestBodyMiB: raw.gateway?.maxRequestBodyMiB ?? defaults.maxRequestBodyMiB,
-        image: raw.gateway?.image,
-    };
+    const gateway = resolveGateway(raw.gateway, cluster.kind, issues);
+    for (const key of apiKeys) {
+        // No key is unlimited: one without its own limit gets the gateway's default.
+        key.requestsPerMinute ??= gateway.defaultRequestsPerMinute;
+    }
 
     return {
         owner: raw.owner ?? defaultOwner(project, ctx.stack),
@@ -195,6 +208,7 @@ function resolve(raw: RawConfig, ctx: ParseContext, issues: IssueList): Platform
         apiKeys,
         gateway,
         keyStore: { awsSecretsManager: raw.keyStore?.awsSecretsManager ?? defaults.awsSecretsManager },
+        metricsScraper: raw.metricsScraper,
     };
 }
 

@@ -33,6 +33,13 @@ export const GatewayServiceType = {
 } as const;
 export type GatewayServiceType = (typeof GatewayServiceType)[keyof typeof GatewayServiceType];
 
+/** Scheme of the gateway's AWS Network Load Balancer. */
+export const GatewayLoadBalancerScheme = {
+    Internal: "internal",
+    InternetFacing: "internet-facing",
+} as const;
+export type GatewayLoadBalancerScheme = (typeof GatewayLoadBalancerScheme)[keyof typeof GatewayLoadBalancerScheme];
+
 /** vLLM `--dtype` values the platform offers. */
 export const WeightsDtype = {
     Auto: "auto",
@@ -88,6 +95,12 @@ export const rfc1035Label = /^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$/;
 export const rfc1123Label = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 /** A DNS host name. */
 export const dnsName = /^(?=.{1,253}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+/** An ACM certificate ARN. */
+export const acmCertificateArn = /^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate\/[A-Za-z0-9-]+$/;
+/** An IPv4 CIDR block. */
+export const ipv4Cidr = /^((25[0-5]|2[0-4]\d|1?\d?\d)\.){3}(25[0-5]|2[0-4]\d|1?\d?\d)\/(3[0-2]|[12]?\d)$/;
+/** A UTC time in ISO 8601 (`2026-12-01T12:00:00Z`, seconds and fractions optional). */
+export const isoUtcTime = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?Z$/;
 /** An environment variable name. */
 export const envName = /^[A-Za-z_][A-Za-z0-9_]*$/;
 /** Environment variables that carry credentials: they belong in Secrets, never in `env`. */
@@ -123,6 +136,13 @@ export const defaults = {
     gpuMemoryUtilization: 0.9,
     gatewayReplicas: 2,
     maxRequestBodyMiB: 32,
+    gatewayScheme: GatewayLoadBalancerScheme.Internal,
+    /**
+     * Requests per minute, per gateway pod, of a key without its own limit: one key cannot
+     * open requests faster than this, so its share of a service is bounded by this rate ×
+     * the generation time (Envoy has no per-key concurrency limit).
+     */
+    keyRequestsPerMinute: 120,
     rotation: 0,
     /** `cluster.kind: kubeconfig` clusters bring their own device plugin (GPU Operator) unless told otherwise. */
     kubeconfigDevicePlugin: false,

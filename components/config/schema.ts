@@ -4,6 +4,7 @@ import {
     dnsName,
     enumValues,
     envName,
+    GatewayLoadBalancerScheme,
     GatewayServiceType,
     GpuAmiType,
     maxOwnerLength,
@@ -14,6 +15,9 @@ import {
     rfc1123Label,
     ServiceTask,
     WeightsDtype,
+    acmCertificateArn,
+    ipv4Cidr,
+    isoUtcTime,
 } from "./rules";
 
 /**
@@ -163,6 +167,15 @@ export const serviceSchema = object(
     "service settings",
 );
 
+/** A label map: Kubernetes label keys (optionally prefixed) to label values. */
+function labels(fix: string) {
+    return z.record(
+        z.string().regex(/^([a-z0-9]([-a-z0-9.]*[a-z0-9])?\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/, { error: leafMessage("a label key", fix) }),
+        z.string().regex(/^([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?$/, { error: leafMessage("a label value", fix) }),
+        { error: leafMessage("a mapping of labels", fix) },
+    );
+}
+
 export const apiKeySchema = object(
     {
         name: pattern(rfc1123Label, "a DNS-1123 label (lowercase letters, digits and '-', ≤ 63)", "rename the key, e.g. team-a"),
@@ -170,7 +183,8 @@ export const apiKeySchema = object(
             error: leafMessage("at least one service name", 'list the services this key may call, or ["*"] for all'),
         }),
         rotation: wholeNumber(0, "bump it (0, 1, 2, …) to issue a new key value").optional(),
-        requestsPerMinute: wholeNumber(ranges.requestsPerMinute.min, "set the requests per minute this key may make, or leave it out for no limit", ranges.requestsPerMinute.max).optional(),
+        requestsPerMinute: wholeNumber(ranges.requestsPerMinute.min, "set the requests per minute this key may make, or leave it out for gateway.defaultRequestsPerMinute", ranges.requestsPerMinute.max).optional(),
+        previousKeyValidUntil: pattern(isoUtcTime, "a UTC time such as 2026-12-01T12:00:00Z", "give the end of the grace period in UTC (…Z)", 30).optional(),
     },
     "API key settings",
 );
@@ -183,6 +197,10 @@ export const gatewaySchema = object(
         tls: object({ secretName: pattern(rfc1123Label, "the name of a kubernetes.io/tls Secret", "create the Secret in the namespace and name it here", 253) }, "TLS settings").optional(),
         maxRequestBodyMiB: wholeNumber(ranges.maxRequestBodyMiB.min, "set the largest request body in MiB (images in vision requests need tens)", ranges.maxRequestBodyMiB.max).optional(),
         image: text("a container image reference", "give an Envoy image with a tag or digest").optional(),
+        defaultRequestsPerMinute: wholeNumber(ranges.requestsPerMinute.min, "set the requests per minute of keys without their own limit", ranges.requestsPerMinute.max).optional(),
+        scheme: oneOf(enumValues(GatewayLoadBalancerScheme), 'pick "internal" (reachable from the VPC) or "internet-facing"').optional(),
+        certificateArn: pattern(acmCertificateArn, "an ACM certificate ARN (arn:aws:acm:<region>:<account>:certificate/<id>)", "request or import the certificate in ACM and give its ARN", 2048).optional(),
+        loadBalancerSourceRanges: list(pattern(ipv4Cidr, "an IPv4 CIDR such as 203.0.113.0/24", "list the client networks in CIDR notation", 18), "CIDR blocks").optional(),
     },
     "gateway settings",
 );
@@ -201,6 +219,13 @@ export const configSchema = z.strictObject({
     keyStore: object(
         { awsSecretsManager: bool("true also keeps the keys in AWS Secrets Manager (EKS stacks only)").optional() },
         "key store settings",
+    ).optional(),
+    metricsScraper: object(
+        {
+            namespaceLabels: labels("the labels of the scraper's namespace, e.g. kubernetes.io/metadata.name: monitoring").optional(),
+            podLabels: labels("the labels of the scraper's pods, e.g. app.kubernetes.io/name: prometheus"),
+        },
+        "metrics scraper settings",
     ).optional(),
     huggingFaceToken: text("a Hugging Face token", "pulumi config set --secret huggingFaceToken hf_…").optional(),
 });

@@ -4,7 +4,7 @@
  * stay consumable from other languages. Defaults live in `rules.ts`; what the planner works
  * out (GPUs, instance types, node counts, costs) lives in the plan, not here.
  */
-import { CapacityType, GatewayServiceType, GpuAmiType, Quantization, ServiceTask, WeightsDtype } from "./rules";
+import { CapacityType, GatewayLoadBalancerScheme, GatewayServiceType, GpuAmiType, Quantization, ServiceTask, WeightsDtype } from "./rules";
 
 export interface EksClusterConfig {
     kind: "eks";
@@ -111,8 +111,12 @@ export interface ApiKeyConfig {
     services: string[];
     /** Bump to issue a new key value. @default 0 */
     rotation: number;
-    /** Requests per minute this key may make across all services; unlimited when omitted. */
+    /** Requests per minute this key may make across all services, per gateway pod. @default gateway.defaultRequestsPerMinute */
     requestsPerMinute?: number;
+    /** End of the last rotation's grace period (ISO 8601, UTC), as configured. */
+    previousKeyValidUntil?: string;
+    /** Whether the value before the last rotation is still accepted: `previousKeyValidUntil` was in the future when the config was parsed. @default false */
+    keepPrevious: boolean;
 }
 
 export interface GatewayTlsConfig {
@@ -132,11 +136,27 @@ export interface GatewayConfig {
     maxRequestBodyMiB: number;
     /** Envoy image override. @default the pinned Envoy image */
     image?: string;
+    /** Requests per minute, per gateway pod, of keys without their own `requestsPerMinute`. @default 120 */
+    defaultRequestsPerMinute?: number;
+    /** Who can reach a `LoadBalancer` gateway: an internal NLB (the VPC) or an internet-facing one. @default "internal" */
+    scheme?: GatewayLoadBalancerScheme;
+    /** ACM certificate ARN: the NLB ends TLS on port 443 with it. */
+    certificateArn?: string;
+    /** Client CIDRs the load balancer admits. @default every address its scheme reaches */
+    loadBalancerSourceRanges?: string[];
 }
 
 export interface KeyStoreConfig {
     /** Also keep the keys in AWS Secrets Manager (EKS only). @default false */
     awsSecretsManager: boolean;
+}
+
+/** Pods admitted to vLLM's port besides the gateway's: the Prometheus that scrapes `/metrics`. */
+export interface MetricsScraperConfig {
+    /** Labels of the scraper's namespace. @default {} (any namespace) */
+    namespaceLabels?: Record<string, string>;
+    /** Labels of the scraper's pods. */
+    podLabels: Record<string, string>;
 }
 
 export interface PlatformConfig {
@@ -150,4 +170,6 @@ export interface PlatformConfig {
     apiKeys: ApiKeyConfig[];
     gateway: GatewayConfig;
     keyStore: KeyStoreConfig;
+    /** The metrics scraper the model pods' NetworkPolicy admits. @default none: only the gateway */
+    metricsScraper?: MetricsScraperConfig;
 }

@@ -65,6 +65,7 @@ export function planPlatform(config: PlatformConfig): PlanResult {
         apiKeys: config.apiKeys,
         gateway: config.gateway,
         keyStore: config.keyStore,
+        metricsScraper: config.metricsScraper,
         capacity,
     };
     return { plan, issues: issues.issues };

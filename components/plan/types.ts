@@ -1,5 +1,5 @@
 import { CapacityType, GpuAmiType } from "../config/rules";
-import { ApiKeyConfig, ClusterConfig, GatewayConfig, KeyStoreConfig, ServiceConfig } from "../config/types";
+import { ApiKeyConfig, ClusterConfig, GatewayConfig, KeyStoreConfig, MetricsScraperConfig, ServiceConfig } from "../config/types";
 
 /**
  * The plan: what the planner works out from a parsed config — each service's GPUs, fit and
@@ -51,6 +51,8 @@ export interface PlatformPlan {
     apiKeys: ApiKeyConfig[];
     gateway: GatewayConfig;
     keyStore: KeyStoreConfig;
+    /** The metrics scraper the model pods' NetworkPolicy admits, if any. */
+    metricsScraper?: MetricsScraperConfig;
     /** Total GPUs and cost. */
     capacity: CapacityPlan;
 }

@@ -1,11 +1,12 @@
 import { createHash } from "node:crypto";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { defaults, GatewayServiceType } from "../config/rules";
+import { defaults, GatewayLoadBalancerScheme, GatewayServiceType } from "../config/rules";
 import { GatewayConfig, GatewayTlsConfig } from "../config/types";
-import { gatewayComponent, gatewayConfigSecretName, gatewayObjectName, gatewaySelector, nodeGroupLabel, platformLabels, typeTokenPrefix } from "../conventions";
+import { gatewayClustersSecretName, gatewayComponent, gatewayConfigSecretName, gatewayObjectName, gatewaySelector, nodeGroupLabel, platformLabels, typeTokenPrefix } from "../conventions";
 import {
     envoyFiles,
+    envoySecretFiles,
     gatewayMemoryLimitMiB,
     gatewayPaths,
     gatewayPorts,
@@ -32,6 +33,12 @@ export interface ApiGatewayArgs {
     hostname?: string;
     /** TLS on the API listener from a `kubernetes.io/tls` Secret. @default none (plain HTTP) */
     tls?: GatewayTlsConfig;
+    /** `LoadBalancer` only: an internal NLB (reachable from the VPC) or an internet-facing one. @default "internal" */
+    scheme?: GatewayLoadBalancerScheme;
+    /** `LoadBalancer` only: ACM certificate ARN; the NLB ends TLS with it on port 443. @default none */
+    certificateArn?: string;
+    /** `LoadBalancer` only: client CIDRs the NLB admits. @default every address the scheme reaches */
+    loadBalancerSourceRanges?: string[];
     /** Largest request body accepted, MiB. @default 32 */
     maxRequestBodyMiB?: number;
     /** Envoy image. @default the pinned Envoy image */
@@ -44,6 +51,22 @@ export interface ApiGatewayArgs {
 export const bootstrapChecksumAnnotation = "model-services.io/envoy-bootstrap-sha256";
 /** Service ports: the API only (admin, readiness and metrics stay inside the pod's network). */
 export const gatewayServicePorts = { http: 80, https: 443 } as const;
+
+/**
+ * Annotations for the AWS Load Balancer Controller: an NLB with IP targets, the scheme the
+ * config chose, a PROXY v2 header carrying the caller's address, and TLS with an ACM
+ * certificate on port 443 when one is given. HTTP/2 and SSE pass through as TCP.
+ */
+export function loadBalancerAnnotations(gateway: GatewayConfig): Record<string, string> {
+    const prefix = "service.beta.kubernetes.io/aws-load-balancer";
+    return {
+        [`${prefix}-type`]: "external",
+        [`${prefix}-nlb-target-type`]: "ip",
+        [`${prefix}-scheme`]: gateway.scheme ?? defaults.gatewayScheme,
+        [`${prefix}-proxy-protocol`]: "*",
+        ...(gateway.certificateArn ? { [`${prefix}-ssl-cert`]: gateway.certificateArn, [`${prefix}-ssl-ports`]: String(gatewayServicePorts.https) } : {}),
+    };
+}
 
 /** Envoy's user in the stock image. */
 const envoyUid = 101;
@@ -76,8 +99,13 @@ export class ApiGateway extends pulumi.ComponentResource {
             tls: args.tls,
             maxRequestBodyMiB: args.maxRequestBodyMiB ?? defaults.maxRequestBodyMiB,
             image: args.image,
+            scheme: args.scheme ?? defaults.gatewayScheme,
+            certificateArn: args.certificateArn,
+            loadBalancerSourceRanges: args.loadBalancerSourceRanges,
         };
         const tls = gateway.tls !== undefined;
+        // TLS at the NLB: clients speak https to port 443, Envoy's plain listener serves behind it.
+        const nlbTls = gateway.certificateArn !== undefined;
 
         const selector = { ...gatewaySelector };
         const labels = { ...args.labels, ...selector, "app.kubernetes.io/component": gatewayComponent, ...platformLabels };
@@ -86,23 +114,39 @@ export class ApiGateway extends pulumi.ComponentResource {
         const files = pulumi.secret(pulumi.output(args.keys).apply((keys) => renderEnvoyConfig({ routes: args.routes, keys, gateway })));
         const bootstrapChecksum = createHash("sha256").update(renderBootstrap()).digest("hex");
 
+        const filesOf = (names: readonly string[]) => files.apply((all) => Object.fromEntries(Object.entries(all).filter(([file]) => names.includes(file))));
         const config = new k8s.core.v1.Secret(
             `${name}-config`,
             {
                 metadata: { name: gatewayConfigSecretName, namespace: args.namespace, labels },
                 type: "Opaque",
-                stringData: files,
+                stringData: filesOf(envoySecretFiles.config),
+            },
+            { parent: this },
+        );
+        // The clusters in a Secret of their own: each stays under the 1 MiB limit at 500 services × 500 keys.
+        const clusters = new k8s.core.v1.Secret(
+            `${name}-clusters`,
+            {
+                metadata: { name: gatewayClustersSecretName, namespace: args.namespace, labels },
+                type: "Opaque",
+                stringData: filesOf(envoySecretFiles.clusters),
             },
             { parent: this },
         );
 
         const apiPort = tls
             ? { name: "api-tls", containerPort: gatewayPorts.apiTls, servicePort: gatewayServicePorts.https, servicePortName: "https" }
-            : { name: "api", containerPort: gatewayPorts.api, servicePort: gatewayServicePorts.http, servicePortName: "http" };
+            : nlbTls
+              ? { name: "api", containerPort: gatewayPorts.api, servicePort: gatewayServicePorts.https, servicePortName: "https" }
+              : { name: "api", containerPort: gatewayPorts.api, servicePort: gatewayServicePorts.http, servicePortName: "http" };
 
         const volumes: k8s.types.input.core.v1.Volume[] = [
-            // kubelet swaps the whole directory atomically (`..data`), which is what Envoy's watch reacts to.
-            { name: "config", secret: { secretName: config.metadata.name, defaultMode: 0o440 } },
+            // One directory from both Secrets; kubelet swaps it atomically (`..data`), which is what Envoy's watch reacts to.
+            {
+                name: "config",
+                projected: { defaultMode: 0o440, sources: [{ secret: { name: config.metadata.name } }, { secret: { name: clusters.metadata.name } }] },
+            },
             { name: "tmp", emptyDir: { sizeLimit: "64Mi" } },
         ];
         const volumeMounts: k8s.types.input.core.v1.VolumeMount[] = [
@@ -218,11 +262,11 @@ export class ApiGateway extends pulumi.ComponentResource {
                     name: gatewayObjectName,
                     namespace: args.namespace,
                     labels,
-                    // On EKS: a Network Load Balancer passes HTTP/2 and SSE through as TCP, with a 350 s idle timeout.
-                    annotations: isLoadBalancer ? { "service.beta.kubernetes.io/aws-load-balancer-type": "nlb" } : undefined,
+                    annotations: isLoadBalancer ? loadBalancerAnnotations(gateway) : undefined,
                 },
                 spec: {
                     type: gateway.serviceType,
+                    loadBalancerSourceRanges: isLoadBalancer ? gateway.loadBalancerSourceRanges : undefined,
                     selector,
                     ports: [{ name: apiPort.servicePortName, port: apiPort.servicePort, targetPort: apiPort.name, protocol: "TCP" }],
                 },
@@ -232,10 +276,11 @@ export class ApiGateway extends pulumi.ComponentResource {
         this.serviceName = service.metadata.name;
 
         // The Service listens on the scheme's default port (80 or 443), so the URL needs none.
-        const scheme = tls ? "https" : "http";
+        const scheme = tls || nlbTls ? "https" : "http";
         const inCluster = pulumi.interpolate`${scheme}://${service.metadata.name}.${service.metadata.namespace}.svc.cluster.local/v1`;
         if (gateway.hostname) {
-            this.endpoint = pulumi.output(`https://${gateway.hostname}/v1`);
+            // Never advertise https that nothing serves.
+            this.endpoint = pulumi.output(`${scheme}://${gateway.hostname}/v1`);
         } else if (isLoadBalancer) {
             this.endpoint = pulumi.all([service.status, inCluster]).apply(([status, fallback]) => {
                 const ingress = status?.loadBalancer?.ingress?.[0];

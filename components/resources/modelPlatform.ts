@@ -7,6 +7,7 @@ import { serviceExamples, ServiceExamples } from "../plan/examples";
 import { GatewayKey, GatewayRoute } from "../plan/gateway";
 import { PlatformPlan } from "../plan/types";
 import { ApiGateway } from "./apiGateway";
+import { ModelNetworkPolicy } from "./modelNetworkPolicy";
 import { EksCluster } from "./eksCluster";
 import { GpuNodeGroup } from "./gpuNodeGroup";
 import { KeyStore } from "./keyStore";
@@ -145,6 +146,9 @@ export class ModelPlatform extends pulumi.ComponentResource {
             hfSecretName = hf.metadata.name;
         }
 
+        // Before any model pod: no moment where vLLM is reachable from any pod of the cluster.
+        const networkPolicy = new ModelNetworkPolicy(`${name}-network-policy`, { namespace: this.namespace, metricsScraper: plan.metricsScraper, labels: partOf }, k8sOpts);
+
         const modelServices = services.map(
             ({ service, group, accessName: access }) =>
                 new ModelService(
@@ -168,7 +172,7 @@ export class ModelPlatform extends pulumi.ComponentResource {
                         gpuMemoryUtilization: service.gpuMemoryUtilization,
                         huggingFaceTokenSecret: hfSecretName,
                     },
-                    k8sOpts,
+                    { ...k8sOpts, dependsOn: [networkPolicy] },
                 ),
         );
 
@@ -215,8 +219,14 @@ export class ModelPlatform extends pulumi.ComponentResource {
             backendPort: vllmPort,
             instances: service.instances,
         }));
-        const gatewayKeys: pulumi.Output<GatewayKey[]> = keyStore.keys.apply((values) =>
-            plan.apiKeys.map((key) => ({ name: key.name, value: values[key.name], services: key.services, requestsPerMinute: key.requestsPerMinute })),
+        const gatewayKeys: pulumi.Output<GatewayKey[]> = pulumi.all([keyStore.keys, keyStore.previousKeys]).apply(([values, previous]) =>
+            plan.apiKeys.map((key) => ({
+                name: key.name,
+                value: values[key.name],
+                ...(previous[key.name] !== undefined ? { previousValue: previous[key.name] } : {}),
+                services: key.services,
+                requestsPerMinute: key.requestsPerMinute,
+            })),
         );
         const gateway = new ApiGateway(
             `${name}-gateway`,
@@ -230,6 +240,9 @@ export class ModelPlatform extends pulumi.ComponentResource {
                 tls: plan.gateway.tls,
                 maxRequestBodyMiB: plan.gateway.maxRequestBodyMiB,
                 image: plan.gateway.image,
+                scheme: plan.gateway.scheme,
+                certificateArn: plan.gateway.certificateArn,
+                loadBalancerSourceRanges: plan.gateway.loadBalancerSourceRanges,
                 labels: partOf,
             },
             k8sOpts,

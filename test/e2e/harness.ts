@@ -136,11 +136,13 @@ export function removeStack(e2e: E2eStack): void {
 export const policyPacks = [path.join(projectRoot, "policies")];
 
 /** Writes a Secret's entries as files into a fresh directory, for tools that read config from disk. */
-export function secretToDir(name: string): string {
-    const dir = mkdtempSync(path.join(tmpdir(), `${name}-`));
-    const data = kubectl("get", "secret", name, "-n", namespace, "-o", "json").data ?? {};
-    for (const [file, value] of Object.entries(data)) {
-        writeFileSync(path.join(dir, file), Buffer.from(String(value), "base64"));
+export function secretToDir(...names: string[]): string {
+    const dir = mkdtempSync(path.join(tmpdir(), `${names[0]}-`));
+    for (const name of names) {
+        const data = kubectl("get", "secret", name, "-n", namespace, "-o", "json").data ?? {};
+        for (const [file, value] of Object.entries(data)) {
+            writeFileSync(path.join(dir, file), Buffer.from(String(value), "base64"));
+        }
     }
     return dir;
 }

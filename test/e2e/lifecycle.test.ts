@@ -81,7 +81,25 @@ describe("pulumi up, scale, stop, delete, destroy on a simulated GPU cluster", (
             expect(gatewayConfig.split(`"${svc.accessName}"`).length - 1, svc.accessName).toBeGreaterThanOrEqual(1);
         }
         // The config Envoy reads is the one the validator accepts.
-        execFileSync(path.join(projectRoot, "scripts/envoy-validate.sh"), [secretToDir("model-gateway-config")], { stdio: "inherit" });
+        execFileSync(path.join(projectRoot, "scripts/envoy-validate.sh"), [secretToDir("model-gateway-config", "model-gateway-config-clusters")], { stdio: "inherit" });
+        // The API server accepted the NetworkPolicy as written: only the gateway's pods reach the model pods.
+        // (Nothing enforces it here: no network plugin runs beside KWOK.)
+        const policy = kubectl("get", "networkpolicy", "model-pods-ingress", "-n", namespace, "-o", "json");
+        expect(policy.spec).toEqual({
+            podSelector: { matchExpressions: [{ key: "model-services.io/service", operator: "Exists" }] },
+            policyTypes: ["Ingress"],
+            ingress: [{ from: [{ podSelector: { matchLabels: { "app.kubernetes.io/name": "envoy", "app.kubernetes.io/instance": "model-gateway" } } }], ports: [{ protocol: "TCP", port: 8000 }] }],
+        });
+        // The selectors meet the pods as they run: every vLLM pod is selected, the gateway's pods are the admitted peers.
+        const vllmPods = pods().filter((p) => p.spec.containers.some((c: any) => c.image.includes("vllm")));
+        expect(vllmPods.length).toBeGreaterThan(0);
+        for (const pod of vllmPods) expect(pod.metadata.labels, pod.metadata.name).toHaveProperty("model-services.io/service");
+        const gatewayPods = pods().filter((p) => p.metadata.labels?.["app.kubernetes.io/component"] === "api-gateway");
+        expect(gatewayPods.length).toBeGreaterThan(0);
+        for (const pod of gatewayPods) {
+            expect(pod.metadata.labels).toMatchObject(policy.spec.ingress[0].from[0].podSelector.matchLabels);
+            expect(pod.metadata.labels).not.toHaveProperty("model-services.io/service");
+        }
         expect(kubectl("get", "configmaps", "-n", namespace, "-o", "json").items.map((c: any) => JSON.stringify(c.data ?? {})).join()).not.toMatch(/sk-/);
     });
 
@@ -128,6 +146,21 @@ describe("pulumi up, scale, stop, delete, destroy on a simulated GPU cluster", (
         expect(JSON.stringify((await e2e.stack.exportStack()).deployment.resources)).toBe(state);
         next.services[1].name = "vision";
         e2e.setConfig(next);
+    });
+
+    it("4b. a public gateway without TLS is a config error before any change; internal or with a certificate it is accepted", async () => {
+        const snapshot = clusterSnapshot();
+        const original = structuredClone(e2e.raw);
+        const next = structuredClone(e2e.raw);
+        next.gateway = { ...next.gateway, serviceType: "LoadBalancer", scheme: "internet-facing" };
+        e2e.setConfig(next);
+        await expect(e2e.stack.up()).rejects.toThrow(/gateway\.scheme: is a public endpoint without TLS: API keys would cross the internet in clear, got "internet-facing"\. Set gateway\.certificateArn/);
+        expect(clusterSnapshot()).toEqual(snapshot);
+        next.gateway = { ...next.gateway, certificateArn: "arn:aws:acm:us-east-1:123456789012:certificate/0000-e2e" };
+        e2e.setConfig(next);
+        const { steps } = await plannedSteps(e2e);
+        expect(steps).toContain("update kubernetes:core/v1:Service model-services-gateway-service");
+        e2e.setConfig(original);
     });
 
     it("5. instances: 0 stops a service and keeps its ID and key scope; back to 1 restarts it", async () => {

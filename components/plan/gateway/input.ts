@@ -25,6 +25,8 @@ export interface GatewayKey {
     name: string;
     /** The secret key clients send as `Authorization: Bearer <value>`. */
     value: string;
+    /** The value before the last rotation, still accepted during the rotation's grace period. */
+    previousValue?: string;
     /** Service names this key may call, or `["*"]` for all. */
     services: string[];
     /** Requests per minute across all services, per gateway pod; unlimited when omitted. */
@@ -55,8 +57,9 @@ export function checkInput(input: EnvoyConfigInput): void {
     seen(input.routes.map((r) => r.name), "service name");
     seen(input.routes.map((r) => r.accessName), "access name");
     seen(input.keys.map((k) => k.name), "key name");
-    if (new Set(input.keys.map((k) => k.value)).size !== input.keys.length) {
-        problems.push("two API keys have the same value");
+    const values = input.keys.flatMap((k) => (k.previousValue === undefined ? [k.value] : [k.value, k.previousValue]));
+    if (new Set(values).size !== values.length) {
+        problems.push("two API keys (current or previous values) have the same value");
     }
     const names = new Set(input.routes.map((r) => r.name));
     for (const r of input.routes) {
@@ -70,6 +73,7 @@ export function checkInput(input: EnvoyConfigInput): void {
     for (const k of input.keys) {
         if (!rfc1123Label.test(k.name)) problems.push(`key name ${JSON.stringify(k.name)} is not an RFC 1123 label`);
         if (!k.value || /\s/.test(k.value)) problems.push(`key ${k.name}: the value is empty or has whitespace`);
+        if (k.previousValue !== undefined && (!k.previousValue || /\s/.test(k.previousValue))) problems.push(`key ${k.name}: the previous value is empty or has whitespace`);
         for (const s of k.services) {
             if (s !== "*" && !names.has(s)) problems.push(`key ${k.name}: service ${JSON.stringify(s)} does not exist`);
         }
