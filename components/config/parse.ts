@@ -4,9 +4,9 @@ import { findGpuInstanceType, gpuFamilies, gpuInstanceTypes, gpuInstanceTypesOfF
 import { didYouMean } from "./didYouMean";
 import { reservedEngineFlag } from "./engineFlags";
 import { ConfigError, configNamespace, formatPath, IssueList, quoted } from "./issues";
-import { defaultGatewayServiceType, defaults, secretEnvPattern, ServiceTask } from "./rules";
+import { AutoscaleMetric, defaultAutoscaleTargets, defaultGatewayServiceType, defaults, secretEnvPattern, ServiceTask } from "./rules";
 import { configSchema, RawConfig, splitLeafMessage } from "./schema";
-import { ApiKeyConfig, ClusterConfig, GatewayConfig, NodeGroupConfig, PlatformConfig, ServiceConfig } from "./types";
+import { ApiKeyConfig, AutoscaleConfig, ClusterConfig, GatewayConfig, NodeGroupConfig, PlatformConfig, ServiceConfig } from "./types";
 
 export interface ParseContext {
     /** Stack name; the default owner derives from it. */
@@ -128,6 +128,7 @@ function resolve(raw: RawConfig, ctx: ParseContext, issues: IssueList): Platform
                 issues.add(`${path}.env.${key}`, "[redacted]", "looks like a credential in a plain environment variable", "credentials belong in Secrets: set the Hugging Face token with `pulumi config set --secret huggingFaceToken …`, or mount your own Secret");
             }
         }
+        const autoscale = resolveAutoscale(s, path, issues);
         if (s.task === ServiceTask.ImageGeneration && s.maxModelLen !== undefined) {
             issues.add(`${path}.maxModelLen`, s.maxModelLen, "does not apply to image-generation services", "remove maxModelLen from this service");
         }
@@ -135,7 +136,8 @@ function resolve(raw: RawConfig, ctx: ParseContext, issues: IssueList): Platform
             name: s.name,
             displayName: s.displayName ?? s.name,
             model: s.model,
-            instances: s.instances,
+            instances: autoscale ? autoscale.min : (s.instances ?? 0),
+            autoscale,
             gpus: s.gpus,
             nodeGroup: nodeGroup ?? "",
             task: s.task ?? defaults.task,
@@ -177,6 +179,17 @@ function resolve(raw: RawConfig, ctx: ParseContext, issues: IssueList): Platform
         image: raw.gateway?.image,
     };
 
+    const autoscaling = { keda: raw.autoscaling?.keda ?? defaults.kedaMode, prometheusUrl: raw.autoscaling?.prometheusUrl };
+    const firstAutoscaled = services.findIndex((s) => s.autoscale);
+    if (firstAutoscaled >= 0 && autoscaling.prometheusUrl === undefined) {
+        issues.add(
+            "autoscaling.prometheusUrl",
+            undefined,
+            `is missing, and services[${firstAutoscaled}].autoscale needs a Prometheus that scrapes vLLM and the gateway for KEDA to query`,
+            "set it to your Prometheus, e.g. http://prometheus-operated.monitoring.svc:9090 (monitoring.prometheusOperator: true makes a Prometheus Operator scrape the pods)",
+        );
+    }
+
     return {
         owner: raw.owner ?? defaultOwner(project, ctx.stack),
         namespace: raw.namespace ?? defaults.namespace,
@@ -186,7 +199,35 @@ function resolve(raw: RawConfig, ctx: ParseContext, issues: IssueList): Platform
         apiKeys,
         gateway,
         keyStore: { awsSecretsManager: raw.keyStore?.awsSecretsManager ?? defaults.awsSecretsManager },
+        autoscaling,
+        monitoring: {
+            prometheusOperator: raw.monitoring?.prometheusOperator ?? defaults.prometheusOperator,
+            grafanaDashboard: raw.monitoring?.grafanaDashboard ?? defaults.grafanaDashboard,
+        },
     };
+}
+
+/** A service's `autoscale` with its defaults, or undefined; `instances` and `autoscale` exclude each other. */
+function resolveAutoscale(s: NonNullable<RawConfig["services"]>[number], path: string, issues: IssueList): AutoscaleConfig | undefined {
+    if (s.autoscale === undefined) {
+        if (s.instances === undefined) {
+            issues.add(`${path}.instances`, undefined, "is missing; expected a whole number ≥ 0", "set how many instances to run (0 stops the service), or set autoscale: {min, max} to scale on load");
+        }
+        return undefined;
+    }
+    if (s.instances !== undefined) {
+        issues.add(`${path}.instances`, s.instances, "is set together with autoscale, which decides the instances", "remove instances, or remove autoscale for a fixed count");
+    }
+    const { min, max } = s.autoscale;
+    if (min > max) {
+        issues.add(`${path}.autoscale.min`, min, `is larger than autoscale.max (${max})`, `lower min to at most ${max} or raise max`);
+    }
+    const metric = s.autoscale.metric ?? defaults.autoscaleMetric;
+    const target = s.autoscale.target ?? defaultAutoscaleTargets[metric];
+    if (metric === AutoscaleMetric.KvCache && target > 1) {
+        issues.add(`${path}.autoscale.target`, target, "is more than 1, but KV-cache usage is a fraction from 0 to 1", "set a fraction such as 0.8");
+    }
+    return { min, max, metric, target, scaleDownDelaySeconds: s.autoscale.scaleDownDelaySeconds ?? defaults.scaleDownDelaySeconds };
 }
 
 

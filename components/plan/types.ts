@@ -1,5 +1,5 @@
 import { CapacityType, GpuAmiType, Quantization, ServiceTask, WeightsDtype } from "../config/rules";
-import { ApiKeyConfig, ClusterConfig, GatewayConfig, KeyStoreConfig, ModelArchitectureConfig } from "../config/types";
+import { ApiKeyConfig, AutoscaleConfig, AutoscalingConfig, ClusterConfig, GatewayConfig, KeyStoreConfig, ModelArchitectureConfig, MonitoringConfig } from "../config/types";
 
 /**
  * The plan: what the planner works out from a parsed config — each service's GPUs, fit and
@@ -19,8 +19,10 @@ export interface ServicePlan {
     model: string;
     /** What the model serves. */
     task: ServiceTask;
-    /** Number of vLLM pods; 0 = stopped. */
+    /** Number of vLLM pods; 0 = stopped. With `autoscale`, its `min`: the instances the node group is sized for at rest. */
     instances: number;
+    /** Load-based scaling; the Deployment's replicas then belong to KEDA. */
+    autoscale?: AutoscalePlan;
     /** GPUs per instance = vLLM's tensor-parallel size. */
     gpus: number;
     /** True when `gpus` was chosen by the planner rather than written in config. */
@@ -42,6 +44,12 @@ export interface ServicePlan {
     architecture?: ModelArchitectureConfig;
     /** Fit, GPUs and cost; undefined when the model's size is unknown. */
     capacity?: ServiceCapacityPlan;
+}
+
+/** A service's autoscaling as planned. */
+export interface AutoscalePlan extends AutoscaleConfig {
+    /** Estimated seconds from the first request to a ready instance when scaled to zero (the gateway's `Retry-After`). */
+    scaleUpSeconds: number;
 }
 
 /** One node group as planned. */
@@ -76,6 +84,8 @@ export interface PlatformPlan {
     apiKeys: ApiKeyConfig[];
     gateway: GatewayConfig;
     keyStore: KeyStoreConfig;
+    autoscaling: AutoscalingConfig;
+    monitoring: MonitoringConfig;
     /** Total GPUs and cost. */
     capacity: CapacityPlan;
 }

@@ -1,5 +1,6 @@
 import { GatewayConfig } from "../../config/types";
 import { envoyFiles, errorBodies, gatewayPorts, gatewayTimeouts, httpFilterNames, keyNameHeader, metadataNamespace, OpenAiError, routeNames, tlsSecretName } from "./contract";
+import { scaleUpHeader, scalingUpMapper } from "./scaleToZero";
 import { fileSource, JsonObject, jsonBody, MiB, seconds, socketAddress, statusIs, typed } from "./json";
 
 /** The API listener (`lds.json`): HTTP filters, limits, timeouts, error bodies, access log. */
@@ -49,6 +50,7 @@ function localReplies(maxRequestBodyMiB: number): JsonObject {
             mapper(statusIs(413), bodies["413"]),
             mapper(statusIs(429), bodies["429"]),
             mapper({ and_filter: { filters: [statusIs(503), { response_flag_filter: { flags: ["OM"] } }] } }, bodies["503-overloaded"]),
+            scalingUpMapper(),
             // Only Envoy's own 503s for a backend it could not reach: a stopped service's 503 keeps its own body.
             mapper({ and_filter: { filters: [statusIs(503), { response_flag_filter: { flags: unavailableFlags } }] } }, bodies["503-unavailable"]),
         ],
@@ -60,7 +62,7 @@ function httpFilters(maxRequestBodyMiB: number): JsonObject[] {
         // A client cannot pose as another key: the header is the gateway's to set.
         {
             name: httpFilterNames.headerMutation,
-            typed_config: typed("envoy.extensions.filters.http.header_mutation.v3.HeaderMutation", { mutations: { request_mutations: [{ remove: keyNameHeader }] } }),
+            typed_config: typed("envoy.extensions.filters.http.header_mutation.v3.HeaderMutation", { mutations: { request_mutations: [{ remove: keyNameHeader }, { remove: scaleUpHeader }] } }),
         },
         // Buffers the body (json_to_metadata needs all of it) up to the limit, then 413.
         {

@@ -1,6 +1,7 @@
 import { GatewayConfig } from "../../config/types";
 import { endpointsByTask, errorBodies, gatewayTimeouts, httpFilterNames, inferenceEndpoints, keyNameHeader, metadataNamespace, routeNames, clusterName, stoppedBody } from "./contract";
 import { allowedKeyNames, GatewayKey, GatewayRoute, modelsList } from "./input";
+import { routesToBackend, scaleUpRequestHeaders } from "./scaleToZero";
 import { directJson, Json, JsonObject, jsonBody, jsonContentType, seconds, typed } from "./json";
 
 /** The route table (`rds.json`): one route per service, matched on the body's `model`, with the credentials, each route's allowed keys and the per-key rate limits. */
@@ -42,7 +43,7 @@ export function routeTable(routes: GatewayRoute[], keys: GatewayKey[], gateway: 
             // An empty allowed list would let every key in; with no key allowed, the route refuses all.
             return { ...base, direct_response: { status: 403 }, typed_per_filter_config: auth() };
         }
-        if (r.instances === 0) {
+        if (!routesToBackend(r)) {
             return { ...base, ...directJson(503, stoppedBody(r.accessName) as unknown as Json), typed_per_filter_config: auth(allowed) };
         }
         return {
@@ -59,6 +60,7 @@ export function routeTable(routes: GatewayRoute[], keys: GatewayKey[], gateway: 
                     retry_back_off: { base_interval: "0.25s", max_interval: "1s" },
                 },
             },
+            ...scaleUpRequestHeaders(r),
             typed_per_filter_config: auth(allowed),
         };
     });
