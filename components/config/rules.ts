@@ -142,7 +142,7 @@ export const defaults = {
     scaleDownDelaySeconds: 600,
     kedaMode: KedaMode.Install,
     prometheusOperator: false,
-    grafanaDashboard: true,
+    grafanaDashboard: false,
 } as const;
 
 /** The gateway's Service type when `gateway.serviceType` is not set. */

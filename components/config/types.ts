@@ -159,7 +159,7 @@ export interface AutoscalingConfig {
 export interface MonitoringConfig {
     /** Create PodMonitors for vLLM and the gateway (needs the Prometheus Operator's CRDs). @default false */
     prometheusOperator: boolean;
-    /** Ship the Grafana dashboard as a ConfigMap labelled for Grafana's sidecar. @default true */
+    /** Ship the Grafana dashboard as a ConfigMap labelled for Grafana's sidecar. @default false */
     grafanaDashboard: boolean;
 }
 

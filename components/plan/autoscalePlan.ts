@@ -1,6 +1,7 @@
 import { findGpuInstanceType } from "../catalog/gpuInstances";
 import { IssueList } from "../config/issues";
 import { nodesNeeded } from "./capacity";
+import { deploymentStatus } from "./servicePlan";
 import { NodeGroupPlan, ServicePlan } from "./types";
 
 /**
@@ -73,4 +74,9 @@ export function planAutoscale(services: ServicePlan[], nodeGroups: readonly Node
             service.autoscale = { ...service.autoscale, scaleUpSeconds: scaleUpEstimateSeconds(weightsGiB, needsNewNode) };
         }
     });
+}
+
+/** Status of an autoscaled service: `Scaled to zero` at 0 replicas (it starts on the next request), else as any Deployment. */
+export function autoscaledStatus(replicas: number, ready: number | undefined): string {
+    return replicas === 0 ? "Scaled to zero" : deploymentStatus(replicas, ready);
 }

@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { GpuAmiType } from "../config/rules";
+import { AutoscaleMetric, GpuAmiType, KedaMode } from "../config/rules";
 import { huggingFaceTokenSecretName, partOfTag, platformLabels, serviceBackendHost, typeTokenPrefix, vllmPort } from "../conventions";
 import { serviceExamples, ServiceExamples } from "../plan/examples";
 import { GatewayKey, GatewayRoute } from "../plan/gateway";
@@ -9,9 +9,12 @@ import { PlatformPlan } from "../plan/types";
 import { ApiGateway } from "./apiGateway";
 import { EksCluster } from "./eksCluster";
 import { GpuNodeGroup } from "./gpuNodeGroup";
+import { Keda } from "./keda";
 import { KeyStore } from "./keyStore";
 import { ModelService } from "./modelService";
 import { NvidiaDevicePlugin } from "./nvidiaDevicePlugin";
+import { PlatformMonitoring } from "./platformMonitoring";
+import { ServiceAutoscaler } from "./serviceAutoscaler";
 
 export interface ModelPlatformArgs {
     /** The platform's plan, from `loadPlatform` (config keys) or `planPlatform` (a parsed config). */
@@ -41,7 +44,10 @@ export interface ServiceSummary {
     /** The service's share of its nodes' approximate on-demand price (catalog prices). */
     pricePerHourUsd: number;
     nodeGroup: string;
+    /** Live status: `Running 2/2`, `Starting 0/1`, `Stopped`, or `Scaled to zero` for an autoscaled service at 0. */
     status: string;
+    /** Load-based scaling, when the service autoscales (then `instances` is its `min`). */
+    autoscale?: { min: number; max: number; metric: AutoscaleMetric; target: number };
     examples: ServiceExamples;
 }
 
@@ -167,10 +173,12 @@ export class ModelPlatform extends pulumi.ComponentResource {
                         quantization: service.quantization,
                         gpuMemoryUtilization: service.gpuMemoryUtilization,
                         huggingFaceTokenSecret: hfSecretName,
+                        autoscaled: service.autoscale !== undefined,
                     },
                     k8sOpts,
                 ),
         );
+        this.addAutoscalers(name, plan, modelServices, k8sOpts);
 
         const groups = plan.nodeGroups.map((group) => {
             const placed = services.map((s, i) => ({ s, i })).filter(({ s }) => s.service.nodeGroup === group.name);
@@ -187,6 +195,7 @@ export class ModelPlatform extends pulumi.ComponentResource {
                     diskSizeGiB: group.diskSizeGiB,
                     amiType: group.amiType,
                     serviceIds,
+                    nodesFollowPods: placed.some(({ s }) => s.service.autoscale !== undefined),
                     eks: eks ? { clusterName: eks.clusterName, subnetIds: eks.subnetIds } : undefined,
                 },
                 child,
@@ -214,6 +223,7 @@ export class ModelPlatform extends pulumi.ComponentResource {
             backendHost: serviceBackendHost(service.name, plan.namespace),
             backendPort: vllmPort,
             instances: service.instances,
+            scaleUpSeconds: service.autoscale?.min === 0 ? service.autoscale.scaleUpSeconds : undefined,
         }));
         const gatewayKeys: pulumi.Output<GatewayKey[]> = keyStore.keys.apply((values) =>
             plan.apiKeys.map((key) => ({ name: key.name, value: values[key.name], services: key.services, requestsPerMinute: key.requestsPerMinute })),
@@ -252,6 +262,9 @@ export class ModelPlatform extends pulumi.ComponentResource {
                         pricePerHourUsd: service.capacity?.pricePerHourUsd ?? 0,
                         nodeGroup: service.nodeGroup,
                         status,
+                        ...(service.autoscale
+                            ? { autoscale: { min: service.autoscale.min, max: service.autoscale.max, metric: service.autoscale.metric, target: service.autoscale.target } }
+                            : {}),
                         examples: serviceExamples(endpoint, access, service.task),
                     }),
                 ),
@@ -282,5 +295,40 @@ export class ModelPlatform extends pulumi.ComponentResource {
             nodeGroups: this.nodeGroups,
             namespace: this.namespace,
         });
+    }
+
+    /** KEDA (when the platform installs it), a ServiceAutoscaler per autoscaled service, and the monitoring objects asked for. */
+    private addAutoscalers(name: string, plan: PlatformPlan, modelServices: ModelService[], k8sOpts: pulumi.CustomResourceOptions): void {
+        const autoscaled = plan.services.map((service, i) => ({ service, modelService: modelServices[i] })).filter(({ service }) => service.autoscale);
+        const keda = autoscaled.length > 0 && plan.autoscaling.keda === KedaMode.Install ? new Keda(`${name}-keda`, {}, k8sOpts) : undefined;
+        const prometheusUrl = plan.autoscaling.prometheusUrl;
+        if (autoscaled.length > 0 && prometheusUrl === undefined) {
+            throw new pulumi.ResourceError(`service "${autoscaled[0].service.name}" autoscales, but plan.autoscaling.prometheusUrl names no Prometheus for KEDA to query`, this);
+        }
+        for (const { service, modelService } of autoscaled) {
+            const a = service.autoscale!;
+            new ServiceAutoscaler(
+                `${name}-${service.name}-autoscaler`,
+                {
+                    namespace: this.namespace,
+                    name: service.name,
+                    accessName: service.accessName,
+                    min: a.min,
+                    max: a.max,
+                    metric: a.metric,
+                    target: a.target,
+                    scaleDownDelaySeconds: a.scaleDownDelaySeconds,
+                    prometheusUrl: prometheusUrl!,
+                },
+                { ...k8sOpts, dependsOn: keda ? [keda, modelService] : [modelService] },
+            );
+        }
+        if (plan.monitoring.prometheusOperator || plan.monitoring.grafanaDashboard) {
+            new PlatformMonitoring(
+                `${name}-monitoring`,
+                { namespace: this.namespace, podMonitors: plan.monitoring.prometheusOperator, grafanaDashboard: plan.monitoring.grafanaDashboard },
+                k8sOpts,
+            );
+        }
     }
 }
