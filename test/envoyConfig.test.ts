@@ -14,6 +14,7 @@ import {
     renderBootstrap,
     renderEnvoyConfig,
     routeNames,
+    scaleUpHeader,
 } from "../components";
 import { GatewayConfig, ServiceTask } from "../components";
 
@@ -232,8 +233,8 @@ describe("error bodies (OpenAI's shape)", () => {
 
     it("503 is rewritten only when Envoy could not reach a backend (or is overloaded), so a stopped service keeps its message", () => {
         const mappers = mapperFor(lds, 503);
-        expect(mappers.map((m) => m.filter.and_filter.filters[1].response_flag_filter.flags)).toEqual([["OM"], ["UH", "UF", "UO", "URX", "UC", "UR", "NC"]]);
-        expect(mappers.map((m) => m.body_format_override.json_format.error.code)).toEqual(["overloaded", "model_unavailable"]);
+        expect(mappers.map((m) => m.filter.and_filter.filters[1].response_flag_filter.flags)).toEqual([["OM"], ["UH", "UF", "URX", "NC"], ["UH", "UF", "UO", "URX", "UC", "UR", "NC"]]);
+        expect(mappers.map((m) => m.body_format_override.json_format.error.code)).toEqual(["overloaded", "model_scaling_up", "model_unavailable"]);
         mappers.forEach((m) => shape(m.body_format_override.json_format));
     });
 
@@ -290,7 +291,7 @@ describe("keys stay out of everything but the route table", () => {
             httpFilterNames.localRateLimit,
             httpFilterNames.router,
         ]);
-        expect(filters[0].typed_config.mutations.request_mutations).toEqual([{ remove: keyNameHeader }]);
+        expect(filters[0].typed_config.mutations.request_mutations).toEqual([{ remove: keyNameHeader }, { remove: scaleUpHeader }]);
     });
 
     it("logs JSON to stdout with time, key name, model, status, bytes, duration and upstream time, never the Authorization header", () => {
