@@ -1,0 +1,161 @@
+import { readFileSync } from "node:fs";
+import * as path from "node:path";
+import { describe, expect, it } from "vitest";
+import { images, kedaManifest, kedaVersion, pinnedInstallObjects } from "../components";
+import { ofType, RegisteredResource } from "./helpers/mocks";
+import { PlatformRun, runStack, stackConfig } from "./helpers/platform";
+
+/** The objects an autoscaled service brings, under Pulumi mocks running the real stack program. */
+
+const prometheusUrl = "http://prometheus-operated.monitoring.svc:9090";
+
+/** The local stack with "test" autoscaled from zero and "vision" on the KV cache from 1. */
+function autoscaledStack(extra: Record<string, unknown> = {}): Record<string, any> {
+    const raw = structuredClone(stackConfig("local"));
+    const { instances: _t, ...test } = raw.services[0];
+    const { instances: _v, ...vision } = raw.services[1];
+    raw.services[0] = { ...test, autoscale: { min: 0, max: 3 } };
+    raw.services[1] = { ...vision, autoscale: { min: 1, max: 2, metric: "kvCache", scaleDownDelaySeconds: 900 } };
+    return { ...raw, autoscaling: { prometheusUrl }, ...extra };
+}
+
+const named = (registered: RegisteredResource[], type: string, name: string) => {
+    const r = ofType(registered, type).find((x) => x.name === name);
+    expect(r, `${type} ${name}`).toBeDefined();
+    return r!.inputs;
+};
+
+let installed: PlatformRun | undefined;
+async function run(): Promise<PlatformRun> {
+    installed ??= await runStack(autoscaledStack({ monitoring: { prometheusOperator: true, grafanaDashboard: true } }));
+    return installed;
+}
+
+describe("an autoscaled service", () => {
+    it("leaves spec.replicas out of the Deployment Pulumi applies, so the autoscaler owns it; a fixed service keeps its count", async () => {
+        const { registered } = await run();
+        expect(named(registered, "kubernetes:apps/v1:Deployment", "model-services-test-deployment").spec).not.toHaveProperty("replicas");
+        expect(named(registered, "kubernetes:apps/v1:Deployment", "model-services-vision-deployment").spec).not.toHaveProperty("replicas");
+        expect(named(registered, "kubernetes:apps/v1:Deployment", "model-services-qwen-32b-deployment").spec.replicas).toBe(1);
+    }, 60_000);
+
+    it("gets a ScaledObject on its vLLM queue, woken from zero by the gateway's demand for it", async () => {
+        const { registered } = await run();
+        const so = named(registered, "kubernetes:keda.sh/v1alpha1:ScaledObject", "model-services-test-autoscaler-scaledobject");
+        expect(so.metadata).toMatchObject({ name: "vllm-test", namespace: "model-services" });
+        expect(so.spec).toMatchObject({
+            scaleTargetRef: { apiVersion: "apps/v1", kind: "Deployment", name: "vllm-test" },
+            minReplicaCount: 0,
+            maxReplicaCount: 3,
+            pollingInterval: 30,
+            cooldownPeriod: 600,
+        });
+        expect(so.spec.advanced.horizontalPodAutoscalerConfig.behavior.scaleDown).toEqual({ stabilizationWindowSeconds: 600, policies: [{ type: "Pods", value: 1, periodSeconds: 60 }] });
+        expect(so.spec.triggers).toEqual([
+            {
+                type: "prometheus",
+                name: "load",
+                metricType: "AverageValue",
+                metadata: { serverAddress: prometheusUrl, query: 'sum(vllm:num_requests_waiting{namespace="model-services",model_name="u-8105f7322477/test"}) or vector(0)', threshold: "5", activationThreshold: "0" },
+            },
+            {
+                type: "prometheus",
+                name: "demand",
+                metricType: "AverageValue",
+                metadata: {
+                    serverAddress: prometheusUrl,
+                    query: 'sum(rate({__name__=~"envoy_cluster_upstream_rq_total|envoy_cluster_upstream_rq_pending_failure_eject",namespace="model-services",envoy_cluster_name="service-test"}[2m])) or vector(0)',
+                    threshold: "1000000",
+                    activationThreshold: "0",
+                },
+            },
+        ]);
+    }, 60_000);
+
+    it("with min ≥ 1 scales on its own signal only (here KV-cache usage per instance, target 0.8)", async () => {
+        const { registered } = await run();
+        const so = named(registered, "kubernetes:keda.sh/v1alpha1:ScaledObject", "model-services-vision-autoscaler-scaledobject");
+        expect(so.spec).toMatchObject({ minReplicaCount: 1, maxReplicaCount: 2, cooldownPeriod: 900 });
+        expect(so.spec.triggers).toHaveLength(1);
+        expect(so.spec.triggers[0]).toMatchObject({ name: "load", metricType: "Value", metadata: { threshold: "0.8", query: 'avg(vllm:kv_cache_usage_perc{namespace="model-services",model_name="u-8105f7322477/vision"}) or vector(0)' } });
+    }, 60_000);
+
+    it("shows its range in the services output, and instances = min", async () => {
+        const { outputs } = await run();
+        const [test, vision, fixed] = outputs.services;
+        expect(test).toMatchObject({ name: "test", instances: 0, autoscale: { min: 0, max: 3, metric: "queue", target: 5 } });
+        expect(vision.autoscale).toEqual({ min: 1, max: 2, metric: "kvCache", target: 0.8 });
+        expect(fixed).not.toHaveProperty("autoscale");
+        // The mock API server defaults the omitted replicas to 1, as the real one does.
+        expect(test.status).toBe("Running 1/1");
+    }, 60_000);
+});
+
+describe("KEDA", () => {
+    it("is installed from the vendored manifests with every image pinned (autoscaling.keda: install)", async () => {
+        const { registered } = await run();
+        const crds = ofType(registered, "kubernetes:apiextensions.k8s.io/v1:CustomResourceDefinition").map((r) => r.inputs.metadata.name).sort();
+        expect(crds).toEqual([
+            "cloudeventsources.eventing.keda.sh",
+            "clustercloudeventsources.eventing.keda.sh",
+            "clustertriggerauthentications.keda.sh",
+            "scaledjobs.keda.sh",
+            "scaledobjects.keda.sh",
+            "triggerauthentications.keda.sh",
+        ]);
+        const deployments = ofType(registered, "kubernetes:apps/v1:Deployment").filter((r) => r.inputs.metadata.namespace === "keda");
+        expect(deployments.map((d) => d.inputs.spec.template.spec.containers[0].image).sort()).toEqual(
+            [images.kedaAdmissionWebhooks, images.kedaMetricsApiServer, images.kedaOperator].sort(),
+        );
+        expect(images.kedaOperator).toBe(`ghcr.io/kedacore/keda:${kedaVersion}`);
+        expect(ofType(registered, "kubernetes:apiregistration.k8s.io/v1:APIService").map((r) => r.inputs.metadata.name)).toEqual(["v1beta1.external.metrics.k8s.io"]);
+    }, 60_000);
+
+    it("is not installed with autoscaling.keda: existing, nor when no service autoscales", async () => {
+        const existing = await runStack(autoscaledStack({ autoscaling: { keda: "existing", prometheusUrl } }));
+        expect(ofType(existing.registered, "model-services:index:Keda")).toEqual([]);
+        expect(ofType(existing.registered, "kubernetes:keda.sh/v1alpha1:ScaledObject")).toHaveLength(2);
+        const fixed = await runStack(stackConfig("local"));
+        expect(ofType(fixed.registered, "model-services:index:Keda")).toEqual([]);
+        expect(ofType(fixed.registered, "kubernetes:keda.sh/v1alpha1:ScaledObject")).toEqual([]);
+    }, 120_000);
+
+    it("refuses to run an image of the vendored manifests that versions.ts does not pin", () => {
+        const objects = kedaManifest("install.yaml");
+        objects.find((o) => o.kind === "Deployment")!.spec.template.spec.containers[0].image = "ghcr.io/kedacore/keda:2.99.0";
+        expect(() => pinnedInstallObjects(objects)).toThrow("KEDA manifest Deployment/keda-operator runs image ghcr.io/kedacore/keda:2.99.0, which components/versions.ts does not pin");
+    });
+
+    it("vendored files come from the pinned release", () => {
+        // scripts/vendorKeda.ts writes the version into each file's first line.
+        for (const file of ["crds.yaml", "install.yaml"] as const) {
+            const first = readFileSync(path.join(__dirname, "../components/resources/keda", file), "utf8").split("\n")[0];
+            expect(first).toContain(`github.com/kedacore/keda/v2@v${kedaVersion}`);
+        }
+    });
+});
+
+describe("monitoring", () => {
+    it("creates PodMonitors for vLLM and the gateway, and the dashboard ConfigMap Grafana's sidecar loads", async () => {
+        const { registered } = await run();
+        const monitors = ofType(registered, "kubernetes:monitoring.coreos.com/v1:PodMonitor").map((r) => r.inputs);
+        expect(monitors.map((m) => [m.metadata.name, m.spec.selector.matchLabels, m.spec.podMetricsEndpoints])).toEqual([
+            ["vllm", { "app.kubernetes.io/name": "vllm", "app.kubernetes.io/part-of": "model-services" }, [{ port: "http", path: "/metrics", interval: "30s" }]],
+            ["model-gateway", { "app.kubernetes.io/name": "envoy", "app.kubernetes.io/instance": "model-gateway" }, [{ port: "metrics", path: "/stats/prometheus", interval: "30s" }]],
+        ]);
+        const dashboard = named(registered, "kubernetes:core/v1:ConfigMap", "model-services-monitoring-dashboard");
+        expect(dashboard.metadata.labels.grafana_dashboard).toBe("1");
+        const json = JSON.parse(dashboard.data["model-services.json"]);
+        expect(json.panels.map((p: any) => p.title)).toEqual(["Requests per second", "Queue: requests waiting", "Time to first token", "Tokens per second", "KV-cache usage", "Instances"]);
+        const exprs = json.panels.flatMap((p: any) => p.targets.map((t: any) => t.expr)).join("\n");
+        for (const metric of ["vllm:request_success_total", "vllm:num_requests_waiting", "vllm:time_to_first_token_seconds_bucket", "vllm:generation_tokens_total", "vllm:kv_cache_usage_perc"]) {
+            expect(exprs).toContain(metric);
+        }
+    }, 60_000);
+
+    it("creates none of it by default", async () => {
+        const { registered } = await runStack(autoscaledStack());
+        expect(ofType(registered, "model-services:index:PlatformMonitoring")).toEqual([]);
+        expect(ofType(registered, "kubernetes:monitoring.coreos.com/v1:PodMonitor")).toEqual([]);
+    }, 60_000);
+});
