@@ -26,4 +26,9 @@ export const images = {
     kedaOperator: `ghcr.io/kedacore/keda:${kedaVersion}`,
     kedaMetricsApiServer: `ghcr.io/kedacore/keda-metrics-apiserver:${kedaVersion}`,
     kedaAdmissionWebhooks: `ghcr.io/kedacore/keda-admission-webhooks:${kedaVersion}`,
+    /**
+     * Kubernetes' Cluster Autoscaler, for EKS node groups of autoscaled services. Its minor
+     * version follows the cluster's Kubernetes minor (`cluster.version`, default 1.34).
+     */
+    clusterAutoscaler: "registry.k8s.io/autoscaling/cluster-autoscaler:v1.34.4",
 } as const;

@@ -159,3 +159,54 @@ describe("monitoring", () => {
         expect(ofType(registered, "kubernetes:monitoring.coreos.com/v1:PodMonitor")).toEqual([]);
     }, 60_000);
 });
+
+describe("nodes follow pods on EKS (dev stack with an autoscaled service)", () => {
+    let eks: PlatformRun;
+    const devAutoscaled = () => {
+        const raw = structuredClone(stackConfig("dev"));
+        const { instances: _t, ...test } = raw.services[0];
+        raw.services[0] = { ...test, autoscale: { min: 0, max: 4 } };
+        return { ...raw, autoscaling: { prometheusUrl } };
+    };
+
+    it("deploys Cluster Autoscaler with its IAM role through EKS Pod Identity and auto-discovery of the cluster's node groups", async () => {
+        eks = await runStack(devAutoscaled(), { stack: "dev" });
+        const { registered } = eks;
+        const role = named(registered, "aws:iam/role:Role", "model-services-cluster-autoscaler-role");
+        expect(JSON.parse(role.assumeRolePolicy).Statement).toEqual([{ Effect: "Allow", Principal: { Service: "pods.eks.amazonaws.com" }, Action: ["sts:AssumeRole", "sts:TagSession"] }]);
+        const policy = JSON.parse(named(registered, "aws:iam/rolePolicy:RolePolicy", "model-services-cluster-autoscaler-policy").policy);
+        expect(policy.Statement[1]).toEqual({
+            Effect: "Allow",
+            Action: ["autoscaling:SetDesiredCapacity", "autoscaling:TerminateInstanceInAutoScalingGroup"],
+            Resource: "*",
+            Condition: { StringEquals: { "aws:ResourceTag/k8s.io/cluster-autoscaler/model-services-dev": "owned" } },
+        });
+        expect(named(registered, "aws:eks/podIdentityAssociation:PodIdentityAssociation", "model-services-cluster-autoscaler-pod-identity")).toMatchObject({
+            clusterName: "model-services-dev",
+            namespace: "kube-system",
+            serviceAccount: "cluster-autoscaler",
+        });
+        expect(named(registered, "aws:eks/addon:Addon", "model-services-cluster-autoscaler-pod-identity-agent").addonName).toBe("eks-pod-identity-agent");
+        const container = named(registered, "kubernetes:apps/v1:Deployment", "model-services-cluster-autoscaler-deployment").spec.template.spec.containers[0];
+        expect(container.image).toBe(images.clusterAutoscaler);
+        expect(container.args).toEqual(
+            expect.arrayContaining([
+                "--node-group-auto-discovery=asg:tag=k8s.io/cluster-autoscaler/enabled,k8s.io/cluster-autoscaler/model-services-dev",
+                "--scale-down-unneeded-time=10m",
+                "--expander=least-waste",
+            ]),
+        );
+    }, 60_000);
+
+    it("sizes the node group of an autoscaled service for its min, and leaves desiredSize to the autoscaler afterwards", async () => {
+        const { registered, outputs } = eks;
+        const l4 = ofType(registered, "aws:eks/nodeGroup:NodeGroup").find((r) => r.name === "model-services-gpu-l4-nodes")!;
+        expect(l4.inputs.scalingConfig).toEqual({ minSize: 0, desiredSize: 0, maxSize: 4 });
+        expect(outputs.nodeGroups.find((g: any) => g.name === "gpu-l4")).toMatchObject({ minSize: 0, desiredSize: 0, maxSize: 4 });
+    });
+
+    it("no Cluster Autoscaler when nothing autoscales", async () => {
+        const fixed = await runStack(stackConfig("dev"), { stack: "dev" });
+        expect(ofType(fixed.registered, "model-services:index:ClusterAutoscaler")).toEqual([]);
+    }, 60_000);
+});

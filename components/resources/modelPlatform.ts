@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { AutoscaleMetric, GpuAmiType, KedaMode } from "../config/rules";
+import { AutoscaleMetric, GpuAmiType } from "../config/rules";
 import { huggingFaceTokenSecretName, partOfTag, platformLabels, serviceBackendHost, typeTokenPrefix, vllmPort } from "../conventions";
 import { serviceExamples, ServiceExamples } from "../plan/examples";
 import { GatewayKey, GatewayRoute } from "../plan/gateway";
@@ -9,12 +9,10 @@ import { PlatformPlan } from "../plan/types";
 import { ApiGateway } from "./apiGateway";
 import { EksCluster } from "./eksCluster";
 import { GpuNodeGroup } from "./gpuNodeGroup";
-import { Keda } from "./keda";
 import { KeyStore } from "./keyStore";
 import { ModelService } from "./modelService";
 import { NvidiaDevicePlugin } from "./nvidiaDevicePlugin";
-import { PlatformMonitoring } from "./platformMonitoring";
-import { ServiceAutoscaler } from "./serviceAutoscaler";
+import { addAutoscaling } from "./platformAutoscaling";
 
 export interface ModelPlatformArgs {
     /** The platform's plan, from `loadPlatform` (config keys) or `planPlatform` (a parsed config). */
@@ -178,7 +176,7 @@ export class ModelPlatform extends pulumi.ComponentResource {
                     k8sOpts,
                 ),
         );
-        this.addAutoscalers(name, plan, modelServices, k8sOpts);
+        addAutoscaling(this, name, { plan, modelServices, namespace: this.namespace, eksClusterName: eks?.clusterName }, k8sOpts);
 
         const groups = plan.nodeGroups.map((group) => {
             const placed = services.map((s, i) => ({ s, i })).filter(({ s }) => s.service.nodeGroup === group.name);
@@ -295,40 +293,5 @@ export class ModelPlatform extends pulumi.ComponentResource {
             nodeGroups: this.nodeGroups,
             namespace: this.namespace,
         });
-    }
-
-    /** KEDA (when the platform installs it), a ServiceAutoscaler per autoscaled service, and the monitoring objects asked for. */
-    private addAutoscalers(name: string, plan: PlatformPlan, modelServices: ModelService[], k8sOpts: pulumi.CustomResourceOptions): void {
-        const autoscaled = plan.services.map((service, i) => ({ service, modelService: modelServices[i] })).filter(({ service }) => service.autoscale);
-        const keda = autoscaled.length > 0 && plan.autoscaling.keda === KedaMode.Install ? new Keda(`${name}-keda`, {}, k8sOpts) : undefined;
-        const prometheusUrl = plan.autoscaling.prometheusUrl;
-        if (autoscaled.length > 0 && prometheusUrl === undefined) {
-            throw new pulumi.ResourceError(`service "${autoscaled[0].service.name}" autoscales, but plan.autoscaling.prometheusUrl names no Prometheus for KEDA to query`, this);
-        }
-        for (const { service, modelService } of autoscaled) {
-            const a = service.autoscale!;
-            new ServiceAutoscaler(
-                `${name}-${service.name}-autoscaler`,
-                {
-                    namespace: this.namespace,
-                    name: service.name,
-                    accessName: service.accessName,
-                    min: a.min,
-                    max: a.max,
-                    metric: a.metric,
-                    target: a.target,
-                    scaleDownDelaySeconds: a.scaleDownDelaySeconds,
-                    prometheusUrl: prometheusUrl!,
-                },
-                { ...k8sOpts, dependsOn: keda ? [keda, modelService] : [modelService] },
-            );
-        }
-        if (plan.monitoring.prometheusOperator || plan.monitoring.grafanaDashboard) {
-            new PlatformMonitoring(
-                `${name}-monitoring`,
-                { namespace: this.namespace, podMonitors: plan.monitoring.prometheusOperator, grafanaDashboard: plan.monitoring.grafanaDashboard },
-                k8sOpts,
-            );
-        }
     }
 }
