@@ -43,6 +43,10 @@ describe("an autoscaled service", () => {
         const { registered } = await run();
         const so = named(registered, "kubernetes:keda.sh/v1alpha1:ScaledObject", "model-services-test-autoscaler-scaledobject");
         expect(so.metadata).toMatchObject({ name: "vllm-test", namespace: "model-services" });
+        // Labelled like the service's other objects, billing's service ID included.
+        const deploymentLabels = named(registered, "kubernetes:apps/v1:Deployment", "model-services-test-deployment").metadata.labels;
+        expect(so.metadata.labels).toEqual(deploymentLabels);
+        expect(so.metadata.labels["model-services.io/service-id"]).toMatch(/^ms-[0-9a-f]{12}$/);
         expect(so.spec).toMatchObject({
             scaleTargetRef: { apiVersion: "apps/v1", kind: "Deployment", name: "vllm-test" },
             minReplicaCount: 0,
@@ -209,4 +213,19 @@ describe("nodes follow pods on EKS (dev stack with an autoscaled service)", () =
         const fixed = await runStack(stackConfig("dev"), { stack: "dev" });
         expect(ofType(fixed.registered, "model-services:index:ClusterAutoscaler")).toEqual([]);
     }, 60_000);
+});
+
+describe("the whole policy pack over autoscaled stacks", () => {
+    // Imported once: the pack serves itself on import, and runStack resets the module registry.
+    let pack: { policies: typeof import("../policies/index").policies; packViolations: typeof import("../policies/lib/testing").packViolations } | undefined;
+    it.each(["local", "dev"])("finds nothing in the %s stack with KEDA installed, monitoring on and (on EKS) Cluster Autoscaler", async (stack) => {
+        pack ??= { policies: (await import("../policies/index")).policies, packViolations: (await import("../policies/lib/testing")).packViolations };
+        const { policies, packViolations } = pack;
+        const raw = structuredClone(stackConfig(stack));
+        const { instances: _t, ...test } = raw.services[0];
+        raw.services[0] = { ...test, autoscale: { min: 0, max: 3 } };
+        const run = await runStack({ ...raw, autoscaling: { prometheusUrl }, monitoring: { prometheusOperator: true, grafanaDashboard: true } }, { stack });
+        expect(ofType(run.registered, "kubernetes:keda.sh/v1alpha1:ScaledObject")).toHaveLength(1);
+        expect(await packViolations(policies, run.registered.map((r) => ({ type: r.type, name: r.name, props: r.inputs })))).toEqual([]);
+    }, 120_000);
 });

@@ -38,6 +38,7 @@ export function addAutoscaling(parent: pulumi.ComponentResource, name: string, i
                 namespace: inputs.namespace,
                 name: service.name,
                 accessName: service.accessName,
+                serviceId: modelService.serviceId,
                 min: a.min,
                 max: a.max,
                 metric: a.metric,

@@ -1,7 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { AutoscaleMetric, defaultAutoscaleTargets, defaults } from "../config/rules";
-import { platformLabels, serviceNameLabel, serviceObjectName, typeTokenPrefix } from "../conventions";
+import { serviceLabels, serviceObjectName, typeTokenPrefix } from "../conventions";
 import { scaledObjectSpec } from "../plan/scaledObject";
 
 export interface ServiceAutoscalerArgs {
@@ -11,6 +11,8 @@ export interface ServiceAutoscalerArgs {
     name: string;
     /** vLLM's served model name (`<owner>/<name>`), the `model_name` label of its metrics. */
     accessName: string;
+    /** The service's ID (`ModelService.serviceId`), labelled on the ScaledObject like on the service's other objects. */
+    serviceId: pulumi.Input<string>;
     /** Fewest instances; 0 lets the service scale to zero, woken by the gateway's demand. */
     min: number;
     /** Most instances. */
@@ -45,7 +47,7 @@ export class ServiceAutoscaler extends pulumi.ComponentResource {
                 metadata: {
                     name: serviceObjectName(args.name),
                     namespace: args.namespace,
-                    labels: { ...platformLabels, [serviceNameLabel]: args.name },
+                    labels: pulumi.output(args.serviceId).apply((serviceId) => serviceLabels(args.name, serviceId)),
                 },
                 spec: pulumi.output(args.namespace).apply((namespace) =>
                     scaledObjectSpec({
