@@ -86,8 +86,10 @@ describe("an autoscaled service on a simulated GPU cluster", () => {
         expect((await e2e.stack.outputs()).services.value[0]).toMatchObject({ name: "test", instances: 0, status: "Running 3/3", autoscale: { min: 0, max: 3 } });
     });
 
-    it("4. scaled to zero: the status says so, and an unrelated config change to the service still leaves its replicas alone", async () => {
+    it("4. scaled to zero: the status says so, and a change to the pod template still leaves its replicas alone (a fixed service's are reset)", async () => {
         scaleBehindPulumi("vllm-test", 0);
+        // The control: a fixed-count service moved behind Pulumi's back gets its count back on the next apply.
+        scaleBehindPulumi("vllm-vision", 2);
         await eventually("test pods gone", () => runningPods("test").length === 0);
         const refreshed = await e2e.stack.up({ refresh: true });
         expect(refreshed.summary.result).toBe("succeeded");
@@ -95,11 +97,13 @@ describe("an autoscaled service on a simulated GPU cluster", () => {
 
         const next = structuredClone(e2e.raw);
         next.services[0].env = { VLLM_LOGGING_LEVEL: "DEBUG" };
+        next.services[1].env = { VLLM_LOGGING_LEVEL: "DEBUG" };
         e2e.setConfig(next);
         const { updates } = await plannedSteps(e2e);
         expect(updates["kubernetes:apps/v1:Deployment model-services-test-deployment"]).toEqual(["spec.template.spec.containers[0].env"]);
         await e2e.stack.up();
         expect(replicasOf("vllm-test")).toBe(0);
+        expect(replicasOf("vllm-vision")).toBe(1);
         expect(kubectl("get", "deployment", "vllm-test", "-n", namespace, "-o", "json").spec.template.spec.containers[0].env).toContainEqual({ name: "VLLM_LOGGING_LEVEL", value: "DEBUG" });
     });
 });
