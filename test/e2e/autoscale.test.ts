@@ -92,7 +92,7 @@ describe("an autoscaled service on a simulated GPU cluster", () => {
         next.services[0].env = { VLLM_LOGGING_LEVEL: "DEBUG" };
         e2e.setConfig(next);
         const { updates } = await plannedSteps(e2e);
-        expect(updates["kubernetes:apps/v1:Deployment model-services-test-deployment"]).toEqual(["spec.template.spec.containers[0].env"]);
+        expect(updates["kubernetes:apps/v1:Deployment model-services-test-deployment"]).toEqual(["spec.template.spec.containers[0].env[1]"]);
         const result = await e2e.stack.up();
         expect(result.summary.result).toBe("succeeded");
         const deployment = kubectl("get", "deployment", "vllm-test", "-n", namespace, "-o", "json");
