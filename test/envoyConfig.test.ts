@@ -14,6 +14,7 @@ import {
     renderBootstrap,
     renderEnvoyConfig,
     routeNames,
+    scaleUpHeader,
 } from "../components";
 import { allServicesClientPrefix, envoySecretFiles } from "../components/plan/gateway";
 import { GatewayConfig, ServiceTask } from "../components";
@@ -244,8 +245,8 @@ describe("error bodies (OpenAI's shape)", () => {
 
     it("503 is rewritten only when Envoy could not reach a backend (or is overloaded), so a stopped service keeps its message", () => {
         const mappers = mapperFor(lds, 503);
-        expect(mappers.map((m) => m.filter.and_filter.filters[1].response_flag_filter.flags)).toEqual([["OM"], ["UH", "UF", "UO", "URX", "UC", "UR", "NC"]]);
-        expect(mappers.map((m) => m.body_format_override.json_format.error.code)).toEqual(["overloaded", "model_unavailable"]);
+        expect(mappers.map((m) => m.filter.and_filter.filters[1].response_flag_filter.flags)).toEqual([["OM"], ["UH", "UF", "URX", "NC"], ["UH", "UF", "UO", "URX", "UC", "UR", "NC"]]);
+        expect(mappers.map((m) => m.body_format_override.json_format.error.code)).toEqual(["overloaded", "model_scaling_up", "model_unavailable"]);
         mappers.forEach((m) => shape(m.body_format_override.json_format));
     });
 
@@ -310,7 +311,7 @@ describe("keys stay out of everything but the route table", () => {
 
     it("removes a client-sent key-name header before authentication sets the real one, and the headers vLLM acts on", () => {
         const filters = hcmOf(parsed().lds).http_filters;
-        expect(filters[0].typed_config.mutations.request_mutations).toEqual([keyNameHeader, "x-data-parallel-rank", "traceparent", "tracestate"].map((h) => ({ remove: h })));
+        expect(filters[0].typed_config.mutations.request_mutations).toEqual([keyNameHeader, scaleUpHeader, "x-data-parallel-rank", "traceparent", "tracestate"].map((h) => ({ remove: h })));
         expect(hcmOf(parsed().lds).common_http_protocol_options.headers_with_underscores_action).toBe("REJECT_REQUEST");
     });
 

@@ -107,6 +107,17 @@ describe("envoy-validate accepts the generated config", () => {
         expect(result.status).toBe(0);
     });
 
+    it("with a service that autoscales from zero (no instance now, a route and cluster kept, the scaling-up 503)", () => {
+        const config = shipped("local");
+        const input = gatewayInput(config);
+        const routes = input.routes.map((r, i) => (i === 0 ? { ...r, instances: 0, scaleUpSeconds: 450 } : r));
+        const files = renderEnvoyConfig({ routes, keys: input.keys, gateway: config.gateway });
+        expect(files[envoyFiles.routes]).toContain('"x-model-services-scale-up-seconds"');
+        const result = validate(write(files));
+        expect(result.output).toMatch(/envoy-validate: 5 file\(s\) valid/);
+        expect(result.status).toBe(0);
+    });
+
     it("as in the reviewed snapshot", () => {
         const result = validate(path.join(projectRoot, "test/__snapshots__/envoy-dev"));
         expect(result.status).toBe(0);

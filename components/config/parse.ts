@@ -1,13 +1,13 @@
 import { createHash } from "node:crypto";
-import { z } from "zod";
 import { findGpuInstanceType, gpuFamilies, gpuInstanceTypes, gpuInstanceTypesOfFamily } from "../catalog/gpuInstances";
 import { didYouMean } from "./didYouMean";
 import { resolveGateway } from "./gateway";
 import { refusedEngineFlag, reservedEngineFlag } from "./engineFlags";
-import { ConfigError, configNamespace, formatPath, IssueList, quoted } from "./issues";
-import { defaults, imageGenerationQuantizations, secretEnvPattern, ServiceTask, unsupportedQuantizations } from "./rules";
-import { configSchema, RawConfig, splitLeafMessage } from "./schema";
-import { ApiKeyConfig, ClusterConfig, NodeGroupConfig, PlatformConfig, ServiceConfig } from "./types";
+import { ConfigError, configNamespace, IssueList, quoted } from "./issues";
+import { AutoscaleMetric, defaultAutoscaleTargets, defaults, imageGenerationQuantizations, secretEnvPattern, ServiceTask, unsupportedQuantizations } from "./rules";
+import { configSchema, RawConfig } from "./schema";
+import { reportZodIssue } from "./zodIssues";
+import { ApiKeyConfig, AutoscaleConfig, ClusterConfig, NodeGroupConfig, PlatformConfig, ServiceConfig } from "./types";
 
 export interface ParseContext {
     /** Stack name; the default owner derives from it. */
@@ -139,6 +139,7 @@ function resolve(raw: RawConfig, ctx: ParseContext, issues: IssueList): Platform
                 issues.add(`${path}.env.${key}`, "[redacted]", "looks like a credential in a plain environment variable", "credentials belong in Secrets: set the Hugging Face token with `pulumi config set --secret huggingFaceToken …`, or mount your own Secret");
             }
         }
+        const autoscale = resolveAutoscale(s, path, issues);
         if (s.task === ServiceTask.ImageGeneration && s.maxModelLen !== undefined) {
             issues.add(`${path}.maxModelLen`, s.maxModelLen, "does not apply to image-generation services", "remove maxModelLen from this service");
         }
@@ -152,7 +153,8 @@ function resolve(raw: RawConfig, ctx: ParseContext, issues: IssueList): Platform
             name: s.name,
             displayName: s.displayName ?? s.name,
             model: s.model,
-            instances: s.instances,
+            instances: autoscale ? autoscale.min : (s.instances ?? 0),
+            autoscale,
             gpus: s.gpus,
             nodeGroup: nodeGroup ?? "",
             task: s.task ?? defaults.task,
@@ -199,6 +201,17 @@ function resolve(raw: RawConfig, ctx: ParseContext, issues: IssueList): Platform
         key.requestsPerMinute ??= gateway.defaultRequestsPerMinute;
     }
 
+    const autoscaling = { keda: raw.autoscaling?.keda ?? defaults.kedaMode, prometheusUrl: raw.autoscaling?.prometheusUrl };
+    const firstAutoscaled = services.findIndex((s) => s.autoscale);
+    if (firstAutoscaled >= 0 && autoscaling.prometheusUrl === undefined) {
+        issues.add(
+            "autoscaling.prometheusUrl",
+            undefined,
+            `is missing, and services[${firstAutoscaled}].autoscale needs a Prometheus that scrapes vLLM and the gateway for KEDA to query`,
+            "set it to your Prometheus, e.g. http://prometheus-operated.monitoring.svc:9090 (monitoring.prometheusOperator: true makes a Prometheus Operator scrape the pods)",
+        );
+    }
+
     return {
         owner: raw.owner ?? defaultOwner(project, ctx.stack),
         namespace: raw.namespace ?? defaults.namespace,
@@ -209,7 +222,35 @@ function resolve(raw: RawConfig, ctx: ParseContext, issues: IssueList): Platform
         gateway,
         keyStore: { awsSecretsManager: raw.keyStore?.awsSecretsManager ?? defaults.awsSecretsManager },
         metricsScraper: raw.metricsScraper,
+        autoscaling,
+        monitoring: {
+            prometheusOperator: raw.monitoring?.prometheusOperator ?? defaults.prometheusOperator,
+            grafanaDashboard: raw.monitoring?.grafanaDashboard ?? defaults.grafanaDashboard,
+        },
     };
+}
+
+/** A service's `autoscale` with its defaults, or undefined; `instances` and `autoscale` exclude each other. */
+function resolveAutoscale(s: NonNullable<RawConfig["services"]>[number], path: string, issues: IssueList): AutoscaleConfig | undefined {
+    if (s.autoscale === undefined) {
+        if (s.instances === undefined) {
+            issues.add(`${path}.instances`, undefined, "is missing; expected a whole number ≥ 0", "set how many instances to run (0 stops the service), or set autoscale: {min, max} to scale on load");
+        }
+        return undefined;
+    }
+    if (s.instances !== undefined) {
+        issues.add(`${path}.instances`, s.instances, "is set together with autoscale, which decides the instances", "remove instances, or remove autoscale for a fixed count");
+    }
+    const { min, max } = s.autoscale;
+    if (min > max) {
+        issues.add(`${path}.autoscale.min`, min, `is larger than autoscale.max (${max})`, `lower min to at most ${max} or raise max`);
+    }
+    const metric = s.autoscale.metric ?? defaults.autoscaleMetric;
+    const target = s.autoscale.target ?? defaultAutoscaleTargets[metric];
+    if (metric === AutoscaleMetric.KvCache && target > 1) {
+        issues.add(`${path}.autoscale.target`, target, "is more than 1, but KV-cache usage is a fraction from 0 to 1", "set a fraction such as 0.8");
+    }
+    return { min, max, metric, target, scaleDownDelaySeconds: s.autoscale.scaleDownDelaySeconds ?? defaults.scaleDownDelaySeconds };
 }
 
 
@@ -225,87 +266,3 @@ function reportDuplicates(issues: IssueList, names: string[], pathOf: (i: number
         }
     });
 }
-
-function reportZodIssue(issues: IssueList, issue: z.core.$ZodIssue, raw: Record<string, unknown>): void {
-    const path = formatPath(issue.path);
-    if (issue.code === "unrecognized_keys") {
-        const allowed = allowedKeysAt(issue.path, raw);
-        for (const key of issue.keys) {
-            const keyPath = path ? `${path}.${key}` : key;
-            issues.add(
-                keyPath,
-                undefined,
-                "is not a known key",
-                didYouMean(key, allowed) ?? `known keys here: ${allowed.join(", ")}`,
-            );
-        }
-        return;
-    }
-    const message = issue.code === "invalid_key" && issue.issues.length > 0 ? issue.issues[0].message : issue.message;
-    const { expected, fix } = splitLeafMessage(message);
-    const value = valueAt(raw, issue.path);
-    if (issue.path.at(-1) === "quantization" && typeof value === "string" && unsupportedQuantizations[value]) {
-        issues.add(path, value, "is not supported by the pinned vLLM image (components/versions.ts), which has no such quantization method", unsupportedQuantizations[value]);
-        return;
-    }
-    if (value === undefined) {
-        issues.add(path, undefined, `is missing; expected ${expected}`, fix);
-    } else if (issue.code === "invalid_key") {
-        issues.add(path, undefined, `has a bad key; expected ${expected}`, fix);
-    } else {
-        issues.add(path, value, `expected ${expected}`, fix);
-    }
-}
-
-/** The keys the schema allows for the object at `path` (the raw value picks the branch of a union). */
-function allowedKeysAt(path: PropertyKey[], raw: Record<string, unknown>): string[] {
-    let schema: z.ZodType = configSchema;
-    let value: unknown = raw;
-    const unwrap = (s: z.ZodType): z.ZodType => {
-        let current = s;
-        for (;;) {
-            const def = current.def as { type: string; innerType?: z.ZodType };
-            if ((def.type === "optional" || def.type === "default" || def.type === "nullable") && def.innerType) {
-                current = def.innerType;
-            } else {
-                return current;
-            }
-        }
-    };
-    const branch = (s: z.ZodType, v: unknown): z.ZodType => {
-        const def = s.def as { type: string; options?: z.ZodType[]; discriminator?: string };
-        if (def.type !== "union" || !def.options) {
-            return s;
-        }
-        const kind = (v as Record<string, unknown> | undefined)?.[def.discriminator ?? ""];
-        return def.options.find((o) => (o as z.ZodObject).shape?.[def.discriminator ?? ""]?.def?.values?.includes(kind)) ?? def.options[0];
-    };
-    schema = branch(unwrap(schema), value);
-    for (const segment of path) {
-        value = (value as Record<PropertyKey, unknown> | undefined)?.[segment];
-        const def = schema.def as { type: string; element?: z.ZodType };
-        if (def.type === "array" && def.element) {
-            schema = def.element;
-        } else if (def.type === "object") {
-            schema = (schema as z.ZodObject).shape[String(segment)] as z.ZodType;
-        } else {
-            return [];
-        }
-        schema = branch(unwrap(schema), value);
-    }
-    return schema.def.type === "object" ? Object.keys((schema as z.ZodObject).shape) : [];
-}
-
-function valueAt(raw: unknown, path: PropertyKey[]): unknown {
-    let value = raw;
-    for (const segment of path) {
-        if (value === null || typeof value !== "object") {
-            return undefined;
-        }
-        value = (value as Record<PropertyKey, unknown>)[segment];
-    }
-    return value;
-}
-
-
-

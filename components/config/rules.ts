@@ -84,6 +84,24 @@ export const unsupportedQuantizations: Readonly<Record<string, string>> = {
 };
 export type Quantization = (typeof Quantization)[keyof typeof Quantization];
 
+/** The vLLM load signal a service autoscales on (see docs/autoscaling.md for the queries). */
+export const AutoscaleMetric = {
+    /** `vllm:num_requests_waiting`: requests queued per instance. */
+    Queue: "queue",
+    /** `vllm:kv_cache_usage_perc`: fraction of KV-cache blocks in use, averaged over instances. */
+    KvCache: "kvCache",
+    /** `vllm:time_to_first_token_seconds`: 90th-percentile time to first token, seconds. */
+    Ttft: "ttft",
+} as const;
+export type AutoscaleMetric = (typeof AutoscaleMetric)[keyof typeof AutoscaleMetric];
+
+/** Where KEDA comes from: the platform installs its pinned release, or the cluster already runs one. */
+export const KedaMode = {
+    Install: "install",
+    Existing: "existing",
+} as const;
+export type KedaMode = (typeof KedaMode)[keyof typeof KedaMode];
+
 /** The values of an `as const` enum object, as a non-empty tuple (what zod's `enum` takes). */
 export function enumValues<T extends Record<string, string>>(e: T): [T[keyof T], ...T[keyof T][]] {
     return Object.values(e) as [T[keyof T], ...T[keyof T][]];
@@ -121,7 +139,23 @@ export const ranges = {
     maxRequestBodyMiB: { min: 1, max: 1024 },
     requestsPerMinute: { min: 1, max: 1_000_000 },
     gpuMemoryUtilization: { min: 0.1, max: 0.99 },
+    /** `autoscale.max`: instances one service may scale to. */
+    autoscaleMax: { min: 1, max: 1000 },
+    /** `autoscale.scaleDownDelaySeconds`: KEDA's cooldown and the HPA's scale-down window (KEDA's CRD caps the window at 3600). */
+    scaleDownDelaySeconds: { min: 0, max: 3600 },
 } as const;
+
+/**
+ * Default scaling targets per metric: the value one instance should carry. Queue: 5 waiting
+ * requests per instance — vLLM queues only once its running batch is full, so a steady queue
+ * means the batch is saturated. KV cache: 0.8 of the blocks in use — above it vLLM starts
+ * preempting requests. TTFT: 2 s at the 90th percentile, an interactive chat budget.
+ */
+export const defaultAutoscaleTargets: Record<AutoscaleMetric, number> = {
+    [AutoscaleMetric.Queue]: 5,
+    [AutoscaleMetric.KvCache]: 0.8,
+    [AutoscaleMetric.Ttft]: 2,
+};
 
 /** Defaults, resolved in the config layer and nowhere else. */
 export const defaults = {
@@ -147,6 +181,12 @@ export const defaults = {
     /** `cluster.kind: kubeconfig` clusters bring their own device plugin (GPU Operator) unless told otherwise. */
     kubeconfigDevicePlugin: false,
     awsSecretsManager: false,
+    autoscaleMetric: AutoscaleMetric.Queue,
+    /** Ten minutes without load before an instance goes: a cold start costs minutes of model load. */
+    scaleDownDelaySeconds: 600,
+    kedaMode: KedaMode.Install,
+    prometheusOperator: false,
+    grafanaDashboard: false,
 } as const;
 
 /** The gateway's Service type when `gateway.serviceType` is not set. */

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import {
+    AutoscaleMetric,
     CapacityType,
     dnsName,
     enumValues,
@@ -7,6 +8,7 @@ import {
     GatewayLoadBalancerScheme,
     GatewayServiceType,
     GpuAmiType,
+    KedaMode,
     maxOwnerLength,
     maxServiceNameLength,
     Quantization,
@@ -135,6 +137,20 @@ const architectureSchema = object(
     "model facts",
 );
 
+const autoscaleSchema = object(
+    {
+        min: wholeNumber(0, "set the fewest instances (0 lets the service scale to zero when idle)"),
+        max: wholeNumber(ranges.autoscaleMax.min, "set the most instances the service may scale to", ranges.autoscaleMax.max),
+        metric: oneOf(enumValues(AutoscaleMetric), "pick the vLLM signal to scale on: queue (waiting requests), kvCache (KV-cache usage) or ttft (time to first token)").optional(),
+        target: z
+            .number({ error: leafMessage("a positive number", "set the value one instance should carry, e.g. 5 waiting requests, 0.8 KV-cache usage or 2 s TTFT") })
+            .positive({ error: leafMessage("a positive number", "set the value one instance should carry, e.g. 5 waiting requests, 0.8 KV-cache usage or 2 s TTFT") })
+            .optional(),
+        scaleDownDelaySeconds: wholeNumber(ranges.scaleDownDelaySeconds.min, "set the seconds of low load before instances are removed", ranges.scaleDownDelaySeconds.max).optional(),
+    },
+    "autoscale settings",
+);
+
 export const serviceSchema = object(
     {
         name: pattern(
@@ -145,7 +161,9 @@ export const serviceSchema = object(
         ),
         displayName: text("a non-empty display name", "give the service a human-readable name, or leave it out to use its name").optional(),
         model: text("a model id such as Qwen/Qwen3-8B", "name the base model by its Hugging Face id or a path in the model cache"),
-        instances: wholeNumber(0, "set how many instances to run (0 stops the service)"),
+        // Optional here: either instances or autoscale, checked in parse.ts.
+        instances: wholeNumber(0, "set how many instances to run (0 stops the service)").optional(),
+        autoscale: autoscaleSchema.optional(),
         gpus: wholeNumber(ranges.gpus.min, "set the GPUs per instance (vLLM's tensor-parallel size), or leave it out to let the planner choose", ranges.gpus.max).optional(),
         nodeGroup: pattern(rfc1123Label, "the name of a node group", "name one of nodeGroups[].name").optional(),
         task: oneOf(enumValues(ServiceTask), "pick what the model serves").optional(),
@@ -226,6 +244,20 @@ export const configSchema = z.strictObject({
             podLabels: labels("the labels of the scraper's pods, e.g. app.kubernetes.io/name: prometheus"),
         },
         "metrics scraper settings",
+    ).optional(),
+    autoscaling: object(
+        {
+            keda: oneOf(enumValues(KedaMode), "install deploys the pinned KEDA release; existing uses the KEDA the cluster already runs").optional(),
+            prometheusUrl: pattern(/^https?:\/\/[^\s]+$/, "an http(s) URL of a Prometheus server", "give the URL KEDA queries, e.g. http://prometheus-operated.monitoring.svc:9090", 500).optional(),
+        },
+        "autoscaling settings",
+    ).optional(),
+    monitoring: object(
+        {
+            prometheusOperator: bool("true creates PodMonitors for vLLM and the gateway; it needs the Prometheus Operator's CRDs in the cluster").optional(),
+            grafanaDashboard: bool("true ships the Grafana dashboard as a ConfigMap for Grafana's sidecar").optional(),
+        },
+        "monitoring settings",
     ).optional(),
     huggingFaceToken: text("a Hugging Face token", "pulumi config set --secret huggingFaceToken hf_…").optional(),
 });

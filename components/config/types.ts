@@ -4,7 +4,7 @@
  * stay consumable from other languages. Defaults live in `rules.ts`; what the planner works
  * out (GPUs, instance types, node counts, costs) lives in the plan, not here.
  */
-import { CapacityType, GatewayLoadBalancerScheme, GatewayServiceType, GpuAmiType, Quantization, ServiceTask, WeightsDtype } from "./rules";
+import { AutoscaleMetric, CapacityType, GatewayLoadBalancerScheme, GatewayServiceType, GpuAmiType, KedaMode, Quantization, ServiceTask, WeightsDtype } from "./rules";
 
 export interface EksClusterConfig {
     kind: "eks";
@@ -71,6 +71,20 @@ export interface ModelArchitectureConfig {
     maxContext?: number;
 }
 
+/** Load-based scaling of a service between `min` and `max` instances (KEDA on vLLM's own metrics). */
+export interface AutoscaleConfig {
+    /** Fewest instances; 0 lets the service scale to zero when idle. */
+    min: number;
+    /** Most instances; the node group must hold this many. */
+    max: number;
+    /** The vLLM signal to scale on. @default "queue" */
+    metric: AutoscaleMetric;
+    /** The value one instance should carry (waiting requests, KV-cache fraction or TTFT seconds). @default per metric: 5, 0.8, 2 */
+    target: number;
+    /** Seconds of low load before instances are removed (and before the last one goes). @default 600 */
+    scaleDownDelaySeconds: number;
+}
+
 export interface ServiceConfig {
     /** Unique name, an RFC 1035 label; the Kubernetes object names and the access name derive from it. */
     name: string;
@@ -78,8 +92,10 @@ export interface ServiceConfig {
     displayName: string;
     /** Base model: a Hugging Face repo id (`Qwen/Qwen3-8B`) or a path in the model cache. */
     model: string;
-    /** Number of vLLM pods; 0 stops the service and keeps its ID and keys. */
+    /** Number of vLLM pods; 0 stops the service and keeps its ID and keys. With `autoscale`, `autoscale.min`: what the node group is sized for at rest. */
     instances: number;
+    /** Load-based scaling instead of a fixed `instances`. */
+    autoscale?: AutoscaleConfig;
     /** GPUs per instance = vLLM tensor-parallel size; the planner picks the smallest fit when omitted. */
     gpus?: number;
     /** Node group this service runs on. @default the only node group */
@@ -159,6 +175,20 @@ export interface MetricsScraperConfig {
     podLabels: Record<string, string>;
 }
 
+export interface AutoscalingConfig {
+    /** Install the pinned KEDA release, or use the one the cluster runs. @default "install" */
+    keda: KedaMode;
+    /** Prometheus that scrapes vLLM and the gateway, which KEDA queries; required when a service autoscales. */
+    prometheusUrl?: string;
+}
+
+export interface MonitoringConfig {
+    /** Create PodMonitors for vLLM and the gateway (needs the Prometheus Operator's CRDs). @default false */
+    prometheusOperator: boolean;
+    /** Ship the Grafana dashboard as a ConfigMap labelled for Grafana's sidecar. @default false */
+    grafanaDashboard: boolean;
+}
+
 export interface PlatformConfig {
     /** Access-name prefix. @default derived from the project and stack */
     owner: string;
@@ -172,4 +202,6 @@ export interface PlatformConfig {
     keyStore: KeyStoreConfig;
     /** The metrics scraper the model pods' NetworkPolicy admits. @default none: only the gateway */
     metricsScraper?: MetricsScraperConfig;
+    autoscaling: AutoscalingConfig;
+    monitoring: MonitoringConfig;
 }

@@ -2,6 +2,7 @@ import { ConfigError, ConfigIssue, IssueList } from "../config/issues";
 import { parseConfig, ParseContext } from "../config/parse";
 import { PlatformConfig } from "../config/types";
 import { accessName } from "../conventions";
+import { planAutoscale } from "./autoscalePlan";
 import { planCapacity } from "./capacity";
 import { NodeGroupPlan, PlatformPlan, ServicePlan } from "./types";
 
@@ -42,6 +43,7 @@ export function planPlatform(config: PlatformConfig): PlanResult {
             model: s.model,
             task: s.task,
             instances: s.instances,
+            autoscale: s.autoscale ? { ...s.autoscale, scaleUpSeconds: 0 } : undefined,
             gpus: s.gpus ?? 1,
             gpusChosen: s.gpus === undefined,
             nodeGroup: s.nodeGroup,
@@ -56,6 +58,7 @@ export function planPlatform(config: PlatformConfig): PlanResult {
         }),
     );
     const capacity = planCapacity(services, nodeGroups, issues);
+    planAutoscale(services, nodeGroups, issues);
     const plan: PlatformPlan = {
         owner: config.owner,
         namespace: config.namespace,
@@ -66,6 +69,8 @@ export function planPlatform(config: PlatformConfig): PlanResult {
         gateway: config.gateway,
         keyStore: config.keyStore,
         metricsScraper: config.metricsScraper,
+        autoscaling: config.autoscaling,
+        monitoring: config.monitoring,
         capacity,
     };
     return { plan, issues: issues.issues };

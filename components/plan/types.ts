@@ -1,5 +1,5 @@
 import { CapacityType, GpuAmiType } from "../config/rules";
-import { ApiKeyConfig, ClusterConfig, GatewayConfig, KeyStoreConfig, MetricsScraperConfig, ServiceConfig } from "../config/types";
+import { ApiKeyConfig, AutoscaleConfig, AutoscalingConfig, ClusterConfig, GatewayConfig, KeyStoreConfig, MetricsScraperConfig, MonitoringConfig, ServiceConfig } from "../config/types";
 
 /**
  * The plan: what the planner works out from a parsed config — each service's GPUs, fit and
@@ -8,15 +8,23 @@ import { ApiKeyConfig, ClusterConfig, GatewayConfig, KeyStoreConfig, MetricsScra
  */
 
 /** One model service as planned: its config with the planner's answers filled in. */
-export interface ServicePlan extends Omit<ServiceConfig, "gpus"> {
+export interface ServicePlan extends Omit<ServiceConfig, "gpus" | "autoscale"> {
     /** `<owner>/<name>`: vLLM's served model name and the request's `model`. */
     accessName: string;
+    /** Load-based scaling; the Deployment's replicas then belong to KEDA. */
+    autoscale?: AutoscalePlan;
     /** GPUs per instance = vLLM's tensor-parallel size: the config's, or the planner's smallest fit. */
     gpus: number;
     /** True when `gpus` was chosen by the planner rather than written in config. */
     gpusChosen: boolean;
     /** Fit, GPUs and cost; undefined when the model's size is unknown. */
     capacity?: ServiceCapacityPlan;
+}
+
+/** A service's autoscaling as planned. */
+export interface AutoscalePlan extends AutoscaleConfig {
+    /** Estimated seconds from the first request to a ready instance when scaled to zero (the gateway's `Retry-After`). */
+    scaleUpSeconds: number;
 }
 
 /** One node group as planned. */
@@ -53,6 +61,8 @@ export interface PlatformPlan {
     keyStore: KeyStoreConfig;
     /** The metrics scraper the model pods' NetworkPolicy admits, if any. */
     metricsScraper?: MetricsScraperConfig;
+    autoscaling: AutoscalingConfig;
+    monitoring: MonitoringConfig;
     /** Total GPUs and cost. */
     capacity: CapacityPlan;
 }

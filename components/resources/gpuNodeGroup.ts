@@ -36,6 +36,12 @@ export interface GpuNodeGroupArgs {
     serviceIds?: pulumi.Input<Record<string, pulumi.Input<string>>>;
     /** Extra AWS tags. @default {} */
     tags?: Record<string, string>;
+    /**
+     * Services on the group autoscale, so a cluster autoscaler moves the node count between
+     * `minSize` and `maxSize`: Pulumi sets `desiredSize` at creation and then leaves it alone.
+     * @default false
+     */
+    nodesFollowPods?: boolean;
 }
 
 /** Managed policies an EKS worker node needs to join the cluster, run the VPC CNI and pull images. */
@@ -112,7 +118,8 @@ export class GpuNodeGroup extends pulumi.ComponentResource {
                     updateConfig: { maxUnavailable: 1 },
                     tags,
                 },
-                { parent: this, dependsOn: attachments },
+                // EKS tags a managed node group's Auto Scaling group for Cluster Autoscaler's auto-discovery itself.
+                { parent: this, dependsOn: attachments, ignoreChanges: args.nodesFollowPods ? ["scalingConfig.desiredSize"] : [] },
             );
             this.nodeGroupArn = nodeGroup.arn;
         } else {

@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { GpuAmiType } from "../config/rules";
+import { AutoscaleMetric, GpuAmiType } from "../config/rules";
 import { huggingFaceTokenSecretName, partOfTag, platformLabels, serviceBackendHost, typeTokenPrefix, vllmPort } from "../conventions";
 import { serviceExamples, ServiceExamples } from "../plan/examples";
 import { GatewayKey, GatewayRoute } from "../plan/gateway";
@@ -13,6 +13,7 @@ import { GpuNodeGroup } from "./gpuNodeGroup";
 import { KeyStore } from "./keyStore";
 import { ModelService } from "./modelService";
 import { NvidiaDevicePlugin } from "./nvidiaDevicePlugin";
+import { addAutoscaling } from "./platformAutoscaling";
 
 export interface ModelPlatformArgs {
     /** The platform's plan, from `loadPlatform` (config keys) or `planPlatform` (a parsed config). */
@@ -42,7 +43,10 @@ export interface ServiceSummary {
     /** The service's share of its nodes' approximate on-demand price (catalog prices). */
     pricePerHourUsd: number;
     nodeGroup: string;
+    /** Live status: `Running 2/2`, `Starting 0/1`, `Stopped`, or `Scaled to zero` for an autoscaled service at 0. */
     status: string;
+    /** Load-based scaling, when the service autoscales (then `instances` is its `min`). */
+    autoscale?: { min: number; max: number; metric: AutoscaleMetric; target: number };
     examples: ServiceExamples;
 }
 
@@ -171,10 +175,12 @@ export class ModelPlatform extends pulumi.ComponentResource {
                         quantization: service.quantization,
                         gpuMemoryUtilization: service.gpuMemoryUtilization,
                         huggingFaceTokenSecret: hfSecretName,
+                        autoscaled: service.autoscale !== undefined,
                     },
                     { ...k8sOpts, dependsOn: [networkPolicy] },
                 ),
         );
+        addAutoscaling(this, name, { plan, modelServices, namespace: this.namespace, eksClusterName: eks?.clusterName }, k8sOpts);
 
         const groups = plan.nodeGroups.map((group) => {
             const placed = services.map((s, i) => ({ s, i })).filter(({ s }) => s.service.nodeGroup === group.name);
@@ -191,6 +197,7 @@ export class ModelPlatform extends pulumi.ComponentResource {
                     diskSizeGiB: group.diskSizeGiB,
                     amiType: group.amiType,
                     serviceIds,
+                    nodesFollowPods: placed.some(({ s }) => s.service.autoscale !== undefined),
                     eks: eks ? { clusterName: eks.clusterName, subnetIds: eks.subnetIds } : undefined,
                 },
                 child,
@@ -218,6 +225,7 @@ export class ModelPlatform extends pulumi.ComponentResource {
             backendHost: serviceBackendHost(service.name, plan.namespace),
             backendPort: vllmPort,
             instances: service.instances,
+            scaleUpSeconds: service.autoscale?.min === 0 ? service.autoscale.scaleUpSeconds : undefined,
         }));
         const gatewayKeys: pulumi.Output<GatewayKey[]> = pulumi.all([keyStore.keys, keyStore.previousKeys]).apply(([values, previous]) =>
             plan.apiKeys.map((key) => ({
@@ -265,6 +273,9 @@ export class ModelPlatform extends pulumi.ComponentResource {
                         pricePerHourUsd: service.capacity?.pricePerHourUsd ?? 0,
                         nodeGroup: service.nodeGroup,
                         status,
+                        ...(service.autoscale
+                            ? { autoscale: { min: service.autoscale.min, max: service.autoscale.max, metric: service.autoscale.metric, target: service.autoscale.target } }
+                            : {}),
                         examples: serviceExamples(endpoint, access, service.task),
                     }),
                 ),

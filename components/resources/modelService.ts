@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { defaults, Quantization, ServiceTask, WeightsDtype } from "../config/rules";
 import { gpuTaint, nodeGroupLabel, serviceBackendHost, serviceLabels, serviceObjectName, serviceSelector, typeTokenPrefix, vllmPort } from "../conventions";
+import { autoscaledStatus } from "../plan/autoscalePlan";
 import { deploymentStatus, modelCachePath, podResources, probeTiming, ServiceSpec, serviceImage, vllmCommand } from "../plan/servicePlan";
 
 /** A model service in the plan's terms: a `ServicePlan` from `planPlatform` satisfies it. */
@@ -17,8 +18,14 @@ export interface ModelServiceArgs {
     model: string;
     /** What the model serves. @default "chat" */
     task?: ServiceTask;
-    /** vLLM pods; 0 stops the service and keeps its ID. */
+    /** vLLM pods; 0 stops the service and keeps its ID. Ignored when `autoscaled`. */
     instances: number;
+    /**
+     * An autoscaler (KEDA's HPA, see `ServiceAutoscaler`) owns the Deployment's replicas: the
+     * object Pulumi applies leaves `spec.replicas` out, so with server-side apply Pulumi never
+     * owns the field, never resets it and sees no drift when it moves. @default false
+     */
+    autoscaled?: boolean;
     /** GPUs per instance = vLLM's tensor-parallel size. @default 1 */
     gpus?: number;
     /** Node group the pods run on: they select nodes labelled `model-services.io/node-group=<nodeGroup>` and tolerate the GPU taint. */
@@ -118,7 +125,7 @@ export class ModelService extends pulumi.ComponentResource {
                     },
                 },
                 spec: {
-                    replicas: args.instances,
+                    ...(args.autoscaled ? {} : { replicas: args.instances }),
                     selector: { matchLabels: selector },
                     // GPUs are the scarce resource: replace pods in place rather than surge onto GPUs nobody planned for.
                     strategy: { type: "RollingUpdate", rollingUpdate: { maxSurge: 0, maxUnavailable: 1 } },
@@ -179,7 +186,9 @@ export class ModelService extends pulumi.ComponentResource {
         this.backendHost = svc.metadata.namespace.apply((namespace) => serviceBackendHost(service.name, namespace));
         this.status = pulumi
             .all([deployment.spec.replicas, deployment.status])
-            .apply(([replicas, status]) => deploymentStatus(replicas ?? args.instances, status?.readyReplicas));
+            .apply(([replicas, status]) =>
+                args.autoscaled ? autoscaledStatus(replicas ?? 0, status?.readyReplicas) : deploymentStatus(replicas ?? args.instances, status?.readyReplicas),
+            );
 
         this.registerOutputs({ serviceId: this.serviceId, backendHost: this.backendHost, status: this.status });
     }

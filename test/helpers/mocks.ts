@@ -65,8 +65,11 @@ function mockState(args: pulumi.runtime.MockResourceArgs): Record<string, unknow
             return { result: mockSecret(args.name, args.inputs.length ?? 32) };
         case "random:index/randomId:RandomId":
             return { hex: mockHex(args.name, (args.inputs.byteLength ?? 8) * 2) };
-        case "kubernetes:apps/v1:Deployment":
-            return { status: { replicas: args.inputs.spec?.replicas ?? 1, readyReplicas: args.inputs.spec?.replicas ?? 1, availableReplicas: args.inputs.spec?.replicas ?? 1 } };
+        case "kubernetes:apps/v1:Deployment": {
+            // The API server defaults an omitted spec.replicas to 1 (an autoscaled Deployment leaves it out).
+            const replicas = args.inputs.spec?.replicas ?? 1;
+            return { spec: { ...args.inputs.spec, replicas }, status: { replicas, readyReplicas: replicas, availableReplicas: replicas } };
+        }
         default:
             return {};
     }

@@ -15,8 +15,10 @@ export interface GatewayRoute {
     backendHost: string;
     /** Port of the backend's OpenAI-compatible server. */
     backendPort: number;
-    /** Running instances; 0 = stopped: requests get a 503 that says so. */
+    /** Running instances; 0 = stopped: requests get a 503 that says so (unless `scaleUpSeconds` is set). */
     instances: number;
+    /** Set when the service autoscales from zero: the start-time estimate a request gets as `Retry-After` while no instance runs. */
+    scaleUpSeconds?: number;
 }
 
 /** An API key as the gateway checks it. */
@@ -67,6 +69,7 @@ export function checkInput(input: EnvoyConfigInput): void {
         if (!r.accessName || /[\s%]/.test(r.accessName)) problems.push(`access name ${JSON.stringify(r.accessName)} is empty or has whitespace or '%'`);
         if (!Number.isInteger(r.instances) || r.instances < 0) problems.push(`service ${r.name}: instances must be a whole number ≥ 0, got ${r.instances}`);
         if (!Number.isInteger(r.backendPort) || r.backendPort < 1 || r.backendPort > 65535) problems.push(`service ${r.name}: backendPort must be a port number, got ${r.backendPort}`);
+        if (r.scaleUpSeconds !== undefined && (!Number.isInteger(r.scaleUpSeconds) || r.scaleUpSeconds < 1)) problems.push(`service ${r.name}: scaleUpSeconds must be a whole number ≥ 1, got ${r.scaleUpSeconds}`);
         if (!r.backendHost) problems.push(`service ${r.name}: backendHost is empty`);
         if (!(r.task in endpointsByTask)) problems.push(`service ${r.name}: unknown task ${JSON.stringify(r.task)}`);
     }

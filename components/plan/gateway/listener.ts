@@ -2,6 +2,7 @@ import { GatewayServiceType } from "../../config/rules";
 import { GatewayConfig } from "../../config/types";
 import { envoyFiles, errorBodies, gatewayPorts, gatewayTimeouts, httpFilterNames, keyNameHeader, metadataNamespace, OpenAiError, routeNames, strippedRequestHeaders, tlsSecretName } from "./contract";
 import { authnConfig, keyNameConfig } from "./keys";
+import { scaleUpHeader, scalingUpMapper } from "./scaleToZero";
 import { fileSource, JsonObject, jsonBody, MiB, seconds, socketAddress, statusIs, typed } from "./json";
 
 /** The API listener (`lds.json`): HTTP filters, limits, timeouts, error bodies, access log. */
@@ -51,6 +52,7 @@ function localReplies(maxRequestBodyMiB: number): JsonObject {
             mapper(statusIs(413), bodies["413"]),
             mapper(statusIs(429), bodies["429"]),
             mapper({ and_filter: { filters: [statusIs(503), { response_flag_filter: { flags: ["OM"] } }] } }, bodies["503-overloaded"]),
+            scalingUpMapper(),
             // Only Envoy's own 503s for a backend it could not reach: a stopped service's 503 keeps its own body.
             mapper({ and_filter: { filters: [statusIs(503), { response_flag_filter: { flags: unavailableFlags } }] } }, bodies["503-unavailable"]),
         ],
@@ -73,7 +75,7 @@ function httpFilters(maxRequestBodyMiB: number): JsonObject[] {
         {
             name: httpFilterNames.headerMutation,
             typed_config: typed("envoy.extensions.filters.http.header_mutation.v3.HeaderMutation", {
-                mutations: { request_mutations: [keyNameHeader, ...strippedRequestHeaders].map((h) => ({ remove: h })) },
+                mutations: { request_mutations: [keyNameHeader, scaleUpHeader, ...strippedRequestHeaders].map((h) => ({ remove: h })) },
             }),
         },
         // 401 for a missing or unknown key, on the headers alone. The credentials come with the route table.

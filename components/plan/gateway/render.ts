@@ -7,6 +7,7 @@ import { compare, Json, JsonObject } from "./json";
 import { rateLimitExtension } from "./keys";
 import { apiListener } from "./listener";
 import { routeTable } from "./routes";
+import { routesToBackend } from "./scaleToZero";
 
 /**
  * Envoy configuration of the API gateway, rendered from the services, the API keys and the
@@ -57,7 +58,7 @@ export function renderEnvoyConfig(input: EnvoyConfigInput): EnvoyConfigFiles {
     checkInput(input);
     const routes = [...input.routes].sort((a, b) => compare(a.name, b.name));
     const keys = [...input.keys].sort((a, b) => compare(a.name, b.name)).map((k) => ({ ...k, services: [...k.services].sort() }));
-    const running = routes.filter((r) => r.instances > 0);
+    const running = routes.filter(routesToBackend);
 
     const files: EnvoyConfigFiles = {
         [envoyFiles.clusters]: render(discoveryResponse("envoy.config.cluster.v3.Cluster", running.map(cluster))),

@@ -2,6 +2,7 @@ import { GatewayConfig } from "../../config/types";
 import { endpointsByTask, errorBodies, gatewayTimeouts, inferenceEndpoints, keyNameHeader, metadataNamespace, routeNames, clusterName, stoppedBody } from "./contract";
 import { GatewayKey, GatewayRoute, modelsList } from "./input";
 import { authnCredentials, scopeOf } from "./keys";
+import { routesToBackend, scaleUpRequestHeaders } from "./scaleToZero";
 import { directJson, Json, JsonObject, jsonBody, jsonContentType, seconds, typed } from "./json";
 
 /** The route table (`rds.json`): one route per service, matched on the body's `model`, with the credentials once and each route's key scope. */
@@ -42,7 +43,7 @@ export function routeTable(routes: GatewayRoute[], keys: GatewayKey[], gateway: 
         const match: JsonObject = { safe_regex: { regex: endpointRegex(endpointsByTask[r.task]) }, headers: [postOnly], dynamic_metadata: [modelIs(r.accessName)] };
         // The scope is checked on every service route, stopped ones included: a 503 tells that the model exists.
         const base: JsonObject = { name: routeNames.service(r.name), match, typed_per_filter_config: scopeOf(keys, r.name) };
-        if (r.instances === 0) {
+        if (!routesToBackend(r)) {
             return { ...base, ...directJson(503, stoppedBody(r.accessName) as unknown as Json) };
         }
         return {
@@ -59,6 +60,7 @@ export function routeTable(routes: GatewayRoute[], keys: GatewayKey[], gateway: 
                     retry_back_off: { base_interval: "0.25s", max_interval: "1s" },
                 },
             },
+            ...scaleUpRequestHeaders(r),
         };
     });
 
