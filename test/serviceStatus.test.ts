@@ -23,7 +23,7 @@ describe("a service's live status", () => {
         ["scaled 1 → 3, one pod ready, two waiting for GPUs", 3, { "vllm-test": 1 }, "Starting 1/3"],
         ["two of three ready", 3, { "vllm-test": 2 }, "Starting 2/3"],
         ["instances: 0", 0, { "vllm-test": 0 }, "Stopped"],
-    ] as const)("%s → %s", async (_, instances, readyPods, expected) => {
+    ] as const)("%s: %i instances, ready %o → %s", async (_, instances, readyPods, expected) => {
         expect(await statusOf("test", instances, { readyPods })).toBe(expected);
     });
 
