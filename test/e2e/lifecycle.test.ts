@@ -310,7 +310,7 @@ describe("pulumi up, scale, stop, delete, destroy on a simulated GPU cluster", (
             expect(now[object], object).toBe(uid);
         }
         expect(Object.keys(now).sort()).toEqual(["deployment/vllm-extra", "poddisruptionbudget/vllm-extra", "service/vllm-extra"]);
-        expect(clusterStatus("extra")).toBe("Running 1/1");
+        await eventually("extra's Deployment reports its pod ready", () => clusterStatus("extra") === "Running 1/1");
         const again = await e2e.stack.preview();
         expect(again.changeSummary).not.toHaveProperty("create");
         expect(again.changeSummary).not.toHaveProperty("update");
