@@ -27,6 +27,9 @@ describe("IssueList", () => {
         issues.add("d", "x".repeat(79), "is long");
         issues.add("e", "x".repeat(78), "is long");
         issues.add("f", { k: [1, "v"] }, "is odd");
+        // Only the whole marker is one: a value that merely contains it is shown quoted.
+        issues.add("g", "x [redacted]", "is odd");
+        issues.add("h", "[plaintext] y", "is odd");
         expect(issues.issues.map((i) => i.message)).toEqual([
             "a: is a secret, got [redacted].",
             "b: is a secret, got [plaintext].",
@@ -34,6 +37,8 @@ describe("IssueList", () => {
             `d: is long, got "${"x".repeat(76)}....`,
             `e: is long, got "${"x".repeat(78)}".`,
             'f: is odd, got {"k":[1,"v"]}.',
+            'g: is odd, got "x [redacted]".',
+            'h: is odd, got "[plaintext] y".',
         ]);
     });
 });
