@@ -22,7 +22,8 @@ function devStack() {
     return (raw: Record<string, any>) => runStack(structuredClone(raw), opts);
 }
 
-describe("IDs and keys across scale, stop and start (dev stack)", () => {
+// Up to five runs of the whole stack program each: minutes on a loaded machine.
+describe("IDs and keys across scale, stop and start (dev stack)", { timeout: 300_000 }, () => {
     it("keeps every random resource — same inputs, same generated value, never replaced", async () => {
         const up = devStack();
         const raw = stackConfig("dev");
