@@ -151,7 +151,9 @@ describe("pulumi up, scale, stop, delete, destroy on a simulated GPU cluster", (
         const preview = e2e.stack.preview({ policyPacks, policyPackConfigs: [config], onEvent: (e) => events.push(e) });
         await expect(preview).rejects.toThrow();
         const violations = events.flatMap((e) => (e.policyEvent ? [e.policyEvent] : []));
-        expect(violations.map((v) => [v.policyPackName, v.policyName, v.enforcementLevel, v.resourceUrn ?? ""])).toEqual([["model-services", "stack-gpu-budget", "mandatory", ""]]);
+        // A stack policy's violation is reported against the stack itself.
+        const stackUrn = "urn:pulumi:local::model-services::pulumi:pulumi:Stack::model-services-local";
+        expect(violations.map((v) => [v.policyPackName, v.policyName, v.enforcementLevel, v.resourceUrn])).toEqual([["model-services", "stack-gpu-budget", "mandatory", stackUrn]]);
         expect(violations[0].message).toContain(
             'The stack\'s pods request 4 GPUs (Deployment "vllm-test": 1 × 1 GPU; Deployment "vllm-vision": 1 × 1 GPU; Deployment "vllm-qwen-32b": 1 × 2 GPUs), over the budget of 3: ' +
                 "lower the instances or GPUs of services (or the node groups' sizes), or raise maxGpus in the stack-gpu-budget policy config.",
