@@ -297,6 +297,11 @@ describe("loadPlatform: bad input names the path, the value and the fix", () => 
             'apiKeys[0].services[0]: names no service, got "tset". Did you mean "test"?',
         ],
         [
+            "API key naming a missing service, not first in its list",
+            (c) => (c.apiKeys[0].services = ["test", "vison"]),
+            'apiKeys[0].services[1]: names no service, got "vison". Did you mean "vision"?',
+        ],
+        [
             "star mixed with names",
             (c) => (c.apiKeys[1].services = ["*", "test"]),
             'apiKeys[1].services: "*" already means every service, got ["*","test"]. Write ["*"] alone, or list the services.',

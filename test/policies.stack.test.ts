@@ -1,5 +1,6 @@
 import { describe, expect, it, vi } from "vitest";
 import { packViolations, TestResource, urnOf } from "../policies/lib/testing";
+import { newAwsAccount } from "./helpers/awsModel";
 import { installMocks, RegisteredResource, settle } from "./helpers/mocks";
 import { runStack, stackConfig } from "./helpers/platform";
 
@@ -15,7 +16,10 @@ const asPolicyInputs = (registered: RegisteredResource[]): TestResource[] => reg
 /** A hand-written program that wires vLLM its own way and gets most things wrong. */
 async function badProgram(): Promise<TestResource[]> {
     vi.resetModules();
-    const registered = await installMocks({ stack: "bad" });
+    // An account that has the cluster the program joins, so only the policies object.
+    const account = newAwsAccount();
+    account.clusters.push({ ...account.clusters[0], name: "llm" });
+    const registered = await installMocks({ stack: "bad", aws: account });
     const k8s = await import("@pulumi/kubernetes");
     const aws = await import("@pulumi/aws");
     const llm = { app: "llm" };
@@ -67,7 +71,7 @@ async function badProgram(): Promise<TestResource[]> {
     new aws.eks.NodeGroup("gpus", {
         clusterName: "llm",
         nodeRoleArn: "arn:aws:iam::123456789012:role/nodes",
-        subnetIds: ["subnet-1"],
+        subnetIds: [account.vpcs[0].subnets[0].id],
         instanceTypes: ["g6e.12xlarge"],
         scalingConfig: { minSize: 0, desiredSize: 3, maxSize: 2 },
     });

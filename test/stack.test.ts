@@ -1,4 +1,6 @@
 import { describe, expect, it } from "vitest";
+import { newAwsAccount } from "./helpers/awsModel";
+import { ProviderState } from "./helpers/mocks";
 import { compareRuns, PlatformRun, runStack, stackConfig } from "./helpers/platform";
 
 const deployment = "kubernetes:apps/v1:Deployment";
@@ -60,12 +62,19 @@ describe.each(["local", "dev"])("the shipped %s stack", (stack) => {
     });
 });
 
+/** Successive `pulumi up`s of one dev stack: one state, one AWS account. */
+function devStack() {
+    const stack = { stack: "dev", state: new ProviderState(), aws: newAwsAccount() };
+    return (raw: Record<string, any>) => runStack(raw, stack);
+}
+
 describe("lifecycle as config diffs (dev stack, EKS)", () => {
     it("scaling 1 → 3 changes only replicas and the node group's desired size", async () => {
         const raw = stackConfig("dev");
-        const before = await runStack(raw, { stack: "dev" });
+        const up = devStack();
+        const before = await up(raw);
         raw.services[0].instances = 3;
-        const after = await runStack(raw, { stack: "dev" });
+        const after = await up(raw);
         const { added, removed, changed } = compareRuns(before.registered, after.registered);
         expect(added).toEqual([]);
         expect(removed).toEqual([]);
@@ -79,12 +88,13 @@ describe("lifecycle as config diffs (dev stack, EKS)", () => {
 
     it("removing a service removes exactly its resources and its route", async () => {
         const raw = stackConfig("dev");
-        const before = await runStack(raw, { stack: "dev" });
+        const up = devStack();
+        const before = await up(raw);
         const visionResources = serviceResources(before, "vision");
         expect(visionResources.length).toBeGreaterThanOrEqual(5);
         raw.services = raw.services.filter((s: any) => s.name !== "vision");
         raw.apiKeys[0].services = ["test"];
-        const after = await runStack(raw, { stack: "dev" });
+        const after = await up(raw);
         const { added, removed, changed } = compareRuns(before.registered, after.registered);
         expect(added).toEqual([]);
         expect(removed).toEqual(visionResources);
@@ -98,9 +108,10 @@ describe("lifecycle as config diffs (dev stack, EKS)", () => {
 
     it("instances: 0 stops a service and keeps its ID and every key", async () => {
         const raw = stackConfig("dev");
-        const before = await runStack(raw, { stack: "dev" });
+        const up = devStack();
+        const before = await up(raw);
         raw.services[0].instances = 0;
-        const after = await runStack(raw, { stack: "dev" });
+        const after = await up(raw);
         const { added, removed } = compareRuns(before.registered, after.registered);
         expect(added).toEqual([]);
         expect(removed).toEqual([]);

@@ -1,5 +1,5 @@
 import { execFileSync } from "node:child_process";
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { EngineEvent, LocalWorkspace, PulumiCommand, Stack } from "@pulumi/pulumi/automation";
@@ -126,6 +126,32 @@ function readSaltOf(file: string): string | undefined {
 export async function recoverInterruptedUpdate(e2e: E2eStack): Promise<void> {
     rmSync(path.join(e2e.backend, ".pulumi", "locks"), { recursive: true, force: true });
     await e2e.stack.refresh({ clearPendingCreates: true });
+}
+
+/** Every file under a directory, recursively (the file backend's state, locks, history and backups). */
+export function filesUnder(dir: string): string[] {
+    return readdirSync(dir, { recursive: true, withFileTypes: true })
+        .filter((e) => e.isFile())
+        .map((e) => path.join(e.parentPath, e.name));
+}
+
+/** The lock files the file backend holds for running (or killed) updates. */
+export function backendLocks(e2e: E2eStack): string[] {
+    const locks = path.join(e2e.backend, ".pulumi", "locks");
+    try {
+        return filesUnder(locks);
+    } catch {
+        return [];
+    }
+}
+
+/** The stack's checkpoint as the file backend stored it, read from disk (no CLI, no lock). */
+export function storedCheckpoint(e2e: E2eStack): any {
+    const file = filesUnder(path.join(e2e.backend, ".pulumi", "stacks")).find((f) => path.basename(f) === `${e2e.stack.name}.json`);
+    if (!file) {
+        throw new Error(`no checkpoint of stack ${e2e.stack.name} under ${e2e.backend}`);
+    }
+    return JSON.parse(readFileSync(file, "utf8"));
 }
 
 export function removeStack(e2e: E2eStack): void {
