@@ -7,9 +7,10 @@ import { fileSource, JsonObject, jsonBody, MiB, seconds, socketAddress, statusIs
 /** Upstream flags of a 503 Envoy answers itself because no backend could take the request. */
 const unavailableFlags = ["UH", "UF", "UO", "URX", "UC", "UR", "NC"];
 
-function accessLog(): JsonObject[] {
+/** The access log's JSON fields → Envoy command operators; `usage` reads the log by these operators. */
+export function accessLogFormat(): Record<string, string> {
     // Never the Authorization header: the key's name identifies the caller.
-    const format: JsonObject = {
+    return {
         time: "%START_TIME%",
         key_name: `%REQ(${keyNameHeader})%`,
         model: `%DYNAMIC_METADATA(${metadataNamespace}:model):200%`,
@@ -28,6 +29,10 @@ function accessLog(): JsonObject[] {
         client: "%DOWNSTREAM_REMOTE_ADDRESS_WITHOUT_PORT%",
         user_agent: "%REQ(user-agent):200%",
     };
+}
+
+function accessLog(): JsonObject[] {
+    const format: JsonObject = accessLogFormat();
     return [
         {
             name: "envoy.access_loggers.stdout",
