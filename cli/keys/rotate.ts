@@ -32,6 +32,6 @@ export function rotateKey(fileText: string, keyName: string): RotateResult {
         throw new Error(`apiKeys[${keyIndex}].rotation: expected a whole number, got ${JSON.stringify(current)}; fix it by hand first`);
     }
     key.set("rotation", rotation);
-    // lineWidth 0: never fold a long line (the encryption salt) the file had on one line.
-    return { text: doc.toString({ lineWidth: 0 }), keyIndex, rotation };
+    // Write it back as it was written: no folding of long lines (the salt), `[a, b]` not `[ a, b ]`.
+    return { text: doc.toString({ lineWidth: 0, flowCollectionPadding: false }), keyIndex, rotation };
 }
