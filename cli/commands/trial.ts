@@ -11,7 +11,7 @@ type Message = OpenAI.Chat.Completions.ChatCompletionMessageParam;
 const imageTypes: Record<string, string> = { ".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".gif": "image/gif", ".webp": "image/webp" };
 
 /** `--image` as an `image_url`: a URL as it is, a file as a data URL. */
-export function imageUrl(fileOrUrl: string, read = readFileSync): string {
+export function imageUrl(fileOrUrl: string, read: (file: string) => Buffer = readFileSync): string {
     if (/^(https?|data):/.test(fileOrUrl)) return fileOrUrl;
     const type = imageTypes[path.extname(fileOrUrl).toLowerCase()];
     if (!type) throw new Error(`--image ${fileOrUrl}: expected a .png, .jpg, .gif or .webp file, or an http(s) URL`);
