@@ -1,18 +1,29 @@
-import { execFile } from "node:child_process";
+import { execFile, execFileSync } from "node:child_process";
 import * as path from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { projectRoot, stackConfig } from "../helpers/platform";
-import { createStack, E2eStack, eventually, kubectl, namespace, pods, removeStack } from "./harness";
+import { createStack, E2eStack, eventually, namespace, removeStack } from "./harness";
 
 /**
  * `model-services status` against the simulated cluster: the real Pulumi outputs, the real
  * API server and scheduler, KWOK's simulated kubelets. Each state the simulation can produce
- * here, with the reason the CLI derives from what Kubernetes reports.
+ * here, with the reason the CLI derives from what Kubernetes reports. A cluster of its own,
+ * with KWOK's failure stage enabled (scripts/cluster.sh, KWOK_FAILURE_STAGES=1).
  */
 
 const run = promisify(execFile);
+const clusterName = `${process.env.E2E_CLUSTER ?? "model-services-e2e"}-status`;
+const clusterKubeconfig = path.join(projectRoot, ".cluster", clusterName, "kubeconfig");
 let e2e: E2eStack;
+
+function kubectl(...args: string[]): any {
+    const out = execFileSync("kubectl", ["--kubeconfig", clusterKubeconfig, ...args], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+    return args.includes("json") ? JSON.parse(out) : out;
+}
+const pods = (service: string): any[] => kubectl("get", "pods", "-n", namespace, "-l", `model-services.io/service=${service}`, "-o", "json").items;
+const cluster = (action: string) =>
+    execFileSync(path.join(projectRoot, "scripts", "cluster.sh"), [action, clusterName, clusterKubeconfig], { env: { ...process.env, KWOK_FAILURE_STAGES: "1" }, stdio: ["ignore", "ignore", "inherit"] });
 
 /** The CLI as a user runs it inside the project, with the stack's backend and the pinned tools on PATH. */
 async function status(): Promise<{ code: number; report: any; text: string }> {
@@ -32,6 +43,7 @@ async function status(): Promise<{ code: number; report: any; text: string }> {
 const serviceOf = (report: any, name: string) => report.services.find((s: any) => s.name === name);
 
 beforeAll(async () => {
+    cluster("up");
     const local = stackConfig("local");
     e2e = await createStack("local", {
         ...local,
@@ -39,9 +51,10 @@ beforeAll(async () => {
             { name: "test", displayName: "Scaled chat", model: "Qwen/Qwen3-8B", instances: 3, nodeGroup: "gpu-l4", maxModelLen: 8192 },
             { name: "idle", model: "Qwen/Qwen3-8B", instances: 0, nodeGroup: "gpu-l4", maxModelLen: 8192 },
             { name: "big", model: "Qwen/Qwen3-32B", instances: 2, gpus: 4, nodeGroup: "gpu-l40s", maxModelLen: 32768 },
+            { name: "flaky", model: "Qwen/Qwen3-8B", instances: 1, nodeGroup: "gpu-l4", maxModelLen: 8192 },
         ],
         apiKeys: [{ name: "ops", services: ["*"] }],
-    });
+    }, clusterKubeconfig);
     await e2e.stack.up();
     await eventually("the scaled service's 3 pods Running", () => pods("test").filter((p) => p.status?.phase === "Running").length === 3, 120_000);
     await eventually("big's 2 pods Running", () => pods("big").filter((p) => p.status?.phase === "Running").length === 2, 120_000);
@@ -49,9 +62,9 @@ beforeAll(async () => {
 
 afterAll(async () => {
     if (e2e) {
-        await e2e.stack.destroy();
         removeStack(e2e);
     }
+    cluster("down");
 });
 
 describe("model-services status on the simulated cluster", () => {
@@ -62,7 +75,7 @@ describe("model-services status on the simulated cluster", () => {
         expect(serviceOf(report, "idle")).toMatchObject({ desired: 0, ready: 0, state: "stopped", reason: "stopped (instances: 0)" });
         expect(serviceOf(report, "big")).toMatchObject({ desired: 2, ready: 2, state: "running" });
         expect(report.nodeGroups).toEqual([
-            { name: "gpu-l4", instanceType: "g6.xlarge", nodes: 4, maxSize: 4, gpusTotal: 4, gpusUsed: 3, gpusFree: 1 },
+            { name: "gpu-l4", instanceType: "g6.xlarge", nodes: 4, maxSize: 4, gpusTotal: 4, gpusUsed: 4, gpusFree: 0 },
             { name: "gpu-l40s", instanceType: "g6e.12xlarge", nodes: 2, maxSize: 2, gpusTotal: 8, gpusUsed: 8, gpusFree: 0 },
         ]);
         expect(code).toBe(0);
@@ -83,5 +96,23 @@ describe("model-services status on the simulated cluster", () => {
         expect(code).toBe(1);
         expect(text).toContain("big: waiting for a GPU node: 0/6 nodes are available");
         kubectl("scale", "deployment", "vllm-big", "-n", namespace, "--replicas=2");
+    });
+
+    it("a pod KWOK is told to fail (its failure stage, as OOMKilled): instance failed, with the hint", async () => {
+        const stage = "pod-container-running-failed.stage.kwok.x-k8s.io";
+        const template = { metadata: { labels: { [stage]: "true" }, annotations: { [`${stage}/reason`]: "OOMKilled", [`${stage}/exit-code`]: "137" } } };
+        kubectl("patch", "deployment", "vllm-flaky", "-n", namespace, "--type=merge", "-p", JSON.stringify({ spec: { template } }));
+        // Every new pod fails a second after it runs and the ReplicaSet replaces it: poll until the CLI catches a moment with no ready one.
+        let last: any;
+        const start = Date.now();
+        while (Date.now() - start < 90_000) {
+            last = await status();
+            if (serviceOf(last.report, "flaky").state === "failed") break;
+        }
+        expect(serviceOf(last.report, "flaky")).toMatchObject({ desired: 1, ready: 0, state: "failed" });
+        expect(serviceOf(last.report, "flaky").reason).toMatch(
+            /^instance failed: OOMKilled \(exit code 137\): container failed; the pod ran out of memory loading the model: lower maxModelLen or add GPUs \(services\[\]\.gpus\)/,
+        );
+        expect(last.code).toBe(1);
     });
 });
