@@ -46,7 +46,7 @@ const pendingStatus: Pod["status"] = {
             status: "False",
             reason: "Unschedulable",
             message:
-                "0/6 nodes are available: 4 node(s) didn't match Pod's node affinity/selector, 2 Insufficient nvidia.com/gpu. preemption: 0/6 nodes are available: 2 No preemption victims found for incoming pod, 4 Preemption is not helpful for scheduling.",
+                "0/6 nodes are available: 2 Insufficient nvidia.com/gpu, 4 node(s) didn't match Pod's node affinity/selector. preemption: 0/6 nodes are available: 2 No preemption victims found for incoming pod, 4 Preemption is not helpful for scheduling.",
         },
     ],
 };
@@ -73,14 +73,14 @@ describe("status reasons", () => {
         ];
         expect(classifyPod(pod("vllm-test-1", pendingStatus), events, [l4(2, 0)], now)).toEqual({
             state: "waiting-for-gpu",
-            reason: "waiting for a GPU node: 0/6 nodes are available: 4 node(s) didn't match Pod's node affinity/selector, 2 Insufficient nvidia.com/gpu",
+            reason: "waiting for a GPU node: 0/6 nodes are available: 2 Insufficient nvidia.com/gpu, 4 node(s) didn't match Pod's node affinity/selector",
         });
     });
 
     it("names the node group at maxSize and what to change", () => {
         const verdict = classifyPod(pod("vllm-test-1", pendingStatus), [], [l4(4, 0)], now);
         expect(verdict.reason).toBe(
-            "waiting for a GPU node: 0/6 nodes are available: 4 node(s) didn't match Pod's node affinity/selector, 2 Insufficient nvidia.com/gpu; node group gpu-l4 is at maxSize 4 with 0 GPU(s) free: raise its maxSize, or lower instances or gpus",
+            "waiting for a GPU node: 0/6 nodes are available: 2 Insufficient nvidia.com/gpu, 4 node(s) didn't match Pod's node affinity/selector; node group gpu-l4 is at maxSize 4 with 0 GPU(s) free: raise its maxSize, or lower instances or gpus",
         );
     });
 
