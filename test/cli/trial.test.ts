@@ -11,7 +11,7 @@ import { imageUrl, streamAnswer, userMessage } from "../../cli/commands/trial";
 
 /**
  * chat and embed against a real OpenAI-compatible server on CPU: llama-cpp-python's server
- * (pinned in requirements-llama.txt, installed by scripts/lib.sh ensure_python_client) with a
+ * (pinned in requirements-dev.txt, installed by scripts/lib.sh ensure_python_client) with a
  * tiny random-weight Llama model that test/llm/tiny_gguf.py writes with the `gguf` package.
  * The answers are nonsense words; the tokenizer, the sampler, the SSE stream and the key
  * check are llama.cpp's and the server's own.
@@ -55,7 +55,7 @@ function cli(args: string[], key = apiKey) {
 }
 
 beforeAll(async () => {
-    if (!python) throw new Error("MODEL_SERVICES_PYTHON is not set: run through scripts/test.sh (it installs requirements-llama.txt)");
+    if (!python) throw new Error("MODEL_SERVICES_PYTHON is not set: run through scripts/test.sh (it installs requirements-dev.txt and sets it)");
     dir = mkdtempSync(path.join(tmpdir(), "model-services-trial-"));
     const model = path.join(dir, "tiny.gguf");
     execFileSync(python, [path.join(root, "test", "llm", "tiny_gguf.py"), model]);
