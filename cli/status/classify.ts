@@ -162,6 +162,14 @@ export function classifyPod(pod: Pod, events: KubeEvent[], groups: NodeGroupStat
     return { state: ServiceState.Starting, reason: container?.state?.waiting?.reason ? `starting: ${container.state.waiting.reason}` : "starting" };
 }
 
+/** How far back failed instances count as the service failing now. */
+export const recentFailureSeconds = 600;
+
+function failedAt(pod: Pod): number {
+    const t = pod.status?.containerStatuses?.[0]?.state?.terminated;
+    return Date.parse(t?.finishedAt ?? pod.metadata.creationTimestamp ?? "") || 0;
+}
+
 function isReady(pod: Pod): boolean {
     return pod.status?.conditions?.some((c) => c.type === "Ready" && c.status === "True") ?? false;
 }
@@ -178,8 +186,15 @@ export function classifyService(service: ServiceOutput, deployment: Deployment |
     if (desired === 0) {
         return { ...base, desired, ready, state: ServiceState.Stopped, reason: "stopped (instances: 0)" };
     }
+    // Failed pods stay listed after the ReplicaSet replaced them: recent ones mean the service flaps.
+    const failed = live.filter((p) => p.status?.phase === "Failed" && now.getTime() - failedAt(p) <= recentFailureSeconds * 1000).sort((a, b) => failedAt(b) - failedAt(a));
+    if (failed.length >= 2) {
+        const last = classifyPod(failed[0], events, groups, now).reason.replace(/^instance failed: /, "");
+        return { ...base, desired, ready, state: ServiceState.Failed, reason: `instances keep failing (${failed.length} in the last ${formatDuration(recentFailureSeconds)}): last ${last}` };
+    }
     if (ready >= desired) {
-        return { ...base, desired, ready, state: ServiceState.Running };
+        const note = failed.length === 1 ? `1 instance failed ${formatDuration((now.getTime() - failedAt(failed[0])) / 1000)} ago and was replaced: ${classifyPod(failed[0], events, groups, now).reason.replace(/^instance failed: /, "")}` : undefined;
+        return { ...base, desired, ready, state: ServiceState.Running, ...(note ? { reason: note } : {}) };
     }
     const verdicts = live.filter((p) => !isReady(p)).map((p) => classifyPod(p, events, groups, now));
     if (verdicts.length === 0) {

@@ -38,7 +38,7 @@ export function renderStatus(report: StatusReport): string {
                   report.services.map((s) => [s.displayName, s.accessName, s.serviceId, s.model, `${s.ready}/${s.desired}`, stateLabel[s.state]]),
               ),
     );
-    const reasons = report.services.filter((s) => s.reason && s.state !== ServiceState.Running);
+    const reasons = report.services.filter((s) => s.reason);
     if (reasons.length > 0) {
         parts.push(reasons.map((s) => `${s.name}: ${s.reason}`).join("\n"));
     }

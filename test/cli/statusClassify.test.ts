@@ -151,6 +151,21 @@ describe("status reasons", () => {
         expect(status.reason).toMatch(/\[2 of 3 waiting instances\]$/);
     });
 
+    it("failed instances the ReplicaSet replaced: one is a note on a running service, two or more recent ones a failing service", () => {
+        const failedPod = (name: string, secondsAgo: number): Pod =>
+            pod(name, { phase: "Failed", containerStatuses: [{ name: "vllm", state: { terminated: { exitCode: 137, reason: "OOMKilled", message: "container failed", finishedAt: ago(secondsAgo) } } }] }, "gpu-l4-0");
+        expect(classifyService(service, deployment(1), [readyPod("a"), failedPod("f1", 130)], [], [], now)).toMatchObject({
+            state: "running",
+            reason: "1 instance failed 2m 10s ago and was replaced: OOMKilled (exit code 137): container failed; the pod ran out of memory loading the model: lower maxModelLen or add GPUs (services[].gpus)",
+        });
+        expect(classifyService(service, deployment(1), [readyPod("a"), failedPod("f1", 30), failedPod("f2", 4)], [], [], now)).toMatchObject({
+            state: "failed",
+            reason: "instances keep failing (2 in the last 10m 00s): last OOMKilled (exit code 137): container failed; the pod ran out of memory loading the model: lower maxModelLen or add GPUs (services[].gpus)",
+        });
+        // Failures older than the window are history, not the service's state.
+        expect(classifyService(service, deployment(1), [readyPod("a"), failedPod("f1", 3600), failedPod("f2", 3000)], [], [], now)).toMatchObject({ state: "running" });
+    });
+
     it("ignores pods being deleted (a scale-down in progress)", () => {
         const leaving = { ...pod("old", pendingStatus), metadata: { name: "old", deletionTimestamp: ago(1) } };
         expect(classifyService(service, deployment(1), [readyPod("a"), leaving], [], [], now).state).toBe("running");
