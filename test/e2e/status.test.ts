@@ -1,29 +1,19 @@
-import { execFile, execFileSync } from "node:child_process";
+import { execFile } from "node:child_process";
 import * as path from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { projectRoot, stackConfig } from "../helpers/platform";
-import { createStack, E2eStack, eventually, namespace, removeStack } from "./harness";
+import { createStack, E2eStack, eventually, kubectl, namespace, pods, removeStack } from "./harness";
 
 /**
  * `model-services status` against the simulated cluster: the real Pulumi outputs, the real
  * API server and scheduler, KWOK's simulated kubelets. Each state the simulation can produce
- * here, with the reason the CLI derives from what Kubernetes reports. A cluster of its own,
- * with KWOK's failure stage enabled (scripts/cluster.sh, KWOK_FAILURE_STAGES=1).
+ * here, with the reason the CLI derives from what Kubernetes reports. scripts/e2e.sh starts the
+ * cluster with KWOK's failure stage (scripts/cluster.sh, KWOK_FAILURE_STAGES=1).
  */
 
 const run = promisify(execFile);
-const clusterName = `${process.env.E2E_CLUSTER ?? "model-services-e2e"}-status`;
-const clusterKubeconfig = path.join(projectRoot, ".cluster", clusterName, "kubeconfig");
 let e2e: E2eStack;
-
-function kubectl(...args: string[]): any {
-    const out = execFileSync("kubectl", ["--kubeconfig", clusterKubeconfig, ...args], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
-    return args.includes("json") ? JSON.parse(out) : out;
-}
-const pods = (service: string): any[] => kubectl("get", "pods", "-n", namespace, "-l", `model-services.io/service=${service}`, "-o", "json").items;
-const cluster = (action: string) =>
-    execFileSync(path.join(projectRoot, "scripts", "cluster.sh"), [action, clusterName, clusterKubeconfig], { env: { ...process.env, KWOK_FAILURE_STAGES: "1" }, stdio: ["ignore", "ignore", "inherit"] });
 
 /** The CLI as a user runs it inside the project, with the stack's backend and the pinned tools on PATH. */
 async function status(): Promise<{ code: number; report: any; text: string }> {
@@ -43,7 +33,6 @@ async function status(): Promise<{ code: number; report: any; text: string }> {
 const serviceOf = (report: any, name: string) => report.services.find((s: any) => s.name === name);
 
 beforeAll(async () => {
-    cluster("up");
     const local = stackConfig("local");
     e2e = await createStack("local", {
         ...local,
@@ -54,7 +43,7 @@ beforeAll(async () => {
             { name: "flaky", model: "Qwen/Qwen3-8B", instances: 1, nodeGroup: "gpu-l4", maxModelLen: 8192 },
         ],
         apiKeys: [{ name: "ops", services: ["*"] }],
-    }, clusterKubeconfig);
+    });
     await e2e.stack.up();
     await eventually("the scaled service's 3 pods Running", () => pods("test").filter((p) => p.status?.phase === "Running").length === 3, 120_000);
     await eventually("big's 2 pods Running", () => pods("big").filter((p) => p.status?.phase === "Running").length === 2, 120_000);
@@ -62,9 +51,9 @@ beforeAll(async () => {
 
 afterAll(async () => {
     if (e2e) {
+        await e2e.stack.destroy();
         removeStack(e2e);
     }
-    cluster("down");
 });
 
 describe("model-services status on the simulated cluster", () => {
