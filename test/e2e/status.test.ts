@@ -60,7 +60,7 @@ describe("model-services status on the simulated cluster", () => {
     it("running, scaled and stopped services; GPUs per node group; exit code 0", async () => {
         const { code, report, text } = await status();
         expect(serviceOf(report, "test")).toMatchObject({ displayName: "Scaled chat", accessName: "u-8105f7322477/test", model: "Qwen/Qwen3-8B", desired: 3, ready: 3, state: "running" });
-        expect(serviceOf(report, "test").serviceId).toMatch(/^[0-9a-f]+$/);
+        expect(serviceOf(report, "test").serviceId).toMatch(/^ms-[0-9a-f]{12}$/);
         expect(serviceOf(report, "idle")).toMatchObject({ desired: 0, ready: 0, state: "stopped", reason: "stopped (instances: 0)" });
         expect(serviceOf(report, "big")).toMatchObject({ desired: 2, ready: 2, state: "running" });
         expect(report.nodeGroups).toEqual([
@@ -80,7 +80,7 @@ describe("model-services status on the simulated cluster", () => {
             ready: 2,
             state: "waiting-for-gpu",
             reason:
-                "waiting for a GPU node: 0/8 nodes are available: 2 Insufficient nvidia.com/gpu, 6 node(s) didn't match Pod's node affinity/selector; node group gpu-l40s is at maxSize 2 with 0 GPU(s) free: raise its maxSize, or lower instances or gpus",
+                "waiting for a GPU node: 0/8 nodes are available: 2 Insufficient cpu, 2 Insufficient memory, 2 Insufficient nvidia.com/gpu, 6 node(s) didn't match Pod's node affinity/selector; node group gpu-l40s is at maxSize 2 with 0 GPU(s) free: raise its maxSize, or lower instances or gpus",
         });
         expect(code).toBe(1);
         expect(text).toContain("big: waiting for a GPU node: 0/8 nodes are available");
