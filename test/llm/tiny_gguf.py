@@ -44,6 +44,8 @@ def main(path):
     w.add_head_count_kv(HEADS)
     w.add_layer_norm_rms_eps(1e-5)
     w.add_rope_dimension_count(EMBED // HEADS)
+    # One vector per input from /v1/embeddings (without a pooling type the server returns one per token).
+    w.add_pooling_type(gguf.PoolingType.MEAN)
     w.add_file_type(gguf.LlamaFileType.ALL_F32)
     w.add_tokenizer_model("llama")
     w.add_token_list(tokens)
