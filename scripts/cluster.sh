@@ -42,6 +42,18 @@ options:
   kubeVersion: v$KUBERNETES_VERSION
   etcdVersion: $ETCD_VERSION
 YAML
+        if [[ "${KWOK_FAILURE_STAGES:-}" == 1 ]]; then
+            # KWOK uses its default stages only when the config names none, so name them all: the
+            # defaults kwokctl would use, plus the opt-in failure stage (a pod labelled
+            # pod-container-running-failed.stage.kwok.x-k8s.io=true turns Failed), all from the
+            # pinned kwok module's own files.
+            kwok_dir=$(go mod download -json "sigs.k8s.io/kwok@v$KWOK_VERSION" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')
+            for stage in node/fast/node-initialize node/heartbeat-with-lease/node-heartbeat-with-lease \
+                pod/fast/pod-ready pod/fast/pod-complete pod/fast/pod-delete pod/chaos/pod-container-running-failed; do
+                printf -- '---\n' >>"$config"
+                cat "$kwok_dir/kustomize/stage/$stage.yaml" >>"$config"
+            done
+        fi
         B="$MODEL_SERVICES_TOOLCHAIN_BIN"
         kwokctl create cluster --name "$name" --config "$config" --runtime binary \
             --kube-apiserver-binary "$B/kube-apiserver" \

@@ -61,6 +61,12 @@ export const keyNameHeader = "x-model-services-key-name";
 /** Dynamic-metadata namespace the body's `model` is written to. */
 export const metadataNamespace = "model-services";
 
+/** Dynamic-metadata key holding the caller's key name (without the all-services mark). */
+export const keyNameMetadataKey = "key_name";
+
+/** The Envoy substitution of the caller's key name: the access log, the 429 body and the upstream header use it. */
+export const keyNameOperator = `%DYNAMIC_METADATA(${metadataNamespace}:${keyNameMetadataKey})%`;
+
 /** Timeouts, in seconds. Streams have no overall deadline: an LLM answer may take minutes. */
 export const gatewayTimeouts = {
     /** A stream (request or response) may sit this long without a byte before it is reset. */
@@ -174,7 +180,7 @@ export function errorBodies(maxRequestBodyMiB: number): Record<string, OpenAiErr
         ),
         "408": openAiError(`The request timed out: the request did not arrive in time, or nothing moved for ${gatewayTimeouts.streamIdleSeconds} s.`, "invalid_request_error", "request_timeout"),
         "413": openAiError(`The request body is larger than the gateway's limit of ${maxRequestBodyMiB} MiB.`, "invalid_request_error", "request_too_large"),
-        "429": openAiError(`Rate limit reached for the API key '%DYNAMIC_METADATA(${metadataNamespace}:key_name)%'. Retry after the number of seconds in the Retry-After header.`, "requests", "rate_limit_exceeded"),
+        "429": openAiError(`Rate limit reached for the API key '${keyNameOperator}'. Retry after the number of seconds in the Retry-After header.`, "requests", "rate_limit_exceeded"),
         "503-overloaded": openAiError("The gateway is overloaded. Retry shortly.", "server_error", "overloaded"),
         "503-unavailable": openAiError(`The model '${model}' has no instance ready to take the request. Retry shortly.`, "server_error", "model_unavailable"),
     };

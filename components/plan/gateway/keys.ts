@@ -1,4 +1,4 @@
-import { allServicesClientPrefix, httpFilterNames, keyNameHeader, metadataNamespace } from "./contract";
+import { allServicesClientPrefix, httpFilterNames, keyNameHeader, metadataNamespace, keyNameMetadataKey } from "./contract";
 import { GatewayKey } from "./input";
 import { JsonObject, typed } from "./json";
 
@@ -69,7 +69,7 @@ export function keyNameConfig(): JsonObject {
                 header: keyNameHeader,
                 on_header_present: {
                     metadata_namespace: metadataNamespace,
-                    key: "key_name",
+                    key: keyNameMetadataKey,
                     regex_value_rewrite: { pattern: { regex: `^${allServicesClientPrefix.replace("*", "\\*")}` }, substitution: "" },
                 },
             },

@@ -1,6 +1,6 @@
 import { GatewayServiceType } from "../../config/rules";
 import { GatewayConfig } from "../../config/types";
-import { envoyFiles, errorBodies, gatewayPorts, gatewayTimeouts, httpFilterNames, keyNameHeader, metadataNamespace, OpenAiError, routeNames, strippedRequestHeaders, tlsSecretName } from "./contract";
+import { envoyFiles, errorBodies, gatewayPorts, gatewayTimeouts, httpFilterNames, keyNameHeader, metadataNamespace, OpenAiError, routeNames, strippedRequestHeaders, tlsSecretName, keyNameOperator } from "./contract";
 import { authnConfig, keyNameConfig } from "./keys";
 import { scaleUpHeader, scalingUpMapper } from "./scaleToZero";
 import { fileSource, JsonObject, jsonBody, MiB, seconds, socketAddress, statusIs, typed } from "./json";
@@ -10,11 +10,12 @@ import { fileSource, JsonObject, jsonBody, MiB, seconds, socketAddress, statusIs
 /** Upstream flags of a 503 Envoy answers itself because no backend could take the request. */
 const unavailableFlags = ["UH", "UF", "UO", "URX", "UC", "UR", "NC"];
 
-function accessLog(): JsonObject[] {
+/** The access log's JSON fields → Envoy command operators; `usage` reads the log by these operators. */
+export function accessLogFormat(): Record<string, string> {
     // Never the Authorization header: the key's name identifies the caller.
-    const format: JsonObject = {
+    return {
         time: "%START_TIME%",
-        key_name: `%DYNAMIC_METADATA(${metadataNamespace}:key_name)%`,
+        key_name: keyNameOperator,
         model: `%DYNAMIC_METADATA(${metadataNamespace}:model):200%`,
         method: "%REQ(:METHOD)%",
         path: "%REQ(:PATH):200%",
@@ -31,6 +32,10 @@ function accessLog(): JsonObject[] {
         client: "%DOWNSTREAM_REMOTE_ADDRESS_WITHOUT_PORT%",
         user_agent: "%REQ(user-agent):200%",
     };
+}
+
+function accessLog(): JsonObject[] {
+    const format: JsonObject = accessLogFormat();
     return [
         {
             name: "envoy.access_loggers.stdout",

@@ -1,5 +1,5 @@
 import { GatewayConfig } from "../../config/types";
-import { endpointsByTask, errorBodies, gatewayTimeouts, inferenceEndpoints, keyNameHeader, metadataNamespace, routeNames, clusterName, stoppedBody } from "./contract";
+import { endpointsByTask, errorBodies, gatewayTimeouts, inferenceEndpoints, keyNameHeader, metadataNamespace, routeNames, clusterName, stoppedBody, keyNameOperator } from "./contract";
 import { GatewayKey, GatewayRoute, modelsList } from "./input";
 import { authnCredentials, scopeOf } from "./keys";
 import { routesToBackend, scaleUpRequestHeaders } from "./scaleToZero";
@@ -107,7 +107,7 @@ export function routeTable(routes: GatewayRoute[], keys: GatewayKey[], gateway: 
         virtual_hosts: [virtualHost],
         // Upstream, the key's name without its scope mark; a client's own value was removed before authentication.
         request_headers_to_add: [
-            { header: { key: keyNameHeader, value: `%DYNAMIC_METADATA(${metadataNamespace}:key_name)%` }, append_action: "OVERWRITE_IF_EXISTS_OR_ADD" },
+            { header: { key: keyNameHeader, value: keyNameOperator }, append_action: "OVERWRITE_IF_EXISTS_OR_ADD" },
         ],
         // The credentials once for every route: api_key_auth takes each field it lacks per route from here.
         typed_per_filter_config: authnCredentials(keys),
