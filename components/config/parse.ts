@@ -117,20 +117,7 @@ function resolve(raw: RawConfig, ctx: ParseContext, issues: IssueList): Platform
         } else if (!groupNames.includes(nodeGroup)) {
             issues.add(`${path}.nodeGroup`, nodeGroup, "names no node group", didYouMean(nodeGroup, groupNames) ?? `use one of ${quoted(groupNames)}`);
         }
-        for (const [j, arg] of (s.engineArgs ?? []).entries()) {
-            const reserved = reservedEngineFlag(arg);
-            if (reserved) {
-                issues.add(`${path}.engineArgs[${j}]`, arg, `sets ${reserved.flag}, which the platform sets itself`, reserved.fix);
-            }
-        }
-        for (const key of Object.keys(s.env ?? {})) {
-            if (secretEnvPattern.test(key)) {
-                issues.add(`${path}.env.${key}`, "[redacted]", "looks like a credential in a plain environment variable", "credentials belong in Secrets: set the Hugging Face token with `pulumi config set --secret huggingFaceToken …`, or mount your own Secret");
-            }
-        }
-        if (s.task === ServiceTask.ImageGeneration && s.maxModelLen !== undefined) {
-            issues.add(`${path}.maxModelLen`, s.maxModelLen, "does not apply to image-generation services", "remove maxModelLen from this service");
-        }
+        checkServiceSettings(issues, path, s);
         return {
             name: s.name,
             displayName: s.displayName ?? s.name,
@@ -203,7 +190,34 @@ function reportDuplicates(issues: IssueList, names: string[], pathOf: (i: number
     });
 }
 
-function reportZodIssue(issues: IssueList, issue: z.core.$ZodIssue, raw: Record<string, unknown>): void {
+/**
+ * The rules of a service's settings beyond their leaf types: engine flags the platform sets,
+ * credentials in plain env, options that do not apply to the task. Shared by the config
+ * parser (`services[i]`) and ModelService's args (`args`).
+ */
+export function checkServiceSettings(
+    issues: IssueList,
+    path: string,
+    s: { engineArgs?: readonly string[]; env?: Record<string, string>; task?: string; maxModelLen?: number },
+): void {
+    for (const [j, arg] of (s.engineArgs ?? []).entries()) {
+        const reserved = reservedEngineFlag(arg);
+        if (reserved) {
+            issues.add(`${path}.engineArgs[${j}]`, arg, `sets ${reserved.flag}, which the platform sets itself`, reserved.fix);
+        }
+    }
+    for (const key of Object.keys(s.env ?? {})) {
+        if (secretEnvPattern.test(key)) {
+            issues.add(`${path}.env.${key}`, "[redacted]", "looks like a credential in a plain environment variable", "credentials belong in Secrets: set the Hugging Face token with `pulumi config set --secret huggingFaceToken …`, or mount your own Secret");
+        }
+    }
+    if (s.task === ServiceTask.ImageGeneration && s.maxModelLen !== undefined) {
+        issues.add(`${path}.maxModelLen`, s.maxModelLen, "does not apply to image-generation services", "remove maxModelLen from this service");
+    }
+}
+
+/** Turns one zod issue into the project's message (path, value, fix). */
+export function reportZodIssue(issues: IssueList, issue: z.core.$ZodIssue, raw: Record<string, unknown>): void {
     const path = formatPath(issue.path);
     if (issue.code === "unrecognized_keys") {
         const allowed = allowedKeysAt(issue.path, raw);

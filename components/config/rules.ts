@@ -64,6 +64,8 @@ export const rfc1035Label = /^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$/;
 export const rfc1123Label = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 /** A DNS host name. */
 export const dnsName = /^(?=.{1,253}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+/** An access name (`<owner>/<name>`): clients send it in JSON bodies and Envoy matches it verbatim, so no whitespace or '%'. */
+export const accessNamePattern = /^[^\s%]+$/;
 /** An environment variable name. */
 export const envName = /^[A-Za-z_][A-Za-z0-9_]*$/;
 /** Environment variables that carry credentials: they belong in Secrets, never in `env`. */

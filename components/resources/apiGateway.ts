@@ -1,7 +1,10 @@
 import { createHash } from "node:crypto";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { z } from "zod";
+import { accessNameLeaf, ArgsCheck } from "../config/args";
 import { defaults, GatewayServiceType } from "../config/rules";
+import { apiKeySchema, gatewaySchema, serviceSchema } from "../config/schema";
 import { GatewayConfig, GatewayTlsConfig } from "../config/types";
 import { gatewayComponent, gatewayConfigSecretName, gatewayObjectName, gatewaySelector, nodeGroupLabel, platformLabels, typeTokenPrefix } from "../conventions";
 import {
@@ -17,18 +20,23 @@ import {
 } from "../plan/gateway";
 import { images } from "../versions";
 
+/**
+ * The gateway in front of a set of model services. `routes` and `keys` may be outputs of other
+ * components (`ModelService.route`, a `KeyStore`'s `keys`); every field is checked with the
+ * stack config's rules and messages.
+ */
 export interface ApiGatewayArgs {
     /** Namespace of the gateway's objects. */
     namespace: pulumi.Input<string>;
-    /** One route per model service (stopped services included: they answer 503). */
-    routes: GatewayRoute[];
+    /** One route per model service (stopped services included: they answer 503); `ModelService.route` is one. */
+    routes: pulumi.Input<pulumi.Input<GatewayRoute>[]>;
     /** The API keys with their values; a secret Output in practice. */
-    keys: pulumi.Input<GatewayKey[]>;
+    keys: pulumi.Input<pulumi.Input<GatewayKey>[]>;
     /** Envoy pods. @default 2 */
-    replicas?: number;
+    replicas?: pulumi.Input<number>;
     /** How the gateway is exposed. @default "ClusterIP" */
     serviceType?: GatewayServiceType;
-    /** Public host name; it forms `endpoint` when set. */
+    /** Public host name; it forms `endpoint` when set. @default none (the in-cluster or load balancer URL) */
     hostname?: string;
     /** TLS on the API listener from a `kubernetes.io/tls` Secret. @default none (plain HTTP) */
     tls?: GatewayTlsConfig;
@@ -39,6 +47,23 @@ export interface ApiGatewayArgs {
     /** Extra labels for every object. @default {} */
     labels?: Record<string, string>;
 }
+
+/** A route's and a key's fields, each with the config leaf it mirrors. */
+const routesLeaf = z.array(
+    z.object({
+        name: serviceSchema.shape.name,
+        accessName: accessNameLeaf,
+        task: serviceSchema.shape.task,
+        instances: serviceSchema.shape.instances,
+    }),
+);
+const keysLeaf = z.array(
+    z.object({
+        name: apiKeySchema.shape.name,
+        services: apiKeySchema.shape.services,
+        requestsPerMinute: apiKeySchema.shape.requestsPerMinute,
+    }),
+);
 
 /** Pod annotation with the bootstrap's SHA-256: the pods roll when, and only when, it changes. */
 export const bootstrapChecksumAnnotation = "model-services.io/envoy-bootstrap-sha256";
@@ -69,21 +94,30 @@ export class ApiGateway extends pulumi.ComponentResource {
 
     constructor(name: string, args: ApiGatewayArgs, opts?: pulumi.ComponentResourceOptions) {
         super(`${typeTokenPrefix}:ApiGateway`, name, {}, opts);
-        const gateway: GatewayConfig = {
-            replicas: args.replicas ?? defaults.gatewayReplicas,
-            serviceType: args.serviceType ?? GatewayServiceType.ClusterIP,
-            hostname: args.hostname,
-            tls: args.tls,
-            maxRequestBodyMiB: args.maxRequestBodyMiB ?? defaults.maxRequestBodyMiB,
-            image: args.image,
+        const check = new ArgsCheck(`ApiGateway "${name}" args`);
+        const leaf = gatewaySchema.shape;
+        const replicas = check.input("replicas", leaf.replicas, args.replicas);
+        const routes = check.input<GatewayRoute[]>("routes", routesLeaf, args.routes as pulumi.Input<GatewayRoute[]>);
+        const keys = check.input<GatewayKey[]>("keys", keysLeaf, args.keys as pulumi.Input<GatewayKey[]>);
+        const gateway: Omit<GatewayConfig, "replicas"> = {
+            serviceType: check.plain("serviceType", leaf.serviceType, args.serviceType) ?? GatewayServiceType.ClusterIP,
+            hostname: check.plain("hostname", leaf.hostname, args.hostname),
+            tls: check.plain("tls", leaf.tls, args.tls),
+            maxRequestBodyMiB: check.plain("maxRequestBodyMiB", leaf.maxRequestBodyMiB, args.maxRequestBodyMiB) ?? defaults.maxRequestBodyMiB,
+            image: check.plain("image", leaf.image, args.image),
         };
+        check.throwIfInvalid();
         const tls = gateway.tls !== undefined;
 
         const selector = { ...gatewaySelector };
         const labels = { ...args.labels, ...selector, "app.kubernetes.io/component": gatewayComponent, ...platformLabels };
 
         // The keys make the whole config secret; the bootstrap alone holds none.
-        const files = pulumi.secret(pulumi.output(args.keys).apply((keys) => renderEnvoyConfig({ routes: args.routes, keys, gateway })));
+        const files = pulumi.secret(
+            pulumi.all([routes, keys, replicas]).apply(([routeList, keyList, replicaCount]) =>
+                renderEnvoyConfig({ routes: routeList, keys: keyList, gateway: { ...gateway, replicas: replicaCount ?? defaults.gatewayReplicas } }),
+            ),
+        );
         const bootstrapChecksum = createHash("sha256").update(renderBootstrap()).digest("hex");
 
         const config = new k8s.core.v1.Secret(
@@ -119,7 +153,7 @@ export class ApiGateway extends pulumi.ComponentResource {
             {
                 metadata: { name: gatewayObjectName, namespace: args.namespace, labels },
                 spec: {
-                    replicas: gateway.replicas,
+                    replicas: replicas.apply((count) => count ?? defaults.gatewayReplicas),
                     selector: { matchLabels: selector },
                     strategy: { type: "RollingUpdate", rollingUpdate: { maxSurge: 1, maxUnavailable: 0 } },
                     template: {

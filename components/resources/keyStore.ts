@@ -2,6 +2,9 @@ import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
+import { ArgsCheck } from "../config/args";
+import { defaults } from "../config/rules";
+import { apiKeySchema } from "../config/schema";
 import { apiKeySecretName, partOfTag, typeTokenPrefix } from "../conventions";
 
 /** One key to generate. */
@@ -9,17 +12,17 @@ export interface KeyStoreKey {
     /** Key name, an RFC 1123 label: the data entry of the Secret and the name the gateway logs. */
     name: string;
     /** Bump to issue a new value. @default 0 */
-    rotation?: number;
+    rotation?: pulumi.Input<number>;
 }
 
 export interface KeyStoreArgs {
     /** Namespace of the key Secret. */
     namespace: pulumi.Input<string>;
-    /** One key is generated per entry; `rotation` bumps issue a new value. */
+    /** One key is generated per entry; `rotation` bumps issue a new value. Names are checked like `apiKeys[].name` in stack config. */
     apiKeys: KeyStoreKey[];
     /** Also keep the keys in one AWS Secrets Manager secret (EKS stacks). @default false */
     awsSecretsManager?: boolean;
-    /** Labels for the Secret. */
+    /** Labels for the Secret. @default {} */
     labels?: Record<string, string>;
 }
 
@@ -42,11 +45,17 @@ export class KeyStore extends pulumi.ComponentResource {
 
     constructor(name: string, args: KeyStoreArgs, opts?: pulumi.ComponentResourceOptions) {
         super(`${typeTokenPrefix}:KeyStore`, name, {}, opts);
+        const check = new ArgsCheck(`KeyStore "${name}" args`);
+        const rotations = args.apiKeys.map((key, i) => {
+            check.plain(`apiKeys[${i}].name`, apiKeySchema.shape.name, key.name);
+            return check.input(`apiKeys[${i}].rotation`, apiKeySchema.shape.rotation, key.rotation);
+        });
+        check.throwIfInvalid();
 
-        const values = args.apiKeys.map((key) => {
+        const values = args.apiKeys.map((key, i) => {
             const password = new random.RandomPassword(
                 `${name}-${key.name}`,
-                { length: apiKeyRandomLength, special: false, keepers: { rotation: String(key.rotation ?? 0) } },
+                { length: apiKeyRandomLength, special: false, keepers: { rotation: rotations[i].apply((rotation) => String(rotation ?? defaults.rotation)) } },
                 { parent: this },
             );
             return pulumi.all([key.name, password.result]).apply(([keyName, result]) => [keyName, `${apiKeyPrefix}${result}`] as const);
