@@ -93,7 +93,7 @@ export class ApiGateway extends pulumi.ComponentResource {
     public readonly serviceName: pulumi.Output<string>;
 
     constructor(name: string, args: ApiGatewayArgs, opts?: pulumi.ComponentResourceOptions) {
-        super(`${typeTokenPrefix}:ApiGateway`, name, {}, opts);
+        // Checked before the component registers: bad args create nothing.
         const check = new ArgsCheck(`ApiGateway "${name}" args`);
         const leaf = gatewaySchema.shape;
         const replicas = check.input("replicas", leaf.replicas, args.replicas);
@@ -107,6 +107,7 @@ export class ApiGateway extends pulumi.ComponentResource {
             image: check.plain("image", leaf.image, args.image),
         };
         check.throwIfInvalid();
+        super(`${typeTokenPrefix}:ApiGateway`, name, {}, opts);
         const tls = gateway.tls !== undefined;
 
         const selector = { ...gatewaySelector };

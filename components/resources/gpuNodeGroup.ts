@@ -75,7 +75,7 @@ export class GpuNodeGroup extends pulumi.ComponentResource {
     public readonly nodeGroupArn: pulumi.Output<string | undefined>;
 
     constructor(name: string, args: GpuNodeGroupArgs, opts?: pulumi.ComponentResourceOptions) {
-        super(`${typeTokenPrefix}:GpuNodeGroup`, name, {}, opts);
+        // Checked before the component registers: bad args create nothing.
         const check = new ArgsCheck(`GpuNodeGroup "${name}" args`);
         const leaf = nodeGroupSchema.shape;
         const group = {
@@ -88,6 +88,7 @@ export class GpuNodeGroup extends pulumi.ComponentResource {
             amiType: check.plain("amiType", leaf.amiType, args.amiType),
         };
         check.throwIfInvalid();
+        super(`${typeTokenPrefix}:GpuNodeGroup`, name, {}, opts);
         const desiredSize = pulumi.output(args.desiredSize);
 
         if (args.eks) {

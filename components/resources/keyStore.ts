@@ -44,13 +44,14 @@ export class KeyStore extends pulumi.ComponentResource {
     public readonly awsSecretArn: pulumi.Output<string | undefined>;
 
     constructor(name: string, args: KeyStoreArgs, opts?: pulumi.ComponentResourceOptions) {
-        super(`${typeTokenPrefix}:KeyStore`, name, {}, opts);
+        // Checked before the component registers: bad args create nothing.
         const check = new ArgsCheck(`KeyStore "${name}" args`);
         const rotations = args.apiKeys.map((key, i) => {
             check.plain(`apiKeys[${i}].name`, apiKeySchema.shape.name, key.name);
             return check.input(`apiKeys[${i}].rotation`, apiKeySchema.shape.rotation, key.rotation);
         });
         check.throwIfInvalid();
+        super(`${typeTokenPrefix}:KeyStore`, name, {}, opts);
 
         const values = args.apiKeys.map((key, i) => {
             const password = new random.RandomPassword(

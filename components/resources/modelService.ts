@@ -181,8 +181,9 @@ export class ModelService extends pulumi.ComponentResource {
     public readonly route: pulumi.Output<GatewayRoute>;
 
     constructor(name: string, args: ModelServiceArgs, opts?: pulumi.ComponentResourceOptions) {
-        super(`${typeTokenPrefix}:ModelService`, name, {}, opts);
+        // Checked before the component registers: bad args create nothing.
         const inputs = checkArgs(name, args);
+        super(`${typeTokenPrefix}:ModelService`, name, {}, opts);
         const task = args.task ?? defaults.task;
         const objectName = serviceObjectName(args.name);
 
