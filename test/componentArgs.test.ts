@@ -53,8 +53,9 @@ describe("composing components from other resources' outputs", () => {
     beforeAll(async () => {
         const group = new c.GpuNodeGroup("existing", { name: "gpu-l40s", instanceType: "g6e.xlarge", minSize: 1, desiredSize: 2, maxSize: 4 });
         // A value only known once another resource exists: the image comes from a ConfigMap's output.
-        const pins = new pulumi.CustomResource("kubernetes:core/v1:ConfigMap", "pins", { data: { image: "registry.example/vllm:v1" } });
-        const image = (pins as unknown as { data: pulumi.Output<Record<string, string>> }).data.apply((d) => d.image);
+        const k8s = await import("@pulumi/kubernetes");
+        const pins = new k8s.core.v1.ConfigMap("pins", { data: { image: "registry.example/vllm:v1" } });
+        const image = pins.data.apply((d) => d.image);
         const keys = new c.KeyStore("keys", { namespace: "apps", apiKeys: [{ name: "team-a", rotation: pulumi.output(1) }] });
         const chat = new c.ModelService("chat", {
             namespace: "apps",

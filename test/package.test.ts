@@ -28,17 +28,18 @@ beforeAll(() => {
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
 describe("npm pack", () => {
-    it("ships the compiled library and its docs, nothing else", () => {
+    it("ships the compiled library, its sources and docs, nothing else", () => {
         const pack = run("npm", ["pack", "--dry-run", "--json", "--ignore-scripts"]);
         expect(pack.status, pack.output).toBe(0);
         const [manifest] = JSON.parse(pack.output.slice(pack.output.indexOf("["))) as { name: string; version: string; files: { path: string }[] }[];
         const files = manifest.files.map((f) => f.path);
         expect(manifest.name).toBe("model-services");
         expect(manifest.version).toMatch(/^\d+\.\d+\.\d+$/);
-        expect(files).toEqual(expect.arrayContaining(["package.json", "README.md", "CHANGELOG.md", "dist/index.js", "dist/index.d.ts", "dist/catalog/data/models.json"]));
-        const strays = files.filter((f) => !/^(package\.json|README\.md|CHANGELOG\.md|LICENSE|dist\/.+\.(js|d\.ts|json))$/.test(f));
+        expect(files).toEqual(expect.arrayContaining(["package.json", "README.md", "CHANGELOG.md", "dist/index.js", "dist/index.d.ts", "dist/catalog/data/models.json", "components/index.ts"]));
+        // The TypeScript sources ride along for the component package's schema inference (provider/).
+        const strays = files.filter((f) => !/^(package\.json|README\.md|CHANGELOG\.md|LICENSE|(dist|components)\/.+\.(js|d\.ts|json)|components\/.+\.ts)$/.test(f));
         expect(strays).toEqual([]);
-        expect(files.filter((f) => /(^|\/)(test|toolchain|policies|scripts|stacks|bench|examples)\/|\.test\./.test(f))).toEqual([]);
+        expect(files.filter((f) => /(^|\/)(test|toolchain|policies|scripts|stacks|bench|examples|provider|__snapshots__)\/|\.test\./.test(f))).toEqual([]);
     });
 
     it("points main, types and exports at the compiled entry point", () => {

@@ -1,10 +1,10 @@
-import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { findGpuInstanceType } from "../catalog/gpuInstances";
 import { ArgsCheck } from "../config/args";
 import { CapacityType, defaults, GpuAmiType } from "../config/rules";
 import { nodeGroupSchema } from "../config/schema";
 import { gpuTaint, nodeGroupLabel, partOfTag, typeTokenPrefix } from "../conventions";
+import { awsSdk } from "./awsSdk";
 
 /** Where a node group's nodes come from. */
 export interface GpuNodeGroupEksArgs {
@@ -92,6 +92,7 @@ export class GpuNodeGroup extends pulumi.ComponentResource {
         const desiredSize = pulumi.output(args.desiredSize);
 
         if (args.eks) {
+            const aws = awsSdk();
             const tags = pulumi.output(args.serviceIds ?? {}).apply((ids) => ({
                 "model-services.io/node-group": group.name,
                 ...partOfTag,

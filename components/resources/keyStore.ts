@@ -1,4 +1,3 @@
-import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
@@ -6,6 +5,7 @@ import { ArgsCheck } from "../config/args";
 import { defaults } from "../config/rules";
 import { apiKeySchema } from "../config/schema";
 import { apiKeySecretName, partOfTag, typeTokenPrefix } from "../conventions";
+import { awsSdk } from "./awsSdk";
 
 /** One key to generate. */
 export interface KeyStoreKey {
@@ -75,6 +75,7 @@ export class KeyStore extends pulumi.ComponentResource {
         this.secretName = secret.metadata.name;
 
         if (args.awsSecretsManager) {
+            const aws = awsSdk();
             const awsSecret = new aws.secretsmanager.Secret(
                 `${name}-aws`,
                 { description: "model-services API keys (name → key)", tags: { ...partOfTag } },

@@ -47,7 +47,7 @@ export interface ModelServiceArgs {
     /** Container image. @default the pinned vLLM (or vLLM-Omni for image generation) image */
     image?: pulumi.Input<string>;
     /** Extra vLLM arguments, appended verbatim. @default [] */
-    engineArgs?: readonly string[];
+    engineArgs?: string[];
     /** Extra (non-secret) environment variables. @default {} */
     env?: Record<string, string>;
     /** vLLM `--dtype`. @default "auto" */
