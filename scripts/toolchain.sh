@@ -284,7 +284,7 @@ step_language_yaml() {
   gobuild pulumi-yaml -tags osusergo,grpcnotrace -ldflags "$YAML_LDFLAGS" \
     -o "$BIN/pulumi-language-yaml" github.com/pulumi/pulumi-yaml/cmd/pulumi-language-yaml
   # The host has no version flag; the module version is in the binary's build info.
-  go version -m "$BIN/pulumi-language-yaml" | grep -E "^\s+dep\s+github.com/pulumi/pulumi-yaml\s+v$PULUMI_YAML_VERSION\s"
+  go version -m "$BIN/pulumi-language-yaml" | grep -E "^\s+(mod|dep)\s+github.com/pulumi/pulumi-yaml\s+v$PULUMI_YAML_VERSION\s"
 }
 
 K8S_MINOR="${KUBERNETES_VERSION#*.}"
