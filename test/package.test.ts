@@ -1,5 +1,5 @@
 import { spawnSync } from "node:child_process";
-import { cpSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -10,6 +10,10 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 const projectRoot = path.resolve(__dirname, "..");
 const bin = (tool: string) => path.join(projectRoot, "node_modules", ".bin", tool);
 const scratch = mkdtempSync(path.join(tmpdir(), "model-services-package-"));
+
+function manifestVersion(): string {
+    return JSON.parse(readFileSync(path.join(projectRoot, "package.json"), "utf8")).version;
+}
 
 function run(command: string, args: string[], cwd = projectRoot) {
     const result = spawnSync(command, args, { cwd, encoding: "utf8", maxBuffer: 64 * 1024 * 1024 });
@@ -25,7 +29,7 @@ beforeAll(() => {
     expect(build.status, build.output).toBe(0);
 }, 300_000);
 
-afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+afterAll(() => rmSync(scratch, { recursive: true, force: true }), 120_000);
 
 describe("npm pack", () => {
     it("ships the compiled library, its sources and docs, nothing else", () => {
@@ -41,6 +45,18 @@ describe("npm pack", () => {
         expect(strays).toEqual([]);
         expect(files.filter((f) => /(^|\/)(test|toolchain|policies|scripts|stacks|bench|examples|provider|__snapshots__)\/|\.test\./.test(f))).toEqual([]);
     });
+
+    it("installs from the tarball into examples/compose-ts, which type-checks against its .d.ts", () => {
+        const dest = path.join(scratch, "pack");
+        const pack = run("npm", ["pack", "--ignore-scripts", "--pack-destination", (mkdirSync(dest, { recursive: true }), dest), "--loglevel=error"]);
+        expect(pack.status, pack.output).toBe(0);
+        const example = path.join(scratch, "compose-ts");
+        cpSync(path.join(projectRoot, "examples", "compose-ts"), example, { recursive: true });
+        const install = run("npm", ["install", "--no-audit", "--no-fund", "--prefer-offline", "--ignore-scripts", "--loglevel=error", path.join(dest, `model-services-${manifestVersion()}.tgz`)], example);
+        expect(install.status, install.output).toBe(0);
+        const check = run(bin("tsc"), ["--noEmit", "-p", example], example);
+        expect(check.status, check.output).toBe(0);
+    }, 600_000);
 
     it("points main, types and exports at the compiled entry point", () => {
         const pkg = JSON.parse(readFileSync(path.join(projectRoot, "package.json"), "utf8"));
