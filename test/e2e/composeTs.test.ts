@@ -1,5 +1,5 @@
 import { execFileSync } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ConsumerProject, consumerStack, objectsIn, packLibrary, removeConsumer, routedAccessNames, secretData } from "./consumers";
@@ -27,11 +27,13 @@ beforeAll(async () => {
 afterAll(() => removeConsumer(project));
 
 describe("a TypeScript program composing the packed library", () => {
-    it("installed the library from the tarball: compiled JavaScript and types, no sources", () => {
+    it("installed the library from the tarball: compiled JavaScript and types, not the stack or tests", () => {
         const installed = path.join(project!.workDir, "node_modules", "model-services");
         const pkg = JSON.parse(readFileSync(path.join(installed, "package.json"), "utf8"));
         expect(pkg.main).toBe("dist/index.js");
-        expect(() => readFileSync(path.join(installed, "components", "index.ts"))).toThrow();
+        expect(readFileSync(path.join(installed, "dist", "index.d.ts"), "utf8")).toContain('export * from "./resources/modelService";');
+        expect(existsSync(path.join(installed, "stacks"))).toBe(false);
+        expect(existsSync(path.join(installed, "components", "config", "engineFlags.test.ts"))).toBe(false);
         const lock = JSON.parse(readFileSync(path.join(project!.workDir, "package-lock.json"), "utf8"));
         expect(lock.packages["node_modules/model-services"].resolved).toMatch(/^file:.*model-services-\d+\.\d+\.\d+\.tgz$/);
     });
