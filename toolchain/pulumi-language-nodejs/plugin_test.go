@@ -102,7 +102,8 @@ func TestRunPluginLaunchesAComponentProviderFromItsDirectory(t *testing.T) {
 		}
 	}
 	runPlugin := filepath.Join(dir, "node_modules", "@pulumi", "pulumi", "cmd", "run-plugin")
-	want := "cwd=" + dir + "\nargs=" + runPlugin + " 127.0.0.1:4242 " + filepath.Join(dir, ".") + "\n"
+	// run-plugin takes the program first; what follows becomes the provider's process.argv.
+	want := "cwd=" + dir + "\nargs=" + runPlugin + " " + dir + " 127.0.0.1:4242\n"
 	if stdout.String() != want {
 		t.Errorf("stdout:\n%s\nwant:\n%s", stdout.String(), want)
 	}
@@ -111,6 +112,30 @@ func TestRunPluginLaunchesAComponentProviderFromItsDirectory(t *testing.T) {
 	}
 	if len(exitCodes) != 1 || exitCodes[0] != 0 {
 		t.Errorf("exit codes = %v, want [0] as the last message", exitCodes)
+	}
+}
+
+func TestRunPluginStartsAPolicyPackWithTheEngineAddressFirst(t *testing.T) {
+	dir := pluginDir(t)
+	writeFile(t, filepath.Join(dir, "node_modules", "@pulumi", "pulumi", "cmd", "run-policy-pack", "index.js"), "", 0o644)
+	fakeNode(t)
+	stream := &fakeStream{ctx: context.Background()}
+	err := newHost("", nil).RunPlugin(&pulumirpc.RunPluginRequest{
+		Args: []string{"127.0.0.1:4242"},
+		Kind: "analyzer",
+		Info: &pulumirpc.ProgramInfo{RootDirectory: dir, ProgramDirectory: dir, EntryPoint: "."},
+	}, stream)
+	if err != nil {
+		t.Fatalf("RunPlugin: %v", err)
+	}
+	runPolicyPack := filepath.Join(dir, "node_modules", "@pulumi", "pulumi", "cmd", "run-policy-pack")
+	want := "args=" + runPolicyPack + " 127.0.0.1:4242 " + dir + "\n"
+	var stdout strings.Builder
+	for _, r := range stream.responses {
+		stdout.Write(r.GetStdout())
+	}
+	if got := strings.SplitAfter(stdout.String(), "\n")[1]; got != want {
+		t.Errorf("args line = %q, want %q", got, want)
 	}
 }
 
