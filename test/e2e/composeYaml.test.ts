@@ -37,7 +37,7 @@ beforeAll(async () => {
 afterAll(() => removeConsumer(project));
 
 describe("a Pulumi YAML program using the component package", () => {
-    it("pulumi up: a ModelService, a KeyStore and an ApiGateway routing to the service's route output", async () => {
+    it("pulumi up: a ModelService, a KeyStore and an ApiGateway routing to the service's backendHost output", async () => {
         const result = await project!.stack.up();
         expect(result.summary.result).toBe("succeeded");
         const deployment = kubectl("get", "deployment", "vllm-chat", "-n", namespace, "-o", "json");
