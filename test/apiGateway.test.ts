@@ -4,7 +4,6 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { installMocks, ofType, RegisteredResource, settle, valueOf } from "./helpers/mocks";
 
 type Gateway = import("../components").ApiGateway;
-type Args = import("../components").ApiGatewayArgs;
 
 let registered: RegisteredResource[];
 let gw: typeof import("../components");
@@ -13,7 +12,7 @@ let versions: typeof import("../components");
 const gateways: Record<string, Gateway> = {};
 
 const keyValues = ["sk-fake-app-prod-7c1d", "sk-fake-research-91ab"];
-const routes: Args["routes"] = [
+const routes: import("../components").GatewayRoute[] = [
     { name: "test", accessName: "u-1/test", task: "chat", backendHost: "vllm-test.model-services.svc.cluster.local", backendPort: 8000, instances: 1 },
     { name: "vision", accessName: "u-1/vision", task: "vision", backendHost: "vllm-vision.model-services.svc.cluster.local", backendPort: 8000, instances: 2 },
 ];

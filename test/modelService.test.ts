@@ -35,7 +35,7 @@ beforeAll(async () => {
     components = await import("../components");
     chat = new components.ModelService("ms-chat", service({ huggingFaceTokenSecret: "huggingface-token" }));
     embed = new components.ModelService("ms-embed", service({ name: "embed", accessName: "u-1/embed", task: "embedding", gpus: 1, instances: 1, maxModelLen: undefined, engineArgs: [], env: {} }));
-    image = new components.ModelService("ms-image", service({ name: "image", accessName: "u-1/image", task: "image-generation", model: "Qwen/Qwen-Image", gpus: 1, instances: 0, maxModelLen: undefined, engineArgs: [], env: {} }));
+    image = new components.ModelService("ms-image", service({ name: "image", accessName: "u-1/image", task: "image-generation", model: "Qwen/Qwen-Image", gpus: 1, instances: 0, maxModelLen: undefined, gpuMemoryUtilization: undefined, engineArgs: [], env: {} }));
     await settle();
 });
 

@@ -2,9 +2,9 @@ import { createHash } from "node:crypto";
 import { findGpuInstanceType, gpuFamilies, gpuInstanceTypes, gpuInstanceTypesOfFamily } from "../catalog/gpuInstances";
 import { didYouMean } from "./didYouMean";
 import { resolveGateway } from "./gateway";
-import { refusedEngineFlag, reservedEngineFlag } from "./engineFlags";
+import { checkServiceSettings } from "./serviceRules";
 import { ConfigError, configNamespace, IssueList, quoted } from "./issues";
-import { AutoscaleMetric, defaultAutoscaleTargets, defaults, imageGenerationQuantizations, secretEnvPattern, ServiceTask, unsupportedQuantizations } from "./rules";
+import { AutoscaleMetric, defaultAutoscaleTargets, defaults } from "./rules";
 import { configSchema, RawConfig } from "./schema";
 import { reportZodIssue } from "./zodIssues";
 import { ApiKeyConfig, AutoscaleConfig, ClusterConfig, NodeGroupConfig, PlatformConfig, ServiceConfig } from "./types";
@@ -120,35 +120,8 @@ function resolve(raw: RawConfig, ctx: ParseContext, issues: IssueList): Platform
         } else if (!groupNames.includes(nodeGroup)) {
             issues.add(`${path}.nodeGroup`, nodeGroup, "names no node group", didYouMean(nodeGroup, groupNames) ?? `use one of ${quoted(groupNames)}`);
         }
-        if (/(^|[-_./])gguf($|[-_./])/i.test(s.model)) {
-            issues.add(`${path}.model`, s.model, "looks like a GGUF checkpoint, which the pinned vLLM image (components/versions.ts) cannot load", unsupportedQuantizations.gguf);
-        }
-        for (const [j, arg] of (s.engineArgs ?? []).entries()) {
-            const reserved = reservedEngineFlag(arg);
-            if (reserved) {
-                issues.add(`${path}.engineArgs[${j}]`, arg, `sets ${reserved.flag}, which the platform sets itself`, reserved.fix);
-            }
-            const refused = refusedEngineFlag(arg);
-            if (refused) {
-                // The argument may carry a key: never echo it.
-                issues.add(`${path}.engineArgs[${j}]`, "[redacted]", `sets ${refused.flag}, which ${refused.problem}`, refused.fix);
-            }
-        }
-        for (const key of Object.keys(s.env ?? {})) {
-            if (secretEnvPattern.test(key)) {
-                issues.add(`${path}.env.${key}`, "[redacted]", "looks like a credential in a plain environment variable", "credentials belong in Secrets: set the Hugging Face token with `pulumi config set --secret huggingFaceToken …`, or mount your own Secret");
-            }
-        }
+        checkServiceSettings(issues, path, s);
         const autoscale = resolveAutoscale(s, path, issues);
-        if (s.task === ServiceTask.ImageGeneration && s.maxModelLen !== undefined) {
-            issues.add(`${path}.maxModelLen`, s.maxModelLen, "does not apply to image-generation services", "remove maxModelLen from this service");
-        }
-        if (s.task === ServiceTask.ImageGeneration && s.gpuMemoryUtilization !== undefined) {
-            issues.add(`${path}.gpuMemoryUtilization`, s.gpuMemoryUtilization, "does not apply to image-generation services: vLLM-Omni's diffusion stage does not read it", "remove gpuMemoryUtilization from this service");
-        }
-        if (s.task === ServiceTask.ImageGeneration && s.quantization !== undefined && !imageGenerationQuantizations.includes(s.quantization)) {
-            issues.add(`${path}.quantization`, s.quantization, "is not a quantization vLLM-Omni can apply to a diffusion pipeline", `use one of ${quoted(imageGenerationQuantizations)}, or leave it out`);
-        }
         return {
             name: s.name,
             displayName: s.displayName ?? s.name,

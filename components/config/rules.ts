@@ -119,6 +119,8 @@ export const acmCertificateArn = /^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certific
 export const ipv4Cidr = /^((25[0-5]|2[0-4]\d|1?\d?\d)\.){3}(25[0-5]|2[0-4]\d|1?\d?\d)\/(3[0-2]|[12]?\d)$/;
 /** A UTC time in ISO 8601 (`2026-12-01T12:00:00Z`, seconds and fractions optional). */
 export const isoUtcTime = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?Z$/;
+/** An access name (`<owner>/<name>`): clients send it in JSON bodies and Envoy matches it verbatim, so no whitespace or '%'. */
+export const accessNamePattern = /^[^\s%]+$/;
 /** An environment variable name. */
 export const envName = /^[A-Za-z_][A-Za-z0-9_]*$/;
 /** Environment variables that carry credentials: they belong in Secrets, never in `env`. */

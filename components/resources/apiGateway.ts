@@ -1,7 +1,10 @@
 import { createHash } from "node:crypto";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { z } from "zod";
+import { accessNameLeaf, ArgsCheck } from "../config/args";
 import { defaults, GatewayLoadBalancerScheme, GatewayServiceType } from "../config/rules";
+import { apiKeySchema, gatewaySchema, serviceSchema } from "../config/schema";
 import { GatewayConfig, GatewayTlsConfig } from "../config/types";
 import { gatewayClustersSecretName, gatewayComponent, gatewayConfigSecretName, gatewayObjectName, gatewaySelector, nodeGroupLabel, platformLabels, typeTokenPrefix } from "../conventions";
 import {
@@ -18,18 +21,23 @@ import {
 } from "../plan/gateway";
 import { images } from "../versions";
 
+/**
+ * The gateway in front of a set of model services. `routes` and `keys` may be outputs of other
+ * components (`ModelService.route`, a `KeyStore`'s `keys`); every field is checked with the
+ * stack config's rules and messages.
+ */
 export interface ApiGatewayArgs {
     /** Namespace of the gateway's objects. */
     namespace: pulumi.Input<string>;
-    /** One route per model service (stopped services included: they answer 503). */
-    routes: GatewayRoute[];
+    /** One route per model service (stopped services included: they answer 503); `ModelService.route` is one. */
+    routes: pulumi.Input<pulumi.Input<GatewayRoute>[]>;
     /** The API keys with their values; a secret Output in practice. */
-    keys: pulumi.Input<GatewayKey[]>;
+    keys: pulumi.Input<pulumi.Input<GatewayKey>[]>;
     /** Envoy pods. @default 2 */
-    replicas?: number;
+    replicas?: pulumi.Input<number>;
     /** How the gateway is exposed. @default "ClusterIP" */
     serviceType?: GatewayServiceType;
-    /** Public host name; it forms `endpoint` when set. */
+    /** Public host name; it forms `endpoint` when set. @default none (the in-cluster or load balancer URL) */
     hostname?: string;
     /** TLS on the API listener from a `kubernetes.io/tls` Secret. @default none (plain HTTP) */
     tls?: GatewayTlsConfig;
@@ -47,6 +55,23 @@ export interface ApiGatewayArgs {
     labels?: Record<string, string>;
 }
 
+/** A route's and a key's fields, each with the config leaf it mirrors. */
+const routesLeaf = z.array(
+    z.object({
+        name: serviceSchema.shape.name,
+        accessName: accessNameLeaf,
+        task: serviceSchema.shape.task,
+        instances: serviceSchema.shape.instances,
+    }),
+);
+const keysLeaf = z.array(
+    z.object({
+        name: apiKeySchema.shape.name,
+        services: apiKeySchema.shape.services,
+        requestsPerMinute: apiKeySchema.shape.requestsPerMinute,
+    }),
+);
+
 /** Pod annotation with the bootstrap's SHA-256: the pods roll when, and only when, it changes. */
 export const bootstrapChecksumAnnotation = "model-services.io/envoy-bootstrap-sha256";
 /** Service ports: the API only (admin, readiness and metrics stay inside the pod's network). */
@@ -57,7 +82,7 @@ export const gatewayServicePorts = { http: 80, https: 443 } as const;
  * config chose, a PROXY v2 header carrying the caller's address, and TLS with an ACM
  * certificate on port 443 when one is given. HTTP/2 and SSE pass through as TCP.
  */
-export function loadBalancerAnnotations(gateway: GatewayConfig): Record<string, string> {
+export function loadBalancerAnnotations(gateway: Pick<GatewayConfig, "scheme" | "certificateArn">): Record<string, string> {
     const prefix = "service.beta.kubernetes.io/aws-load-balancer";
     return {
         [`${prefix}-type`]: "external",
@@ -91,18 +116,24 @@ export class ApiGateway extends pulumi.ComponentResource {
     public readonly serviceName: pulumi.Output<string>;
 
     constructor(name: string, args: ApiGatewayArgs, opts?: pulumi.ComponentResourceOptions) {
-        super(`${typeTokenPrefix}:ApiGateway`, name, {}, opts);
-        const gateway: GatewayConfig = {
-            replicas: args.replicas ?? defaults.gatewayReplicas,
-            serviceType: args.serviceType ?? GatewayServiceType.ClusterIP,
-            hostname: args.hostname,
-            tls: args.tls,
-            maxRequestBodyMiB: args.maxRequestBodyMiB ?? defaults.maxRequestBodyMiB,
-            image: args.image,
-            scheme: args.scheme ?? defaults.gatewayScheme,
-            certificateArn: args.certificateArn,
-            loadBalancerSourceRanges: args.loadBalancerSourceRanges,
+        // Checked before the component registers: bad args create nothing.
+        const check = new ArgsCheck(`ApiGateway "${name}" args`);
+        const leaf = gatewaySchema.shape;
+        const replicas = check.input("replicas", leaf.replicas, args.replicas);
+        const routes = check.input<GatewayRoute[]>("routes", routesLeaf, args.routes as pulumi.Input<GatewayRoute[]>);
+        const keys = check.input<GatewayKey[]>("keys", keysLeaf, args.keys as pulumi.Input<GatewayKey[]>);
+        const gateway: Omit<GatewayConfig, "replicas"> = {
+            serviceType: check.plain("serviceType", leaf.serviceType, args.serviceType) ?? GatewayServiceType.ClusterIP,
+            hostname: check.plain("hostname", leaf.hostname, args.hostname),
+            tls: check.plain("tls", leaf.tls, args.tls),
+            maxRequestBodyMiB: check.plain("maxRequestBodyMiB", leaf.maxRequestBodyMiB, args.maxRequestBodyMiB) ?? defaults.maxRequestBodyMiB,
+            image: check.plain("image", leaf.image, args.image),
+            scheme: check.plain("scheme", leaf.scheme, args.scheme) ?? defaults.gatewayScheme,
+            certificateArn: check.plain("certificateArn", leaf.certificateArn, args.certificateArn),
+            loadBalancerSourceRanges: check.plain("loadBalancerSourceRanges", leaf.loadBalancerSourceRanges, args.loadBalancerSourceRanges),
         };
+        check.throwIfInvalid();
+        super(`${typeTokenPrefix}:ApiGateway`, name, {}, opts);
         const tls = gateway.tls !== undefined;
         // TLS at the NLB: clients speak https to port 443, Envoy's plain listener serves behind it.
         const nlbTls = gateway.certificateArn !== undefined;
@@ -111,7 +142,11 @@ export class ApiGateway extends pulumi.ComponentResource {
         const labels = { ...args.labels, ...selector, "app.kubernetes.io/component": gatewayComponent, ...platformLabels };
 
         // The keys make the whole config secret; the bootstrap alone holds none.
-        const files = pulumi.secret(pulumi.output(args.keys).apply((keys) => renderEnvoyConfig({ routes: args.routes, keys, gateway })));
+        const files = pulumi.secret(
+            pulumi.all([routes, keys, replicas]).apply(([routeList, keyList, replicaCount]) =>
+                renderEnvoyConfig({ routes: routeList, keys: keyList, gateway: { ...gateway, replicas: replicaCount ?? defaults.gatewayReplicas } }),
+            ),
+        );
         const bootstrapChecksum = createHash("sha256").update(renderBootstrap()).digest("hex");
 
         const filesOf = (names: readonly string[]) => files.apply((all) => Object.fromEntries(Object.entries(all).filter(([file]) => names.includes(file))));
@@ -163,7 +198,7 @@ export class ApiGateway extends pulumi.ComponentResource {
             {
                 metadata: { name: gatewayObjectName, namespace: args.namespace, labels },
                 spec: {
-                    replicas: gateway.replicas,
+                    replicas: replicas.apply((count) => count ?? defaults.gatewayReplicas),
                     selector: { matchLabels: selector },
                     strategy: { type: "RollingUpdate", rollingUpdate: { maxSurge: 1, maxUnavailable: 0 } },
                     template: {

@@ -1,6 +1,6 @@
-import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { awsSdk } from "./awsSdk";
 import { partOfTag, platformLabels, typeTokenPrefix } from "../conventions";
 import { images } from "../versions";
 
@@ -89,6 +89,7 @@ export class ClusterAutoscaler extends pulumi.ComponentResource {
     constructor(name: string, args: ClusterAutoscalerArgs, opts?: pulumi.ComponentResourceOptions) {
         super(`${typeTokenPrefix}:ClusterAutoscaler`, name, {}, opts);
         const child = { parent: this };
+        const aws = awsSdk();
         const role = new aws.iam.Role(
             `${name}-role`,
             {

@@ -1,7 +1,7 @@
-import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { defaults } from "../config/rules";
 import { typeTokenPrefix } from "../conventions";
+import { awsSdk } from "./awsSdk";
 
 export interface EksClusterArgs {
     /** EKS cluster name. */
@@ -30,6 +30,7 @@ export class EksCluster extends pulumi.ComponentResource {
 
     constructor(name: string, args: EksClusterArgs, opts?: pulumi.ComponentResourceOptions) {
         super(`${typeTokenPrefix}:EksCluster`, name, {}, opts);
+        const aws = awsSdk();
         const cluster = { ...args, create: args.create ?? true, version: args.version ?? defaults.eksVersion };
         let endpoint: pulumi.Output<string>;
         let certificateAuthority: pulumi.Output<string>;

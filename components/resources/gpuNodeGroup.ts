@@ -1,8 +1,10 @@
-import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { findGpuInstanceType } from "../catalog/gpuInstances";
+import { ArgsCheck } from "../config/args";
 import { CapacityType, defaults, GpuAmiType } from "../config/rules";
+import { nodeGroupSchema } from "../config/schema";
 import { gpuTaint, nodeGroupLabel, partOfTag, typeTokenPrefix } from "../conventions";
+import { awsSdk } from "./awsSdk";
 
 /** Where a node group's nodes come from. */
 export interface GpuNodeGroupEksArgs {
@@ -12,25 +14,28 @@ export interface GpuNodeGroupEksArgs {
     subnetIds: pulumi.Input<pulumi.Input<string>[]>;
 }
 
-/** A GPU node group in the plan's terms: a `NodeGroupPlan` from `planPlatform` satisfies it. */
+/**
+ * A GPU node group: a `NodeGroupPlan` from `planPlatform` satisfies it; sizes and the instance
+ * type may come from other resources. Checked with the stack config's `nodeGroups[]` rules.
+ */
 export interface GpuNodeGroupArgs {
     /** Node group name, an RFC 1123 label: the nodes carry it as `model-services.io/node-group`. */
     name: string;
     /** EC2 GPU instance type from the catalog, e.g. `g6e.xlarge`. */
-    instanceType: string;
+    instanceType: pulumi.Input<string>;
     /** Fewest nodes. */
-    minSize: number;
+    minSize: pulumi.Input<number>;
     /** Nodes to run now (the planner sizes it to the GPU demand). */
-    desiredSize: number;
+    desiredSize: pulumi.Input<number>;
     /** Most nodes. */
-    maxSize: number;
+    maxSize: pulumi.Input<number>;
     /** @default "ON_DEMAND" */
     capacityType?: CapacityType;
     /** Root volume, GiB. @default 200 */
     diskSizeGiB?: number;
     /** @default "AL2023_x86_64_NVIDIA" */
     amiType?: GpuAmiType;
-    /** The EKS cluster to create a managed node group in; omitted on `kubeconfig` clusters, where the group selects existing nodes by label. */
+    /** The EKS cluster to create a managed node group in; omitted on `kubeconfig` clusters, where the group selects existing nodes by label. @default none */
     eks?: GpuNodeGroupEksArgs;
     /** Service name → service ID of the services placed on this group, tagged on the AWS resources. @default {} */
     serviceIds?: pulumi.Input<Record<string, pulumi.Input<string>>>;
@@ -76,10 +81,24 @@ export class GpuNodeGroup extends pulumi.ComponentResource {
     public readonly nodeGroupArn: pulumi.Output<string | undefined>;
 
     constructor(name: string, args: GpuNodeGroupArgs, opts?: pulumi.ComponentResourceOptions) {
+        // Checked before the component registers: bad args create nothing.
+        const check = new ArgsCheck(`GpuNodeGroup "${name}" args`);
+        const leaf = nodeGroupSchema.shape;
+        const group = {
+            name: check.plain("name", leaf.name, args.name),
+            instanceType: check.input("instanceType", leaf.instanceType.unwrap(), args.instanceType),
+            minSize: check.input("minSize", leaf.minSize, args.minSize),
+            maxSize: check.input("maxSize", leaf.maxSize, args.maxSize),
+            capacityType: check.plain("capacityType", leaf.capacityType, args.capacityType),
+            diskSizeGiB: check.plain("diskSizeGiB", leaf.diskSizeGiB, args.diskSizeGiB),
+            amiType: check.plain("amiType", leaf.amiType, args.amiType),
+        };
+        check.throwIfInvalid();
         super(`${typeTokenPrefix}:GpuNodeGroup`, name, {}, opts);
-        const group = args;
+        const desiredSize = pulumi.output(args.desiredSize);
 
         if (args.eks) {
+            const aws = awsSdk();
             const tags = pulumi.output(args.serviceIds ?? {}).apply((ids) => ({
                 "model-services.io/node-group": group.name,
                 ...partOfTag,
@@ -112,7 +131,7 @@ export class GpuNodeGroup extends pulumi.ComponentResource {
                     amiType: group.amiType ?? defaults.amiType,
                     capacityType: group.capacityType ?? defaults.capacityType,
                     diskSize: group.diskSizeGiB ?? defaults.diskSizeGiB,
-                    scalingConfig: { minSize: group.minSize, desiredSize: group.desiredSize, maxSize: group.maxSize },
+                    scalingConfig: { minSize: group.minSize, desiredSize, maxSize: group.maxSize },
                     labels: { [nodeGroupLabel]: group.name },
                     taints: [{ key: gpuTaint.key, value: gpuTaint.value, effect: "NO_SCHEDULE" }],
                     updateConfig: { maxUnavailable: 1 },
@@ -127,11 +146,11 @@ export class GpuNodeGroup extends pulumi.ComponentResource {
         }
 
         this.groupName = pulumi.output(group.name);
-        this.instanceType = pulumi.output(group.instanceType);
-        this.gpusPerNode = pulumi.output(findGpuInstanceType(group.instanceType)?.gpus ?? 0);
-        this.minSize = pulumi.output(group.minSize);
-        this.desiredSize = pulumi.output(group.desiredSize);
-        this.maxSize = pulumi.output(group.maxSize);
+        this.instanceType = group.instanceType;
+        this.gpusPerNode = group.instanceType.apply((instanceType) => findGpuInstanceType(instanceType)?.gpus ?? 0);
+        this.minSize = group.minSize;
+        this.desiredSize = desiredSize;
+        this.maxSize = group.maxSize;
         this.nodeSelector = pulumi.output<Record<string, string>>({ [nodeGroupLabel]: group.name });
         this.registerOutputs({
             groupName: this.groupName,

@@ -1,8 +1,10 @@
-import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
+import { ArgsCheck } from "../config/args";
+import { apiKeySchema } from "../config/schema";
 import { apiKeySecretName, partOfTag, typeTokenPrefix } from "../conventions";
+import { awsSdk } from "./awsSdk";
 
 /** One key to generate. */
 export interface KeyStoreKey {
@@ -17,11 +19,11 @@ export interface KeyStoreKey {
 export interface KeyStoreArgs {
     /** Namespace of the key Secret. */
     namespace: pulumi.Input<string>;
-    /** One key is generated per entry; `rotation` bumps issue a new value. */
+    /** One key is generated per entry; `rotation` bumps issue a new value. Names are checked like `apiKeys[].name` in stack config. */
     apiKeys: KeyStoreKey[];
     /** Also keep the keys in one AWS Secrets Manager secret (EKS stacks). @default false */
     awsSecretsManager?: boolean;
-    /** Labels for the Secret. */
+    /** Labels for the Secret. @default {} */
     labels?: Record<string, string>;
 }
 
@@ -46,6 +48,14 @@ export class KeyStore extends pulumi.ComponentResource {
     public readonly awsSecretArn: pulumi.Output<string | undefined>;
 
     constructor(name: string, args: KeyStoreArgs, opts?: pulumi.ComponentResourceOptions) {
+        // Checked before the component registers: bad args create nothing.
+        const check = new ArgsCheck(`KeyStore "${name}" args`);
+        // Plain numbers: how many key slots exist depends on the rotation, so it cannot wait for another resource.
+        args.apiKeys.forEach((key, i) => {
+            check.plain(`apiKeys[${i}].name`, apiKeySchema.shape.name, key.name);
+            check.plain(`apiKeys[${i}].rotation`, apiKeySchema.shape.rotation, key.rotation);
+        });
+        check.throwIfInvalid();
         super(`${typeTokenPrefix}:KeyStore`, name, {}, opts);
 
         // Two slots per key, for even and odd rotations: a bump replaces only the slot of the new
@@ -83,6 +93,7 @@ export class KeyStore extends pulumi.ComponentResource {
         this.secretName = secret.metadata.name;
 
         if (args.awsSecretsManager) {
+            const aws = awsSdk();
             const awsSecret = new aws.secretsmanager.Secret(
                 `${name}-aws`,
                 { description: "model-services API keys (name → key)", tags: { ...partOfTag } },

@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { AutoscaleMetric, GpuAmiType } from "../config/rules";
+import { AutoscaleMetric, GpuAmiType, ServiceTask } from "../config/rules";
 import { huggingFaceTokenSecretName, partOfTag, platformLabels, serviceBackendHost, typeTokenPrefix, vllmPort } from "../conventions";
 import { serviceExamples, ServiceExamples } from "../plan/examples";
 import { GatewayKey, GatewayRoute } from "../plan/gateway";
@@ -173,7 +173,8 @@ export class ModelPlatform extends pulumi.ComponentResource {
                         env: service.env,
                         dtype: service.dtype,
                         quantization: service.quantization,
-                        gpuMemoryUtilization: service.gpuMemoryUtilization,
+                        // vLLM-Omni's diffusion stage does not read it: image generation gets none.
+                        gpuMemoryUtilization: service.task === ServiceTask.ImageGeneration ? undefined : service.gpuMemoryUtilization,
                         huggingFaceTokenSecret: hfSecretName,
                         autoscaled: service.autoscale !== undefined,
                     },

@@ -1,5 +1,5 @@
 import { GatewayConfig } from "../../config/types";
-import { maxServiceNameLength, ranges, rfc1035Label, rfc1123Label, ServiceTask } from "../../config/rules";
+import { accessNamePattern, maxServiceNameLength, ranges, rfc1035Label, rfc1123Label, ServiceTask } from "../../config/rules";
 import { endpointsByTask } from "./contract";
 import { compare } from "./json";
 
@@ -66,7 +66,7 @@ export function checkInput(input: EnvoyConfigInput): void {
     const names = new Set(input.routes.map((r) => r.name));
     for (const r of input.routes) {
         if (!rfc1035Label.test(r.name) || r.name.length > maxServiceNameLength) problems.push(`service name ${JSON.stringify(r.name)} is not an RFC 1035 label of at most ${maxServiceNameLength} characters`);
-        if (!r.accessName || /[\s%]/.test(r.accessName)) problems.push(`access name ${JSON.stringify(r.accessName)} is empty or has whitespace or '%'`);
+        if (!accessNamePattern.test(r.accessName)) problems.push(`access name ${JSON.stringify(r.accessName)} is empty or has whitespace or '%'`);
         if (!Number.isInteger(r.instances) || r.instances < 0) problems.push(`service ${r.name}: instances must be a whole number ≥ 0, got ${r.instances}`);
         if (!Number.isInteger(r.backendPort) || r.backendPort < 1 || r.backendPort > 65535) problems.push(`service ${r.name}: backendPort must be a port number, got ${r.backendPort}`);
         if (r.scaleUpSeconds !== undefined && (!Number.isInteger(r.scaleUpSeconds) || r.scaleUpSeconds < 1)) problems.push(`service ${r.name}: scaleUpSeconds must be a whole number ≥ 1, got ${r.scaleUpSeconds}`);
