@@ -3,6 +3,7 @@ import { parseConfig, ParseContext } from "../config/parse";
 import { PlatformConfig } from "../config/types";
 import { accessName } from "../conventions";
 import { planCapacity } from "./capacity";
+import { planCpuGroups, priceCluster } from "./clusterCost";
 import { NodeGroupPlan, PlatformPlan, ServicePlan } from "./types";
 
 /** A plan and the problems found while making it (config paths, values and fixes). */
@@ -24,6 +25,7 @@ export function planPlatform(config: PlatformConfig): PlanResult {
             name: g.name,
             instanceType: g.instanceType ?? "",
             instanceTypeChosen: g.instanceType === undefined,
+            kind: g.kind,
             family: g.family,
             gpusPerNode: 0,
             minSize: g.minSize,
@@ -55,7 +57,9 @@ export function planPlatform(config: PlatformConfig): PlanResult {
             architecture: s.architecture,
         }),
     );
-    const capacity = planCapacity(services, nodeGroups, issues);
+    const gpuTotals = planCapacity(services, nodeGroups, issues);
+    planCpuGroups(nodeGroups);
+    const capacity = priceCluster(config.cluster, nodeGroups, gpuTotals);
     const plan: PlatformPlan = {
         owner: config.owner,
         namespace: config.namespace,

@@ -1,12 +1,13 @@
 import { readFileSync } from "node:fs";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { GpuAmiType } from "../config/rules";
+import { GpuAmiType, NodeGroupKind } from "../config/rules";
 import { huggingFaceTokenSecretName, partOfTag, platformLabels, serviceBackendHost, typeTokenPrefix, vllmPort } from "../conventions";
 import { serviceExamples, ServiceExamples } from "../plan/examples";
 import { GatewayKey, GatewayRoute } from "../plan/gateway";
 import { PlatformPlan } from "../plan/types";
 import { ApiGateway } from "./apiGateway";
+import { CpuNodeGroup } from "./cpuNodeGroup";
 import { EksCluster } from "./eksCluster";
 import { GpuNodeGroup } from "./gpuNodeGroup";
 import { KeyStore } from "./keyStore";
@@ -45,14 +46,26 @@ export interface ServiceSummary {
     examples: ServiceExamples;
 }
 
-/** The `capacity` stack output: totals over all node groups, priced from the instance catalog. */
+/** The `capacity` stack output: what the cluster needs and costs, priced from the instance catalogs. */
 export interface CapacitySummary {
     /** GPUs of all node groups at their desired sizes. */
     totalGpus: number;
     /** GPUs all running services ask for. */
     requestedGpus: number;
-    /** Approximate on-demand price of all node groups at their desired sizes. */
+    /** Approximate on-demand $/hour of the cluster: GPU nodes + CPU nodes + EKS control plane. */
     pricePerHourUsd: number;
+    /** GPU node groups at their desired sizes, idle GPUs included. */
+    gpuNodesPricePerHourUsd: number;
+    /** CPU node groups (gateway and cluster add-ons). */
+    cpuNodesPricePerHourUsd: number;
+    /** The EKS control plane fee (0 for an existing cluster or a plain kubeconfig cluster). */
+    controlPlanePricePerHourUsd: number;
+    /** GPUs provisioned that no service asks for. */
+    idleGpus: number;
+    /** What those idle GPUs cost. */
+    idleGpuPricePerHourUsd: number;
+    /** True on a simulated cluster: the prices are what EKS would charge, not a bill. */
+    simulated: boolean;
     priceRegion: string;
     priceDate: string;
 }
@@ -60,6 +73,8 @@ export interface CapacitySummary {
 /** One row of the `nodeGroups` stack output. */
 export interface NodeGroupSummary {
     name: string;
+    /** `gpu` (model services) or `cpu` (gateway and cluster add-ons). */
+    kind: string;
     instanceType: string;
     /** GPUs of one node. */
     gpusPerNode: number;
@@ -119,6 +134,20 @@ export class ModelPlatform extends pulumi.ComponentResource {
                 child,
             );
         const k8sOpts = { parent: this, provider };
+        const simulated = plan.cluster.kind === "kubeconfig" && plan.cluster.simulated;
+        // Simulated nodes go through client-side apply: server-side apply drops a Node's status.
+        const simulation = simulated
+            ? {
+                  provider: new k8s.Provider(
+                      `${name}-k8s-nodes`,
+                      {
+                          kubeconfig: plan.cluster.kind === "kubeconfig" && plan.cluster.kubeconfig ? pulumi.secret(readFileSync(plan.cluster.kubeconfig, "utf8")) : undefined,
+                          context: plan.cluster.kind === "kubeconfig" ? plan.cluster.context : undefined,
+                      },
+                      child,
+                  ),
+              }
+            : undefined;
 
         const namespace = new k8s.core.v1.Namespace(`${name}-namespace`, { metadata: { name: plan.namespace, labels: partOf } }, k8sOpts);
         this.namespace = namespace.metadata.name;
@@ -172,29 +201,60 @@ export class ModelPlatform extends pulumi.ComponentResource {
                 ),
         );
 
-        const groups = plan.nodeGroups.map((group) => {
-            const placed = services.map((s, i) => ({ s, i })).filter(({ s }) => s.service.nodeGroup === group.name);
-            const serviceIds = pulumi.all(Object.fromEntries(placed.map(({ s, i }) => [s.service.name, modelServices[i].serviceId])));
-            return new GpuNodeGroup(
-                `${name}-${group.name}`,
-                {
-                    name: group.name,
-                    instanceType: group.instanceType,
-                    minSize: group.minSize,
-                    desiredSize: group.desiredSize,
-                    maxSize: group.maxSize,
-                    capacityType: group.capacityType,
-                    diskSizeGiB: group.diskSizeGiB,
-                    amiType: group.amiType,
-                    serviceIds,
-                    eks: eks ? { clusterName: eks.clusterName, subnetIds: eks.subnetIds } : undefined,
-                },
-                child,
+        const eksNodes = eks ? { clusterName: eks.clusterName, subnetIds: eks.subnetIds } : undefined;
+        // Nodes join once the cluster's network add-ons exist.
+        const nodeOpts = { parent: this, dependsOn: eks ? [eks] : [] };
+        plan.nodeGroups
+            .filter((g) => g.kind === NodeGroupKind.Gpu)
+            .forEach((group) => {
+                const placed = services.map((s, i) => ({ s, i })).filter(({ s }) => s.service.nodeGroup === group.name);
+                const serviceIds = pulumi.all(Object.fromEntries(placed.map(({ s, i }) => [s.service.name, modelServices[i].serviceId])));
+                new GpuNodeGroup(
+                    `${name}-${group.name}`,
+                    {
+                        name: group.name,
+                        instanceType: group.instanceType,
+                        minSize: group.minSize,
+                        desiredSize: group.desiredSize,
+                        maxSize: group.maxSize,
+                        capacityType: group.capacityType,
+                        diskSizeGiB: group.diskSizeGiB,
+                        amiType: group.amiType,
+                        serviceIds,
+                        eks: eksNodes,
+                        simulation,
+                    },
+                    nodeOpts,
+                );
+            });
+        const cpuGroups = plan.nodeGroups
+            .filter((g) => g.kind === NodeGroupKind.Cpu)
+            .map(
+                (group) =>
+                    new CpuNodeGroup(
+                        `${name}-${group.name}`,
+                        {
+                            name: group.name,
+                            instanceType: group.instanceType,
+                            minSize: group.minSize,
+                            desiredSize: group.desiredSize,
+                            maxSize: group.maxSize,
+                            capacityType: group.capacityType,
+                            diskSizeGiB: group.diskSizeGiB,
+                            amiType: group.amiType,
+                            eks: eksNodes,
+                            simulation,
+                            tags: { ...partOfTag },
+                        },
+                        nodeOpts,
+                    ),
             );
-        });
+        eks?.coreDnsAddon(`${name}-eks`, cpuGroups);
 
+        // EKS (and its simulation) needs the plugin where the AMI lacks it; another cluster says whether it has one.
         const devicePluginGroups = plan.nodeGroups
-            .filter((g) => (plan.cluster.kind === "eks" ? g.amiType !== GpuAmiType.BottlerocketNvidia : plan.cluster.nvidiaDevicePlugin))
+            .filter((g) => g.kind === NodeGroupKind.Gpu)
+            .filter((g) => (plan.cluster.kind === "eks" || simulated ? g.amiType !== GpuAmiType.BottlerocketNvidia : plan.cluster.nvidiaDevicePlugin))
             .map((g) => g.name);
         if (devicePluginGroups.length > 0) {
             new NvidiaDevicePlugin(`${name}-device-plugin`, { nodeGroups: devicePluginGroups }, k8sOpts);
@@ -230,6 +290,7 @@ export class ModelPlatform extends pulumi.ComponentResource {
                 tls: plan.gateway.tls,
                 maxRequestBodyMiB: plan.gateway.maxRequestBodyMiB,
                 image: plan.gateway.image,
+                nodeGroups: plan.nodeGroups.filter((g) => g.kind === NodeGroupKind.Cpu).map((g) => g.name),
                 labels: partOf,
             },
             k8sOpts,
@@ -257,18 +318,18 @@ export class ModelPlatform extends pulumi.ComponentResource {
                 ),
             ),
         );
-        this.nodeGroups = pulumi.all(
-            groups.map((g) =>
-                pulumi.all([g.groupName, g.instanceType, g.gpusPerNode, g.minSize, g.desiredSize, g.maxSize]).apply(
-                    ([groupName, instanceType, gpusPerNode, minSize, desiredSize, maxSize]): NodeGroupSummary => ({
-                        name: groupName,
-                        instanceType,
-                        gpusPerNode,
-                        minSize,
-                        desiredSize,
-                        maxSize,
-                    }),
-                ),
+        // From the plan, in config order (GPU and CPU groups alike).
+        this.nodeGroups = pulumi.output(
+            plan.nodeGroups.map(
+                (g): NodeGroupSummary => ({
+                    name: g.name,
+                    kind: g.kind,
+                    instanceType: g.instanceType,
+                    gpusPerNode: g.gpusPerNode,
+                    minSize: g.minSize,
+                    desiredSize: g.desiredSize,
+                    maxSize: g.maxSize,
+                }),
             ),
         );
 
