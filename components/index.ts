@@ -4,6 +4,7 @@
  * `config/` (what a stack says) ← `plan/` (what it needs) ← `resources/` (what is created);
  * `catalog/` and `conventions.ts` sit below all three.
  */
+export * from "./catalog/cpuInstances";
 export * from "./catalog/gpuInstances";
 export * from "./catalog/models";
 export * from "./config/engineFlags";
@@ -14,6 +15,8 @@ export * from "./config/stackFile";
 export * from "./config/types";
 export * from "./conventions";
 export * from "./plan/capacity";
+export * from "./plan/clusterCost";
+export * from "./plan/eksNodes";
 export * from "./plan/examples";
 export * from "./plan/fit";
 export * from "./plan/footprint";
@@ -22,10 +25,12 @@ export * from "./plan/platformPlan";
 export * from "./plan/servicePlan";
 export * from "./plan/types";
 export * from "./resources/apiGateway";
+export * from "./resources/cpuNodeGroup";
 export * from "./resources/eksCluster";
 export * from "./resources/gpuNodeGroup";
 export * from "./resources/keyStore";
 export * from "./resources/modelPlatform";
 export * from "./resources/modelService";
+export * from "./resources/nodeGroupParts";
 export * from "./resources/nvidiaDevicePlugin";
 export * from "./versions";

@@ -20,7 +20,11 @@ describe.each(["local", "dev"])("the shipped %s stack", (stack) => {
         expect(run.outputs.endpoint).toMatch(/\/v1$/);
         // Secrets change in place (key rotation, routes): no replacement, no gateway roll.
         const providers = run.registered.filter((r) => r.type === "pulumi:providers:kubernetes");
-        expect(providers.map((p) => [p.inputs.enableSecretMutable, p.inputs.enableServerSideApply])).toEqual([["true", "true"]]);
+        // The simulated cluster's nodes go through a client-side-apply provider of their own (SSA drops a Node's status).
+        expect(providers.map((p) => [p.name, p.inputs.enableSecretMutable, p.inputs.enableServerSideApply]).sort()).toEqual([
+            ["model-services-k8s", "true", "true"],
+            ...(stack === "local" ? [["model-services-k8s-nodes", undefined, undefined]] : []),
+        ]);
         expect(run.outputs.services.map((s) => s.accessName)).toEqual(raw.services.map((s: any) => `u-8105f7322477/${s.name}`));
         for (const s of run.outputs.services) {
             expect(Object.keys(s).sort()).toEqual(["accessName", "baseModel", "displayName", "examples", "gpusPerInstance", "instances", "name", "nodeGroup", "pricePerHourUsd", "serviceId", "status", "task", "totalGpus"]);
@@ -35,7 +39,8 @@ describe.each(["local", "dev"])("the shipped %s stack", (stack) => {
         expect(run.outputs.services.reduce((n, s) => n + s.totalGpus, 0)).toBe(run.outputs.capacity.requestedGpus);
         expect(run.outputs.capacity.pricePerHourUsd).toBeGreaterThan(0);
         expect(run.outputs.capacity.totalGpus).toBe(run.outputs.nodeGroups.reduce((n, g) => n + g.desiredSize * g.gpusPerNode, 0));
-        expect(run.outputs.nodeGroups.map((g) => Object.keys(g).sort())).toEqual(raw.nodeGroups.map(() => ["desiredSize", "gpusPerNode", "instanceType", "maxSize", "minSize", "name"]));
+        expect(run.outputs.nodeGroups.map((g) => Object.keys(g).sort())).toEqual([...raw.nodeGroups, "system"].map(() => ["desiredSize", "gpusPerNode", "instanceType", "kind", "maxSize", "minSize", "name"]));
+        expect(run.outputs.nodeGroups.map((g) => `${g.name} ${g.kind} ${g.instanceType} ${g.desiredSize}`)).toEqual(["gpu-l4 gpu g6.xlarge 1", "gpu-l40s gpu g6e.12xlarge 1", "system cpu m7i.large 2"]);
     });
 
     it("never puts a key value in a plain output or outside a Secret", async () => {

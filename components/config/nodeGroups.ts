@@ -72,6 +72,7 @@ export function resolveNodeGroups(raw: RawConfig["nodeGroups"], issues: IssueLis
             "is the name of the default system group, which a stack without a CPU node group gets",
             `rename this GPU group, or declare a CPU group (e.g. instanceType ${system.instanceType})`,
         );
+        return groups;
     }
     return [
         ...groups,

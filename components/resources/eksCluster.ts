@@ -38,6 +38,11 @@ export class EksCluster extends pulumi.ComponentResource {
     public readonly subnetIds: pulumi.Output<string[]>;
     /** Kubeconfig that authenticates with `aws eks get-token` (no credential inside). */
     public readonly kubeconfig: pulumi.Output<string>;
+    /**
+     * What node groups wait for: the network add-ons without which nodes never turn Ready
+     * (empty for an existing cluster). Resources rather than an output, for `dependsOn`.
+     */
+    public readonly nodePrerequisites: pulumi.Resource[] = [];
     /** Add-on versions of a created cluster; undefined for an existing one (its add-ons are its own). */
     private readonly addonVersions?: EksAddonVersions;
 
@@ -85,7 +90,7 @@ export class EksCluster extends pulumi.ComponentResource {
             );
             this.addonVersions = eksAddonVersions[cluster.version];
             if (this.addonVersions) {
-                this.createNodeAddons(name, eks.name, this.addonVersions, args.tags);
+                this.nodePrerequisites = this.createNodeAddons(name, eks.name, this.addonVersions, args.tags);
             }
             this.clusterName = eks.name;
             this.subnetIds = subnetIds;
@@ -124,21 +129,21 @@ export class EksCluster extends pulumi.ComponentResource {
     }
 
     /** VPC CNI, kube-proxy and the Pod Identity agent: what a node needs to turn Ready. */
-    private createNodeAddons(name: string, clusterName: pulumi.Output<string>, versions: EksAddonVersions, tags?: Record<string, string>): void {
+    private createNodeAddons(name: string, clusterName: pulumi.Output<string>, versions: EksAddonVersions, tags?: Record<string, string>): pulumi.Resource[] {
         const child = { parent: this };
         const podIdentityAgent = new aws.eks.Addon(
             `${name}-eks-pod-identity-agent`,
             { clusterName, addonName: "eks-pod-identity-agent", addonVersion: versions.podIdentityAgent, resolveConflictsOnCreate: "OVERWRITE", tags },
             child,
         );
-        new aws.eks.Addon(`${name}-kube-proxy`, { clusterName, addonName: "kube-proxy", addonVersion: versions.kubeProxy, resolveConflictsOnCreate: "OVERWRITE", tags }, child);
+        const kubeProxy = new aws.eks.Addon(`${name}-kube-proxy`, { clusterName, addonName: "kube-proxy", addonVersion: versions.kubeProxy, resolveConflictsOnCreate: "OVERWRITE", tags }, child);
         const cniRole = new aws.iam.Role(`${name}-vpc-cni-role`, { assumeRolePolicy: podIdentityTrust, tags }, child);
         const cniPolicy = new aws.iam.RolePolicyAttachment(
             `${name}-vpc-cni-AmazonEKS_CNI_Policy`,
             { role: cniRole.name, policyArn: "arn:aws:iam::aws:policy/AmazonEKS_CNI_Policy" },
             child,
         );
-        new aws.eks.Addon(
+        const vpcCni = new aws.eks.Addon(
             `${name}-vpc-cni`,
             {
                 clusterName,
@@ -150,6 +155,7 @@ export class EksCluster extends pulumi.ComponentResource {
             },
             { parent: this, dependsOn: [podIdentityAgent, cniPolicy] },
         );
+        return [podIdentityAgent, kubeProxy, vpcCni];
     }
 
     /**

@@ -203,7 +203,7 @@ export class ModelPlatform extends pulumi.ComponentResource {
 
         const eksNodes = eks ? { clusterName: eks.clusterName, subnetIds: eks.subnetIds } : undefined;
         // Nodes join once the cluster's network add-ons exist.
-        const nodeOpts = { parent: this, dependsOn: eks ? [eks] : [] };
+        const nodeOpts = { parent: this, dependsOn: eks?.nodePrerequisites ?? [] };
         plan.nodeGroups
             .filter((g) => g.kind === NodeGroupKind.Gpu)
             .forEach((group) => {

@@ -65,6 +65,9 @@ function mockState(args: pulumi.runtime.MockResourceArgs): Record<string, unknow
             return { result: mockSecret(args.name, args.inputs.length ?? 32) };
         case "random:index/randomId:RandomId":
             return { hex: mockHex(args.name, (args.inputs.byteLength ?? 8) * 2) };
+        case "aws:iam/role:Role":
+            // IAM computes a role's ARN from the account and the (auto-named) role name.
+            return { arn: `arn:aws:iam::123456789012:role/${args.name}-${mockHex(args.name, 7)}`, name: `${args.name}-${mockHex(args.name, 7)}` };
         case "kubernetes:apps/v1:Deployment":
             return { status: { replicas: args.inputs.spec?.replicas ?? 1, readyReplicas: args.inputs.spec?.replicas ?? 1, availableReplicas: args.inputs.spec?.replicas ?? 1 } };
         default:
