@@ -20,10 +20,7 @@ export interface NodeGroupEksArgs {
 
 /** Where a node group's nodes come from on a simulated (KWOK) cluster. */
 export interface NodeGroupSimulationArgs {
-    /**
-     * Provider the Node objects are created with. Client-side apply: the API server keeps a
-     * Node's status (its capacity and allocatable) on create, while server-side apply drops it.
-     */
+    /** Kubernetes provider of the simulated cluster, which the Node objects are created with. */
     provider: k8s.Provider;
     /** AWS region whose zones the nodes are labelled with. @default "us-east-1" */
     region?: string;
@@ -100,8 +97,9 @@ export function nodeGroupTags(group: string, extra: Record<string, pulumi.Input<
 
 /**
  * The nodes EKS would run for the group, as Node objects the stack owns (KWOK simulates their
- * kubelets): scaling the group adds or removes them in the same `pulumi up`. A changed shape
- * (instance type, disk) replaces them, since a Node's status cannot be updated through its spec.
+ * kubelets): scaling the group adds or removes them in the same `pulumi up`. The API server
+ * takes a Node's status (capacity, allocatable) when the Node is created, but ignores it in
+ * later applies to the main resource, so a changed shape (instance type, disk) replaces the node.
  */
 export function simulatedNodeObjects(parent: pulumi.Resource, name: string, group: NodeGroupShape, simulation: NodeGroupSimulationArgs): k8s.apiextensions.CustomResource[] {
     return simulatedNodes(group, simulation.region).map(
