@@ -5,7 +5,6 @@ import { reservedEngineFlag } from "./engineFlags";
 import { ConfigError, configNamespace, formatPath, IssueList, quoted } from "./issues";
 import { resolveNodeGroups } from "./nodeGroups";
 import { defaultGatewayServiceType, defaults, NodeGroupKind, secretEnvPattern, ServiceTask } from "./rules";
-import { eksAddonVersions } from "../versions";
 import { configSchema, RawConfig, splitLeafMessage } from "./schema";
 import { ApiKeyConfig, ClusterConfig, GatewayConfig, PlatformConfig, ServiceConfig } from "./types";
 
@@ -70,14 +69,6 @@ function resolve(raw: RawConfig, ctx: ParseContext, issues: IssueList): Platform
                   nvidiaDevicePlugin: raw.cluster.nvidiaDevicePlugin ?? defaults.kubeconfigDevicePlugin,
                   simulated: raw.cluster.simulated ?? false,
               };
-    if (cluster.kind === "eks" && cluster.create && !eksAddonVersions[cluster.version]) {
-        issues.add(
-            "cluster.version",
-            cluster.version,
-            "has no pinned EKS add-on versions (VPC CNI, CoreDNS, kube-proxy, Pod Identity agent)",
-            `use ${quoted(Object.keys(eksAddonVersions))}, or pin that version's add-ons in components/versions.ts`,
-        );
-    }
     if (raw.keyStore?.awsSecretsManager && cluster.kind !== "eks") {
         issues.add("keyStore.awsSecretsManager", true, "needs an EKS cluster", "set it to false, or use cluster.kind eks");
     }

@@ -1,7 +1,8 @@
-import { ConfigError, ConfigIssue, IssueList } from "../config/issues";
+import { ConfigError, ConfigIssue, IssueList, quoted } from "../config/issues";
 import { parseConfig, ParseContext } from "../config/parse";
 import { PlatformConfig } from "../config/types";
 import { accessName } from "../conventions";
+import { eksAddonVersions } from "../versions";
 import { planCapacity } from "./capacity";
 import { planCpuGroups, priceCluster } from "./clusterCost";
 import { NodeGroupPlan, PlatformPlan, ServicePlan } from "./types";
@@ -57,6 +58,15 @@ export function planPlatform(config: PlatformConfig): PlanResult {
             architecture: s.architecture,
         }),
     );
+    const cluster = config.cluster;
+    if (cluster.kind === "eks" && cluster.create && !eksAddonVersions[cluster.version]) {
+        issues.add(
+            "cluster.version",
+            cluster.version,
+            "has no pinned EKS add-on versions (VPC CNI, CoreDNS, kube-proxy, Pod Identity agent)",
+            `use ${quoted(Object.keys(eksAddonVersions))}, or pin that version's add-ons in components/versions.ts`,
+        );
+    }
     const gpuTotals = planCapacity(services, nodeGroups, issues);
     planCpuGroups(nodeGroups);
     const capacity = priceCluster(config.cluster, nodeGroups, gpuTotals);
