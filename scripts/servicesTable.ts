@@ -7,6 +7,15 @@ export interface StackOutputs {
     endpoint?: string;
     services?: Array<{ name: string; displayName?: string; accessName: string; serviceId: string; baseModel: string; instances: number; gpusPerInstance?: number; status: string }>;
     nodeGroups?: Array<{ name: string; instanceType: string; gpusPerNode: number; minSize: number; desiredSize: number; maxSize: number }>;
+    capacity?: {
+        pricePerHourUsd: number;
+        gpuNodesPricePerHourUsd?: number;
+        idleGpus?: number;
+        idleGpuPricePerHourUsd?: number;
+        cpuNodesPricePerHourUsd?: number;
+        controlPlanePricePerHourUsd?: number;
+        simulated?: boolean;
+    };
 }
 
 function table(header: string[], rows: string[][]): string {
@@ -31,6 +40,14 @@ export function formatServicesTable(outputs: StackOutputs): string {
                 ["NODE GROUP", "INSTANCE TYPE", "GPUS/NODE", "MIN", "DESIRED", "MAX"],
                 outputs.nodeGroups.map((g) => [g.name, g.instanceType, String(g.gpusPerNode), String(g.minSize), String(g.desiredSize), String(g.maxSize)]),
             ),
+        );
+    }
+    const c = outputs.capacity;
+    if (c?.gpuNodesPricePerHourUsd !== undefined) {
+        const usd = (v = 0) => `$${v.toFixed(2)}`;
+        parts.push(
+            `Cost: ${usd(c.pricePerHourUsd)}/hour on demand${c.simulated ? " if this simulated cluster ran on EKS" : ""} = GPU nodes ${usd(c.gpuNodesPricePerHourUsd)} ` +
+                `(${c.idleGpus ?? 0} idle GPUs ${usd(c.idleGpuPricePerHourUsd)}) + CPU nodes ${usd(c.cpuNodesPricePerHourUsd)} + EKS control plane ${usd(c.controlPlanePricePerHourUsd)}`,
         );
     }
     parts.push(`Endpoint: ${outputs.endpoint ?? "(none)"}`);

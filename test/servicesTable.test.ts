@@ -21,6 +21,14 @@ describe("formatServicesTable", () => {
         expect(text).toContain("Endpoint: http://model-gateway.model-services.svc.cluster.local:8080/v1");
     });
 
+    it("states what the cluster costs and, on a simulated cluster, that it is what EKS would charge", () => {
+        const capacity = { pricePerHourUsd: 11.3, gpuNodesPricePerHourUsd: 11.2974, idleGpus: 1, idleGpuPricePerHourUsd: 2.6232, cpuNodesPricePerHourUsd: 0.2016, controlPlanePricePerHourUsd: 0.1, simulated: true };
+        expect(formatServicesTable({ endpoint: "http://x/v1", services: [], capacity })).toContain(
+            "Cost: $11.30/hour on demand if this simulated cluster ran on EKS = GPU nodes $11.30 (1 idle GPUs $2.62) + CPU nodes $0.20 + EKS control plane $0.10",
+        );
+        expect(formatServicesTable({ endpoint: "http://x/v1", services: [], capacity: { ...capacity, simulated: false } })).toContain("Cost: $11.30/hour on demand = GPU nodes");
+    });
+
     it("says when there are no services", () => {
         expect(formatServicesTable({ endpoint: "http://x/v1", services: [] })).toMatch(/^No model services\./);
     });
