@@ -147,12 +147,12 @@ describe("where the platform's pods and nodes come from", () => {
             "vpc-cni v1.20.4-eksbuild.2",
         ]);
         // No simulated node on EKS.
-        expect(run.registered.filter((r) => r.type === "kubernetes:v1:Node")).toEqual([]);
+        expect(run.registered.filter((r) => r.type === "kubernetes:core/v1:Node")).toEqual([]);
     });
 
     it("on the simulated cluster: one Node per node the plan runs, shaped like the EKS node, owned by the stack", async () => {
         const run = await runStack(stackConfig("local"), { stack: "local" });
-        const nodes = run.registered.filter((r) => r.type === "kubernetes:v1:Node");
+        const nodes = run.registered.filter((r) => r.type === "kubernetes:core/v1:Node");
         expect(nodes.map((n) => n.inputs.metadata.name)).toEqual(["gpu-l4-0", "gpu-l40s-0", "system-0", "system-1"]);
         const l4 = nodes[0].inputs;
         expect(l4.metadata.annotations["kwok.x-k8s.io/node"]).toBe("fake");

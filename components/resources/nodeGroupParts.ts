@@ -3,7 +3,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { AmiType, CapacityType, NodeGroupKind } from "../config/rules";
 import { nodeGroupLabel, partOfTag } from "../conventions";
-import { simulatedNodes } from "../plan/eksNodes";
+import { SimulatedNode, simulatedNodes } from "../plan/eksNodes";
 
 /**
  * What GpuNodeGroup and CpuNodeGroup share: the EKS managed node group with its worker role,
@@ -101,10 +101,18 @@ export function nodeGroupTags(group: string, extra: Record<string, pulumi.Input<
  * takes a Node's status (capacity, allocatable) when the Node is created, but ignores it in
  * later applies to the main resource, so a changed shape (instance type, disk) replaces the node.
  */
-export function simulatedNodeObjects(parent: pulumi.Resource, name: string, group: NodeGroupShape, simulation: NodeGroupSimulationArgs): k8s.apiextensions.CustomResource[] {
+export function simulatedNodeObjects(parent: pulumi.Resource, name: string, group: NodeGroupShape, simulation: NodeGroupSimulationArgs): pulumi.CustomResource[] {
     return simulatedNodes(group, simulation.region).map(
-        (node, i) =>
-            // A CustomResource because the typed Node's args have no status.
-            new k8s.apiextensions.CustomResource(`${name}-node-${i}`, { ...node }, { parent, provider: simulation.provider, replaceOnChanges: ["status"], deleteBeforeReplace: true }),
+        (node, i) => new NodeWithStatus(`${name}-node-${i}`, node, { parent, provider: simulation.provider, replaceOnChanges: ["status"], deleteBeforeReplace: true }),
     );
+}
+
+/**
+ * A `kubernetes:core/v1:Node` whose inputs include its status: the typed `k8s.core.v1.Node`
+ * drops `status` from its args, and the provider only takes core kinds under their own token.
+ */
+class NodeWithStatus extends pulumi.CustomResource {
+    constructor(name: string, node: SimulatedNode, opts: pulumi.CustomResourceOptions) {
+        super("kubernetes:core/v1:Node", name, { ...node }, opts);
+    }
 }

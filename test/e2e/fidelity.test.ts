@@ -109,7 +109,7 @@ describe("capacity follows the plan, and nothing more: the shipped local stack",
         next.services.find((s: any) => s.name === "test").instances = 3;
         e2e.setConfig(next);
         const { steps } = await plannedSteps(e2e);
-        expect(steps.filter((s) => s.includes(":Node "))).toEqual(["create kubernetes:v1:Node model-services-gpu-l4-node-1", "create kubernetes:v1:Node model-services-gpu-l4-node-2"]);
+        expect(steps.filter((s) => s.includes(":Node "))).toEqual(["create kubernetes:core/v1:Node model-services-gpu-l4-node-1", "create kubernetes:core/v1:Node model-services-gpu-l4-node-2"]);
         await e2e.stack.up();
         expect(nodeCounts()["gpu-l4"]).toBe(3);
         await eventually("3 test pods running", () => runningPods("test").length === 3, 120_000);

@@ -97,8 +97,8 @@ describe("pulumi up, scale, stop, delete, destroy on a simulated GPU cluster", (
         const { steps, updates } = await plannedSteps(e2e);
         // gpu-l4 runs 1-GPU nodes: two more instances need two more nodes, added by the same up.
         expect(steps).toEqual([
-            "create kubernetes:v1:Node model-services-gpu-l4-node-1",
-            "create kubernetes:v1:Node model-services-gpu-l4-node-2",
+            "create kubernetes:core/v1:Node model-services-gpu-l4-node-1",
+            "create kubernetes:core/v1:Node model-services-gpu-l4-node-2",
             "update kubernetes:apps/v1:Deployment model-services-test-deployment",
         ]);
         expect(updates["kubernetes:apps/v1:Deployment model-services-test-deployment"]).toEqual(["spec.replicas"]);
