@@ -159,8 +159,8 @@ describe("where the platform's pods and nodes come from", () => {
         expect(l4.spec.taints).toEqual([{ key: "nvidia.com/gpu", value: "true", effect: "NoSchedule" }]);
         // g6.xlarge: 4 vCPU, 16 GiB, 1 L4, 4 ENIs × 15 IPs → 58 pods.
         expect(l4.status).toEqual({
-            capacity: { cpu: "4", memory: "16384Mi", "ephemeral-storage": "204800Mi", pods: "58", "nvidia.com/gpu": "1" },
-            allocatable: { cpu: "3920m", memory: "15391Mi", "ephemeral-storage": "183296Mi", pods: "58", "nvidia.com/gpu": "1" },
+            capacity: { cpu: "4", memory: "16Gi", "ephemeral-storage": "200Gi", pods: "58", "nvidia.com/gpu": "1" },
+            allocatable: { cpu: "3920m", memory: "15391Mi", "ephemeral-storage": "179Gi", pods: "58", "nvidia.com/gpu": "1" },
         });
         expect(nodes[2].inputs.spec.taints).toEqual([]);
         expect(nodes[2].inputs.metadata.labels).toMatchObject({ "model-services.io/node-group": "system", "node.kubernetes.io/instance-type": "m7i.large", "topology.kubernetes.io/zone": "us-east-1a" });

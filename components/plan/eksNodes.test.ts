@@ -27,15 +27,16 @@ describe("EKS AL2023 node allocatable", () => {
         expect(eksReservedMemoryMiB(292)).toBe(3467);
     });
 
+    // Quantities in the API server's canonical form (it rewrites 183296Mi as 179Gi), so they compare equal to what it serves.
     it("allocatable = capacity − kube-reserved − hard eviction (100Mi memory, 10% nodefs, 1Gi reserved storage)", () => {
         expect(eksNodeResources("m7i.large", 50)).toEqual({
-            capacity: { cpu: "2", memory: "8192Mi", "ephemeral-storage": "51200Mi", pods: "29" },
-            allocatable: { cpu: "1930m", memory: "7518Mi", "ephemeral-storage": "45056Mi", pods: "29" },
+            capacity: { cpu: "2", memory: "8Gi", "ephemeral-storage": "50Gi", pods: "29" },
+            allocatable: { cpu: "1930m", memory: "7518Mi", "ephemeral-storage": "44Gi", pods: "29" },
         });
         expect(eksNodeResources("g6e.12xlarge", 400)?.allocatable).toEqual({
             cpu: "47810m",
             memory: `${384 * 1024 - 3467 - 100}Mi`,
-            "ephemeral-storage": `${Math.floor(400 * 1024 * 0.9) - 1024}Mi`,
+            "ephemeral-storage": "359Gi", // 400 GiB × 0.9 − 1 GiB, as the API server writes it
             pods: "292",
             "nvidia.com/gpu": "4",
         });

@@ -42,6 +42,11 @@ export function eksReservedMemoryMiB(maxPods: number): number {
     return 11 * maxPods + 255;
 }
 
+/** MiB as the API server writes the quantity back (its canonical form: the largest binary unit that is exact). */
+function mebibytes(value: number): string {
+    return value % (1024 * 1024) === 0 ? `${value / (1024 * 1024)}Ti` : value % 1024 === 0 ? `${value / 1024}Gi` : `${value}Mi`;
+}
+
 /** A node's capacity and allocatable, as Kubernetes quantities. */
 export interface NodeResources {
     capacity: Record<string, string>;
@@ -65,11 +70,11 @@ export function eksNodeResources(instanceType: string, diskSizeGiB: number): Nod
     const diskMiB = diskSizeGiB * 1024;
     const gpus: Record<string, string> = gpuType ? { [gpuResource]: String(gpuType.gpus) } : {};
     return {
-        capacity: { cpu: String(type.vcpus), memory: `${memoryMiB}Mi`, "ephemeral-storage": `${diskMiB}Mi`, pods: String(pods), ...gpus },
+        capacity: { cpu: String(type.vcpus), memory: mebibytes(memoryMiB), "ephemeral-storage": mebibytes(diskMiB), pods: String(pods), ...gpus },
         allocatable: {
             cpu: `${type.vcpus * 1000 - eksReservedCpuMillicores(type.vcpus)}m`,
-            memory: `${memoryMiB - eksReservedMemoryMiB(pods) - eksEvictionHard.memoryMiB}Mi`,
-            "ephemeral-storage": `${Math.floor(diskMiB * (1 - eksEvictionHard.nodefsFraction)) - eksKubeReservedStorageMiB}Mi`,
+            memory: mebibytes(memoryMiB - eksReservedMemoryMiB(pods) - eksEvictionHard.memoryMiB),
+            "ephemeral-storage": mebibytes(Math.floor(diskMiB * (1 - eksEvictionHard.nodefsFraction)) - eksKubeReservedStorageMiB),
             pods: String(pods),
             ...gpus,
         },
