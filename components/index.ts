@@ -4,6 +4,7 @@
  * `config/` (what a stack says) ← `plan/` (what it needs) ← `resources/` (what is created);
  * `catalog/` and `conventions.ts` sit below all three.
  */
+export * from "./catalog/cpuInstances";
 export * from "./catalog/gpuInstances";
 export * from "./catalog/models";
 export * from "./config/engineFlags";
@@ -15,6 +16,8 @@ export * from "./config/types";
 export * from "./conventions";
 export * from "./plan/autoscalePlan";
 export * from "./plan/capacity";
+export * from "./plan/clusterCost";
+export * from "./plan/eksNodes";
 export * from "./plan/examples";
 export * from "./plan/fit";
 export * from "./plan/footprint";
@@ -26,6 +29,7 @@ export * from "./plan/types";
 export * from "./plan/vllmRules";
 export * from "./resources/apiGateway";
 export * from "./resources/clusterAutoscaler";
+export * from "./resources/cpuNodeGroup";
 export * from "./resources/eksCluster";
 export * from "./resources/gpuNodeGroup";
 export * from "./resources/keda";
@@ -33,6 +37,7 @@ export * from "./resources/keyStore";
 export * from "./resources/modelPlatform";
 export * from "./resources/modelNetworkPolicy";
 export * from "./resources/modelService";
+export * from "./resources/nodeGroupParts";
 export * from "./resources/nvidiaDevicePlugin";
 export * from "./resources/platformAutoscaling";
 export * from "./resources/platformMonitoring";

@@ -32,3 +32,29 @@ export const images = {
      */
     clusterAutoscaler: "registry.k8s.io/autoscaling/cluster-autoscaler:v1.34.4",
 } as const;
+
+/** The EKS managed add-ons a created cluster runs, by the Kubernetes minor version they are built for. */
+export interface EksAddonVersions {
+    /** Amazon VPC CNI (`vpc-cni`): pod networking; nodes are not Ready without it. */
+    vpcCni: string;
+    /** `coredns`: cluster DNS (the gateway resolves the model services' backends through it). */
+    coreDns: string;
+    /** `kube-proxy`: Service routing on every node. */
+    kubeProxy: string;
+    /** `eks-pod-identity-agent`: IAM credentials for service accounts (the VPC CNI's). */
+    podIdentityAgent: string;
+}
+
+/**
+ * EKS add-on versions, pinned per cluster version (`aws eks describe-addon-versions
+ * --kubernetes-version 1.34` lists what AWS offers; these are builds published for 1.34).
+ * A cluster version without an entry here is a config error.
+ */
+export const eksAddonVersions: Readonly<Record<string, EksAddonVersions>> = {
+    "1.34": {
+        vpcCni: "v1.20.4-eksbuild.2",
+        coreDns: "v1.12.3-eksbuild.1",
+        kubeProxy: "v1.34.0-eksbuild.2",
+        podIdentityAgent: "v1.3.10-eksbuild.2",
+    },
+};

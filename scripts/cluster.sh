@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # The simulated GPU cluster: a KWOK cluster (real kube-apiserver, etcd, controller-manager
-# and scheduler from the pinned toolchain; simulated kubelets) bound to 127.0.0.1, with the
-# nodes the `local` stack's node groups describe (scripts/clusterNodes.ts).
+# and scheduler from the pinned toolchain; simulated kubelets) bound to 127.0.0.1. It starts
+# with no node at all: a stack with `cluster.simulated: true` creates the nodes its node
+# groups would run on EKS (components/plan/eksNodes.ts), as EKS would, at their desired size.
 #
-#   scripts/cluster.sh up   [name] [kubeconfig]   create (or keep) the cluster, apply its nodes
+#   scripts/cluster.sh up   [name] [kubeconfig]   create (or keep) the cluster
 #   scripts/cluster.sh down [name] [kubeconfig]   stop and remove it
 # State lives in .cluster/ inside the project (ignored by git).
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -67,8 +68,6 @@ YAML
             exit 1
         }
     fi
-    (cd "$PROJECT_ROOT" && tsx scripts/clusterNodes.ts local) | kubectl --kubeconfig "$kubeconfig" apply -f - >/dev/null
-    kubectl --kubeconfig "$kubeconfig" wait --for=condition=Ready nodes --all --timeout=120s >/dev/null
     log "cluster $name ready in $(( $(date +%s) - start ))s: $(kubectl --kubeconfig "$kubeconfig" get nodes --no-headers | wc -l) nodes; kubeconfig $kubeconfig"
     ;;
 down)

@@ -194,10 +194,38 @@ describe("GPU counts and cost", () => {
             [0, 0],
         ]);
         expect(p.nodeGroups.map((g) => g.capacity)).toEqual([
-            { gpuModel: "NVIDIA L4", pricePerNodeHourUsd: 0.8048, totalGpus: 2, requestedGpus: 2, pricePerHourUsd: 1.6096 },
-            { gpuModel: "NVIDIA L40S", pricePerNodeHourUsd: 10.49264, totalGpus: 4, requestedGpus: 3, pricePerHourUsd: 10.4926 },
+            { gpuModel: "NVIDIA L4", pricePerNodeHourUsd: 0.8048, totalGpus: 2, requestedGpus: 2, pricePerHourUsd: 1.6096, idleGpus: 0, idleGpuPricePerHourUsd: 0 },
+            // One of the node's four GPUs is paid for and unused: a quarter of the node's price.
+            { gpuModel: "NVIDIA L40S", pricePerNodeHourUsd: 10.49264, totalGpus: 4, requestedGpus: 3, pricePerHourUsd: 10.4926, idleGpus: 1, idleGpuPricePerHourUsd: 2.6232 },
+            // The default system group: 2 × m7i.large for the gateway and CoreDNS.
+            { gpuModel: "none", pricePerNodeHourUsd: 0.1008, totalGpus: 0, requestedGpus: 0, pricePerHourUsd: 0.2016, idleGpus: 0, idleGpuPricePerHourUsd: 0 },
         ]);
-        expect(p.capacity).toEqual({ totalGpus: 6, requestedGpus: 5, pricePerHourUsd: 12.1022, priceRegion: catalogRegion, priceDate: catalogPriceDate });
+        expect(p.capacity).toEqual({
+            totalGpus: 6,
+            requestedGpus: 5,
+            pricePerHourUsd: 12.3038,
+            gpuNodesPricePerHourUsd: 12.1022,
+            cpuNodesPricePerHourUsd: 0.2016,
+            // A kubeconfig cluster that is not a simulation of EKS: no control plane fee.
+            controlPlanePricePerHourUsd: 0,
+            idleGpus: 1,
+            idleGpuPricePerHourUsd: 2.6232,
+            simulated: false,
+            priceRegion: catalogRegion,
+            priceDate: catalogPriceDate,
+        });
+    });
+
+    it("adds the EKS control plane for a created cluster and its simulation, not for an existing one", () => {
+        const base = {
+            owner: "u-test",
+            nodeGroups: [{ name: "gpu", instanceType: "g6.xlarge", minSize: 0, maxSize: 2 }],
+            services: [{ name: "chat", model: "Qwen/Qwen3-8B", instances: 1, maxModelLen: 8192 }],
+        };
+        const created = plan({ ...base, cluster: { kind: "eks", name: "dev" } }).capacity;
+        expect(created).toMatchObject({ controlPlanePricePerHourUsd: 0.1, cpuNodesPricePerHourUsd: 0.2016, gpuNodesPricePerHourUsd: 0.8048, pricePerHourUsd: 1.1064, simulated: false });
+        expect(plan({ ...base, cluster: { kind: "eks", name: "dev", create: false } }).capacity).toMatchObject({ controlPlanePricePerHourUsd: 0, pricePerHourUsd: 1.0064 });
+        expect(plan({ ...base, cluster: { kind: "kubeconfig", simulated: true } }).capacity).toEqual({ ...created, simulated: true });
     });
 
     it("pays for minSize nodes even when no service needs them", () => {
@@ -299,7 +327,13 @@ describe("npm run plan", () => {
         expect(text).toContain('Capacity plan of stack "demo"');
         expect(text).toMatch(/chat\s+Qwen\/Qwen3-8B\s+2\s+1 \(auto\)\s+2\s+gpu \(g6e\.xlarge\)\s+NVIDIA L40S\s+15\.3 GiB\s+\d+\.\d GiB\s+40,960\s+40,960\s+\$3\.72/);
         expect(text).toMatch(/gpu\s+g6e\.xlarge \(cheapest g6e\)\s+1\s+0\/2\/4\s+2\/2\s+\$1\.86\s+\$3\.72/);
-        expect(text).toContain("Total: 2 GPUs requested, 2 provisioned; $3.72/hour");
+        expect(text).toMatch(/system\s+m7i\.large \(CPU: gateway, add-ons\)\s+-\s+2\/2\/3\s+-\s+\$0\.10\s+\$0\.20/);
+        expect(text).toContain("Total: 2 GPUs requested, 2 provisioned (0 idle); $3.92/hour (≈ $2864.23/month) on demand\n");
+        expect(text).toContain("  = GPU nodes $3.72 (of which idle GPUs $0.00) + CPU nodes $0.20 + EKS control plane $0.00 (not an EKS cluster)");
+        expect(text).not.toContain("Simulated cluster");
+        const simulated = formatPlan(loadPlatform({ ...raw, cluster: { kind: "kubeconfig", simulated: true } }, context), "demo");
+        expect(simulated).toContain("Simulated cluster (KWOK): no bill; the prices are what the same node groups and an EKS control plane would cost on EKS.");
+        expect(simulated).toContain("$4.02/hour (≈ $2937.23/month) on demand if it ran on EKS");
     });
 
     it("exits 1 and prints every problem of a bad stack file", () => {

@@ -60,7 +60,25 @@ describe("EksCluster", () => {
         expect(role.outputs.arn).toMatch(new RegExp(`^arn:aws:iam::${account.accountId}:role/created-role-[0-9a-f]{7}$`));
         const attachment = resource("aws:iam/rolePolicyAttachment:RolePolicyAttachment", "created-AmazonEKSClusterPolicy");
         expect(attachment.inputs).toEqual({ role: role.outputs.name, policyArn: "arn:aws:iam::aws:policy/AmazonEKSClusterPolicy" });
+        // EKS installs no unmanaged add-ons; the managed ones replace them.
+        expect(cluster.inputs.bootstrapSelfManagedAddons).toBe(false);
     });
+
+    it("declares the add-ons nodes need, pinned, and gives the VPC CNI its AWS permissions through Pod Identity", () => {
+        const addons = ofType(registered, "aws:eks/addon:Addon");
+        expect(addons.map((a) => `${a.inputs.addonName} ${a.inputs.addonVersion}`).sort()).toEqual([
+            "eks-pod-identity-agent v1.3.10-eksbuild.2",
+            "kube-proxy v1.34.0-eksbuild.2",
+            "vpc-cni v1.20.4-eksbuild.2",
+        ]);
+        const cni = addons.find((a) => a.inputs.addonName === "vpc-cni")!;
+        expect(cni.inputs.podIdentityAssociations).toEqual([{ roleArn: expect.stringMatching(/^arn:aws:iam::123456789012:role\/created-vpc-cni-role-/), serviceAccount: "aws-node" }]);
+        const cniRole = ofType(registered, "aws:iam/role:Role").find((r) => r.name === "created-vpc-cni-role")!;
+        expect(JSON.parse(cniRole.inputs.assumeRolePolicy).Statement[0]).toEqual({ Effect: "Allow", Principal: { Service: "pods.eks.amazonaws.com" }, Action: ["sts:AssumeRole", "sts:TagSession"] });
+        // CoreDNS waits for nodes it can run on: ModelPlatform adds it after the CPU groups.
+        expect(addons.some((a) => a.inputs.addonName === "coredns")).toBe(false);
+    });
+
 
     it("builds the kubeconfig from the created cluster's own endpoint and certificate authority", async () => {
         const cluster = resource("aws:eks/cluster:Cluster", "created-cluster");
@@ -84,6 +102,9 @@ describe("EksCluster", () => {
     it("looks an existing cluster up instead of creating one: its server, CA and subnets, no credentials", async () => {
         expect(ofType(registered, "aws:eks/cluster:Cluster").map((c) => c.name).sort()).toEqual(["created-cluster", "default-vpc-cluster"]);
         const shared = account.clusters.find((c) => c.name === "shared")!;
+        expect(ofType(registered, "aws:eks/cluster:Cluster").filter((c) => c.inputs.name === "shared")).toHaveLength(0);
+        expect(existing.nodePrerequisites).toEqual([]);
+        expect(existing.coreDnsAddon("existing-eks", [])).toBeUndefined();
         const kubeconfig = JSON.parse(await valueOf(existing.kubeconfig));
         expect(kubeconfig.clusters).toEqual([{ name: "shared", cluster: { server: shared.endpoint, "certificate-authority-data": shared.certificateAuthority } }]);
         expect(kubeconfig.users[0].user.exec).toMatchObject({ command: "aws", args: ["eks", "get-token", "--cluster-name", "shared", "--output", "json"] });

@@ -75,8 +75,8 @@ describe("loadPlatform: a valid config", () => {
 
     it("sizes each node group to the GPU demand placed on it", () => {
         const config = loadPlatform(validConfig(), { stack: "local" });
-        // gpu-l4: 1 × 1 GPU on 1-GPU nodes; gpu-l40s: 1 × 1 + 1 × 2 GPUs on one 4-GPU node.
-        expect(config.nodeGroups.map((g) => g.desiredSize)).toEqual([1, 1]);
+        // gpu-l4: 1 × 1 GPU on 1-GPU nodes; gpu-l40s: 1 × 1 + 1 × 2 GPUs on one 4-GPU node; the default system group: 2.
+        expect(config.nodeGroups.map((g) => `${g.name} ${g.kind} ${g.desiredSize}`)).toEqual(["gpu-l4 gpu 1", "gpu-l40s gpu 1", "system cpu 2"]);
         const scaled = validConfig();
         scaled.services[2].instances = 3; // 3 × 2 + 1 = 7 GPUs → 2 nodes of 4
         expect(loadPlatform(scaled, { stack: "local" }).nodeGroups[1].desiredSize).toBe(2);
@@ -176,7 +176,7 @@ describe("loadPlatform: bad input names the path, the value and the fix", () => 
         [
             "node group required when there are several",
             (c) => delete c.services[0].nodeGroup,
-            'services[0].nodeGroup: is required when there are 2 node groups. Set it to one of "gpu-l4", "gpu-l40s".',
+            'services[0].nodeGroup: is required when there are 2 GPU node groups. Set it to one of "gpu-l4", "gpu-l40s".',
         ],
         [
             "unknown task",
@@ -329,7 +329,38 @@ describe("loadPlatform: bad input names the path, the value and the fix", () => 
         [
             "unknown instance type with a near miss",
             (c) => (c.nodeGroups[0].instanceType = "g6.xlarg"),
-            'nodeGroups[0].instanceType: is not a GPU instance type in the catalog, got "g6.xlarg". Did you mean "g6.xlarge"? (`npm run plan` lists the catalog).',
+            'nodeGroups[0].instanceType: is not an instance type in the catalogs, got "g6.xlarg". Did you mean "g6.xlarge"? (`npm run plan -- --catalog` lists the catalogs).',
+        ],
+        [
+            "a model service on a CPU group",
+            (c) => {
+                c.nodeGroups.push({ name: "system", instanceType: "m7i.large", minSize: 2, maxSize: 3 });
+                c.services[0].nodeGroup = "system";
+            },
+            'services[0].nodeGroup: is a CPU node group; model services need GPUs, got "system". Use one of "gpu-l4", "gpu-l40s".',
+        ],
+        [
+            "an NVIDIA AMI on a CPU group",
+            (c) => c.nodeGroups.push({ name: "system", instanceType: "m7i.large", minSize: 2, maxSize: 3, amiType: "AL2023_x86_64_NVIDIA" }),
+            'nodeGroups[2].amiType: is an NVIDIA AMI, but m7i.large has no GPU, got "AL2023_x86_64_NVIDIA". Remove amiType (CPU groups use AL2023_x86_64_STANDARD).',
+        ],
+        [
+            "the standard AMI on a GPU group",
+            (c) => (c.nodeGroups[0].amiType = "AL2023_x86_64_STANDARD"),
+            'nodeGroups[0].amiType: has no NVIDIA driver, so the GPUs of this group would not be usable, got "AL2023_x86_64_STANDARD". Remove amiType, or use "AL2023_x86_64_NVIDIA", "BOTTLEROCKET_x86_64_NVIDIA".',
+        ],
+        [
+            "a GPU group named like the default system group",
+            (c) => {
+                c.nodeGroups[0].name = "system";
+                for (const s of c.services) if (s.nodeGroup === "gpu-l4") s.nodeGroup = "system";
+            },
+            'nodeGroups[0].name: is the name of the default system group, which a stack without a CPU node group gets, got "system". Rename this GPU group, or declare a CPU group (e.g. instanceType m7i.large).',
+        ],
+        [
+            "an EKS cluster version without pinned add-ons",
+            (c) => (c.cluster = { kind: "eks", name: "dev", version: "1.29" }),
+            'cluster.version: has no pinned EKS add-on versions (VPC CNI, CoreDNS, kube-proxy, Pod Identity agent), got "1.29". Use "1.34", or pin that version\'s add-ons in components/versions.ts.',
         ],
         [
             "minSize above maxSize",

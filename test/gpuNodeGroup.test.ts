@@ -47,14 +47,13 @@ describe("GpuNodeGroup on EKS", () => {
         expect(ng.inputs.scalingConfig).toEqual({ minSize: 0, desiredSize: 2, maxSize: 3 });
     });
 
-    it("gives its nodes an IAM role with the managed policies a worker needs", () => {
+    it("gives its nodes an IAM role with only what a worker needs: join the cluster, pull images", () => {
         const [role] = ofType(registered, "aws:iam/role:Role");
         expect(JSON.parse(role.inputs.assumeRolePolicy).Statement[0].Principal).toEqual({ Service: "ec2.amazonaws.com" });
+        // No CNI policy (the VPC CNI gets it through Pod Identity) and no SSM access.
         expect(ofType(registered, "aws:iam/rolePolicyAttachment:RolePolicyAttachment").map((a) => a.inputs.policyArn)).toEqual([
             "arn:aws:iam::aws:policy/AmazonEKSWorkerNodePolicy",
-            "arn:aws:iam::aws:policy/AmazonEKS_CNI_Policy",
-            "arn:aws:iam::aws:policy/AmazonEC2ContainerRegistryReadOnly",
-            "arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore",
+            "arn:aws:iam::aws:policy/AmazonEC2ContainerRegistryPullOnly",
         ]);
     });
 

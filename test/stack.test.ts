@@ -37,7 +37,8 @@ describe.each(["local", "dev"])("the shipped %s stack", (stack) => {
         expect(run.outputs.services.reduce((n, s) => n + s.totalGpus, 0)).toBe(run.outputs.capacity.requestedGpus);
         expect(run.outputs.capacity.pricePerHourUsd).toBeGreaterThan(0);
         expect(run.outputs.capacity.totalGpus).toBe(run.outputs.nodeGroups.reduce((n, g) => n + g.desiredSize * g.gpusPerNode, 0));
-        expect(run.outputs.nodeGroups.map((g) => Object.keys(g).sort())).toEqual(raw.nodeGroups.map(() => ["desiredSize", "gpusPerNode", "instanceType", "maxSize", "minSize", "name"]));
+        expect(run.outputs.nodeGroups.map((g) => Object.keys(g).sort())).toEqual([...raw.nodeGroups, "system"].map(() => ["desiredSize", "gpusPerNode", "instanceType", "kind", "maxSize", "minSize", "name"]));
+        expect(run.outputs.nodeGroups.map((g) => `${g.name} ${g.kind} ${g.instanceType} ${g.desiredSize}`)).toEqual(["gpu-l4 gpu g6.xlarge 1", "gpu-l40s gpu g6e.12xlarge 1", "system cpu m7i.large 2"]);
     });
 
     it("never puts a key value in a plain output or outside a Secret", async () => {
@@ -155,5 +156,54 @@ describe("gateway hardening through the whole program", () => {
         expect(values).toContain(run.outputs.apiKeys[name]);
         const keySecret = run.registered.find((r) => r.type === "kubernetes:core/v1:Secret" && r.inputs.metadata.name === "model-services-api-keys")!;
         expect(Object.values(keySecret.inputs.stringData)).not.toContain(values.find((v) => v !== run.outputs.apiKeys[name]));
+    });
+});
+
+describe("where the platform's pods and nodes come from", () => {
+    it("the gateway selects the CPU groups by name (the default system group here), never 'no node group'", async () => {
+        for (const stack of ["local", "dev"]) {
+            const run = await runStack(stackConfig(stack), { stack });
+            const gateway = run.registered.find((r) => r.type === deployment && r.inputs.metadata.name === "model-gateway")!;
+            expect(gateway.inputs.spec.template.spec.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms).toEqual([
+                { matchExpressions: [{ key: "model-services.io/node-group", operator: "In", values: ["system"] }] },
+            ]);
+        }
+    });
+
+    it("on EKS: the system group is a managed node group on the standard AMI, untainted; CoreDNS is declared and pinned", async () => {
+        const run = await runStack(stackConfig("dev"), { stack: "dev" });
+        const groups = run.registered.filter((r) => r.type === nodeGroup);
+        expect(groups.map((g) => `${g.name} ${g.inputs.instanceTypes} ${g.inputs.amiType} ${g.inputs.taints.length} ${g.inputs.scalingConfig.desiredSize}`).sort()).toEqual([
+            "model-services-gpu-l4-nodes g6.xlarge AL2023_x86_64_NVIDIA 1 1",
+            "model-services-gpu-l40s-nodes g6e.12xlarge AL2023_x86_64_NVIDIA 1 1",
+            "model-services-system-nodes m7i.large AL2023_x86_64_STANDARD 0 2",
+        ]);
+        expect(run.registered.filter((r) => r.type === "aws:eks/addon:Addon").map((a) => `${a.inputs.addonName} ${a.inputs.addonVersion}`).sort()).toEqual([
+            "coredns v1.12.3-eksbuild.1",
+            "eks-pod-identity-agent v1.3.10-eksbuild.2",
+            "kube-proxy v1.34.0-eksbuild.2",
+            "vpc-cni v1.20.4-eksbuild.2",
+        ]);
+        // No simulated node on EKS.
+        expect(run.registered.filter((r) => r.type === "kubernetes:core/v1:Node")).toEqual([]);
+    });
+
+    it("on the simulated cluster: one Node per node the plan runs, shaped like the EKS node, owned by the stack", async () => {
+        const run = await runStack(stackConfig("local"), { stack: "local" });
+        const nodes = run.registered.filter((r) => r.type === "kubernetes:core/v1:Node");
+        expect(nodes.map((n) => n.inputs.metadata.name)).toEqual(["gpu-l4-0", "gpu-l40s-0", "system-0", "system-1"]);
+        const l4 = nodes[0].inputs;
+        expect(l4.metadata.annotations["kwok.x-k8s.io/node"]).toBe("fake");
+        expect(l4.spec.taints).toEqual([{ key: "nvidia.com/gpu", value: "true", effect: "NoSchedule" }]);
+        // g6.xlarge: 4 vCPU, 16 GiB, 1 L4, 4 ENIs × 15 IPs → 58 pods.
+        expect(l4.status).toEqual({
+            capacity: { cpu: "4", memory: "16Gi", "ephemeral-storage": "200Gi", pods: "58", "nvidia.com/gpu": "1" },
+            allocatable: { cpu: "3920m", memory: "15391Mi", "ephemeral-storage": "179Gi", pods: "58", "nvidia.com/gpu": "1" },
+        });
+        expect(nodes[2].inputs.spec.taints).toEqual([]);
+        expect(nodes[2].inputs.metadata.labels).toMatchObject({ "model-services.io/node-group": "system", "node.kubernetes.io/instance-type": "m7i.large", "topology.kubernetes.io/zone": "us-east-1a" });
+        expect(nodes[3].inputs.metadata.labels["topology.kubernetes.io/zone"]).toBe("us-east-1b");
+        // No AWS resource on a simulated cluster.
+        expect(run.registered.filter((r) => r.type.startsWith("aws:"))).toEqual([]);
     });
 });

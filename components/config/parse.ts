@@ -1,13 +1,13 @@
 import { createHash } from "node:crypto";
-import { findGpuInstanceType, gpuFamilies, gpuInstanceTypes, gpuInstanceTypesOfFamily } from "../catalog/gpuInstances";
 import { didYouMean } from "./didYouMean";
 import { resolveGateway } from "./gateway";
-import { checkServiceSettings } from "./serviceRules";
 import { ConfigError, configNamespace, IssueList, quoted } from "./issues";
-import { AutoscaleMetric, defaultAutoscaleTargets, defaults } from "./rules";
+import { resolveNodeGroups } from "./nodeGroups";
+import { AutoscaleMetric, defaultAutoscaleTargets, defaults, NodeGroupKind } from "./rules";
 import { configSchema, RawConfig } from "./schema";
+import { checkServiceSettings } from "./serviceRules";
+import { ApiKeyConfig, AutoscaleConfig, ClusterConfig, PlatformConfig, ServiceConfig } from "./types";
 import { reportZodIssue } from "./zodIssues";
-import { ApiKeyConfig, AutoscaleConfig, ClusterConfig, NodeGroupConfig, PlatformConfig, ServiceConfig } from "./types";
 
 export interface ParseContext {
     /** Stack name; the default owner derives from it. */
@@ -65,58 +65,33 @@ function resolve(raw: RawConfig, ctx: ParseContext, issues: IssueList): Platform
                   subnetIds: raw.cluster.subnetIds,
                   region: raw.cluster.region ?? defaults.region,
               }
-            : { kind: "kubeconfig", context: raw.cluster.context, kubeconfig: raw.cluster.kubeconfig, nvidiaDevicePlugin: raw.cluster.nvidiaDevicePlugin ?? defaults.kubeconfigDevicePlugin };
+            : {
+                  kind: "kubeconfig",
+                  context: raw.cluster.context,
+                  kubeconfig: raw.cluster.kubeconfig,
+                  nvidiaDevicePlugin: raw.cluster.nvidiaDevicePlugin ?? defaults.kubeconfigDevicePlugin,
+                  simulated: raw.cluster.simulated ?? false,
+              };
     if (raw.keyStore?.awsSecretsManager && cluster.kind !== "eks") {
         issues.add("keyStore.awsSecretsManager", true, "needs an EKS cluster", "set it to false, or use cluster.kind eks");
     }
 
-    const nodeGroups = raw.nodeGroups.map((g, i): NodeGroupConfig => {
-        const path = `nodeGroups[${i}]`;
-        if (g.instanceType !== undefined && !findGpuInstanceType(g.instanceType)) {
-            issues.add(
-                `${path}.instanceType`,
-                g.instanceType,
-                "is not a GPU instance type in the catalog",
-                didYouMean(g.instanceType, gpuInstanceTypes.map((t) => t.instanceType))?.concat(" (`npm run plan` lists the catalog)") ??
-                    "pick one of the g5, g6, g6e, p4d, p4de, p5, p5e or p5en sizes",
-            );
-        }
-        if (g.instanceType !== undefined && g.family !== undefined && !g.instanceType.startsWith(`${g.family}.`)) {
-            issues.add(`${path}.family`, g.family, `does not match instanceType "${g.instanceType}"`, "remove family, or remove instanceType to let the planner pick a size of the family");
-        }
-        if (g.instanceType === undefined && g.family === undefined) {
-            issues.add(`${path}.instanceType`, undefined, "is missing", 'set instanceType (e.g. "g6e.xlarge"), or family (e.g. "g6e") to let the planner pick the cheapest size that fits');
-        }
-        if (g.instanceType === undefined && g.family !== undefined && gpuInstanceTypesOfFamily(g.family).length === 0) {
-            const families = gpuFamilies();
-            issues.add(`${path}.family`, g.family, "is not a GPU family in the catalog", didYouMean(g.family, families) ?? `use one of ${families.join(", ")}`);
-        }
-        if (g.minSize > g.maxSize) {
-            issues.add(`${path}.minSize`, g.minSize, `is larger than maxSize (${g.maxSize})`, `lower minSize to at most ${g.maxSize} or raise maxSize`);
-        }
-        return {
-            name: g.name,
-            instanceType: g.instanceType,
-            family: g.family,
-            minSize: g.minSize,
-            maxSize: g.maxSize,
-            capacityType: g.capacityType ?? defaults.capacityType,
-            diskSizeGiB: g.diskSizeGiB ?? defaults.diskSizeGiB,
-            amiType: g.amiType ?? defaults.amiType,
-        };
-    });
+    const nodeGroups = resolveNodeGroups(raw.nodeGroups, issues);
     reportDuplicates(issues, raw.nodeGroups.map((g) => g.name), (i) => `nodeGroups[${i}].name`, "node group");
-    const groupNames = nodeGroups.map((g) => g.name);
+    const groupNames = nodeGroups.filter((g) => g.kind === NodeGroupKind.Gpu).map((g) => g.name);
+    const cpuGroupNames = nodeGroups.filter((g) => g.kind === NodeGroupKind.Cpu).map((g) => g.name);
 
     const services = (raw.services ?? []).map((s, i): ServiceConfig => {
         const path = `services[${i}]`;
         let nodeGroup = s.nodeGroup;
         if (nodeGroup === undefined) {
-            if (nodeGroups.length === 1) {
-                nodeGroup = nodeGroups[0].name;
+            if (groupNames.length === 1) {
+                nodeGroup = groupNames[0];
             } else {
-                issues.add(`${path}.nodeGroup`, undefined, `is required when there are ${nodeGroups.length} node groups`, `set it to one of ${quoted(groupNames)}`);
+                issues.add(`${path}.nodeGroup`, undefined, `is required when there are ${groupNames.length} GPU node groups`, groupNames.length ? `set it to one of ${quoted(groupNames)}` : "add a GPU node group");
             }
+        } else if (cpuGroupNames.includes(nodeGroup)) {
+            issues.add(`${path}.nodeGroup`, nodeGroup, "is a CPU node group; model services need GPUs", groupNames.length ? `use one of ${quoted(groupNames)}` : "add a GPU node group and name it here");
         } else if (!groupNames.includes(nodeGroup)) {
             issues.add(`${path}.nodeGroup`, nodeGroup, "names no node group", didYouMean(nodeGroup, groupNames) ?? `use one of ${quoted(groupNames)}`);
         }

@@ -26,6 +26,20 @@ export const GpuAmiType = {
 } as const;
 export type GpuAmiType = (typeof GpuAmiType)[keyof typeof GpuAmiType];
 
+/** EKS AMI types a node group may use: the NVIDIA ones for GPU groups, the standard AL2023 one for CPU groups. */
+export const AmiType = {
+    ...GpuAmiType,
+    Al2023Standard: "AL2023_x86_64_STANDARD",
+} as const;
+export type AmiType = (typeof AmiType)[keyof typeof AmiType];
+
+/** What a node group runs: model services (GPU instance types) or the gateway and cluster add-ons (CPU instance types). */
+export const NodeGroupKind = {
+    Gpu: "gpu",
+    Cpu: "cpu",
+} as const;
+export type NodeGroupKind = (typeof NodeGroupKind)[keyof typeof NodeGroupKind];
+
 export const GatewayServiceType = {
     LoadBalancer: "LoadBalancer",
     NodePort: "NodePort",
@@ -189,6 +203,16 @@ export const defaults = {
     kedaMode: KedaMode.Install,
     prometheusOperator: false,
     grafanaDashboard: false,
+    /** AMI of CPU node groups. */
+    cpuAmiType: AmiType.Al2023Standard,
+    /**
+     * The CPU group a stack gets when it declares none: the gateway, CoreDNS and the other
+     * cluster add-ons run here (GPU nodes are tainted). Two nodes as the AI-on-EKS blueprints'
+     * core node group (min 2, desired 2), on the current general-purpose size that holds them.
+     */
+    systemNodeGroup: { name: "system", instanceType: "m7i.large", minSize: 2, maxSize: 3 },
+    /** Disk of the default system group. */
+    systemDiskSizeGiB: 50,
 } as const;
 
 /** The gateway's Service type when `gateway.serviceType` is not set. */

@@ -5,9 +5,9 @@ import {
     dnsName,
     enumValues,
     envName,
+    AmiType,
     GatewayLoadBalancerScheme,
     GatewayServiceType,
-    GpuAmiType,
     KedaMode,
     maxOwnerLength,
     maxServiceNameLength,
@@ -101,6 +101,7 @@ const kubeconfigCluster = object(
         context: text("a kubeconfig context name", "run `kubectl config get-contexts` to list them").optional(),
         kubeconfig: text("a path to a kubeconfig file", "give the file's path, or leave it out to use $KUBECONFIG").optional(),
         nvidiaDevicePlugin: bool("true deploys NVIDIA's device plugin; leave it false when the cluster already has it (GPU Operator)").optional(),
+        simulated: bool("true on a KWOK cluster: the stack creates the node groups' nodes itself").optional(),
     },
     "cluster settings",
 );
@@ -112,13 +113,13 @@ export const clusterSchema = z.discriminatedUnion("kind", [eksCluster, kubeconfi
 export const nodeGroupSchema = object(
     {
         name: pattern(rfc1123Label, "a DNS-1123 label (lowercase letters, digits and '-', ≤ 63)", "rename the node group, e.g. gpu-l40s"),
-        instanceType: pattern(/^[a-z0-9-]+\.[a-z0-9-]+$/, "an EC2 instance type such as g6e.xlarge", "pick a GPU instance type (see `npm run plan`)", 40).optional(),
+        instanceType: pattern(/^[a-z0-9-]+\.[a-z0-9-]+$/, "an EC2 instance type such as g6e.xlarge", "pick a GPU or CPU instance type (see `npm run plan -- --catalog`)", 40).optional(),
         family: pattern(/^[a-z0-9-]+$/, "an EC2 instance family such as g6e", "name a GPU family, or set instanceType instead", 20).optional(),
         minSize: wholeNumber(0, "set the fewest nodes to keep (0 lets the group scale to zero)"),
         maxSize: wholeNumber(1, "set the most nodes the group may grow to"),
         capacityType: oneOf(enumValues(CapacityType), "use ON_DEMAND, or SPOT for interruptible capacity").optional(),
         diskSizeGiB: wholeNumber(ranges.diskSizeGiB.min, "give the root volume size in GiB (images and model cache need room)", ranges.diskSizeGiB.max).optional(),
-        amiType: oneOf(enumValues(GpuAmiType), "use an NVIDIA AMI type").optional(),
+        amiType: oneOf(enumValues(AmiType), "use an NVIDIA AMI type for GPU groups, AL2023_x86_64_STANDARD for CPU groups").optional(),
     },
     "node group settings",
 );

@@ -4,7 +4,7 @@
  * stay consumable from other languages. Defaults live in `rules.ts`; what the planner works
  * out (GPUs, instance types, node counts, costs) lives in the plan, not here.
  */
-import { AutoscaleMetric, CapacityType, GatewayLoadBalancerScheme, GatewayServiceType, GpuAmiType, KedaMode, Quantization, ServiceTask, WeightsDtype } from "./rules";
+import { AmiType, AutoscaleMetric, CapacityType, GatewayLoadBalancerScheme, GatewayServiceType, KedaMode, NodeGroupKind, Quantization, ServiceTask, WeightsDtype } from "./rules";
 
 export interface EksClusterConfig {
     kind: "eks";
@@ -28,6 +28,12 @@ export interface KubeconfigClusterConfig {
     kubeconfig?: string;
     /** Deploy NVIDIA's device plugin (false when the cluster brings its own, e.g. the GPU Operator). @default false */
     nvidiaDevicePlugin: boolean;
+    /**
+     * A simulated cluster (KWOK): the stack creates each node group's nodes as Node objects
+     * shaped like the EKS nodes of that group (labels, taints, allocatable), at the planned
+     * desired size, and deploys the device plugin where EKS would. @default false
+     */
+    simulated: boolean;
 }
 
 export type ClusterConfig = EksClusterConfig | KubeconfigClusterConfig;
@@ -35,8 +41,10 @@ export type ClusterConfig = EksClusterConfig | KubeconfigClusterConfig;
 export interface NodeGroupConfig {
     /** Unique name, an RFC 1123 label; the nodes carry it as the node-group label. */
     name: string;
-    /** EC2 instance type (a GPU type from the catalog), e.g. `g6e.xlarge`; the planner picks one of `family` when omitted. */
+    /** EC2 instance type (a GPU or CPU type from the catalogs), e.g. `g6e.xlarge` or `m7i.large`; the planner picks one of `family` when omitted. */
     instanceType?: string;
+    /** GPU group (model services) or CPU group (gateway and cluster add-ons), from the instance type's catalog. */
+    kind: NodeGroupKind;
     /** Instance family the planner picks a size from when `instanceType` is omitted. */
     family?: string;
     /** Fewest nodes. */
@@ -47,8 +55,8 @@ export interface NodeGroupConfig {
     capacityType: CapacityType;
     /** Root volume size; room for container images and the model cache. @default 200 */
     diskSizeGiB: number;
-    /** @default "AL2023_x86_64_NVIDIA" */
-    amiType: GpuAmiType;
+    /** @default "AL2023_x86_64_NVIDIA" for GPU groups, "AL2023_x86_64_STANDARD" for CPU groups */
+    amiType: AmiType;
 }
 
 /** Model facts the capacity planner needs when the model is not in its catalog. */

@@ -121,7 +121,20 @@ export function planCapacity(services: ServicePlan[], nodeGroups: NodeGroupPlan[
         return { service, index, model, opts: servingOptions(service), context: model ? requestedContext(model, service.maxModelLen) : undefined };
     });
 
-    const plan: CapacityPlan = { totalGpus: 0, requestedGpus: 0, pricePerHourUsd: 0, priceRegion: catalogRegion, priceDate: catalogPriceDate };
+    const plan: CapacityPlan = {
+        totalGpus: 0,
+        requestedGpus: 0,
+        pricePerHourUsd: 0,
+        // The rest of the cost (CPU groups, control plane, idle GPUs) is `priceCluster`'s.
+        gpuNodesPricePerHourUsd: 0,
+        cpuNodesPricePerHourUsd: 0,
+        controlPlanePricePerHourUsd: 0,
+        idleGpus: 0,
+        idleGpuPricePerHourUsd: 0,
+        simulated: false,
+        priceRegion: catalogRegion,
+        priceDate: catalogPriceDate,
+    };
     nodeGroups.forEach((group, g) => {
         const placed = placements.filter((p) => p.service.nodeGroup === group.name);
         if (group.instanceTypeChosen) {
@@ -189,6 +202,8 @@ export function planCapacity(services: ServicePlan[], nodeGroups: NodeGroupPlan[
             totalGpus: group.desiredSize * type.gpus,
             requestedGpus,
             pricePerHourUsd: round(group.desiredSize * type.pricePerHourUsd, 4),
+            idleGpus: group.desiredSize * type.gpus - requestedGpus,
+            idleGpuPricePerHourUsd: round(((group.desiredSize * type.gpus - requestedGpus) * type.pricePerHourUsd) / type.gpus, 4),
         };
         plan.totalGpus += group.capacity.totalGpus;
         plan.requestedGpus += requestedGpus;

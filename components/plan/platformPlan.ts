@@ -1,9 +1,11 @@
-import { ConfigError, ConfigIssue, IssueList } from "../config/issues";
+import { ConfigError, ConfigIssue, IssueList, quoted } from "../config/issues";
 import { parseConfig, ParseContext } from "../config/parse";
 import { PlatformConfig } from "../config/types";
 import { accessName } from "../conventions";
 import { planAutoscale } from "./autoscalePlan";
+import { eksAddonVersions } from "../versions";
 import { planCapacity } from "./capacity";
+import { planCpuGroups, priceCluster } from "./clusterCost";
 import { NodeGroupPlan, PlatformPlan, ServicePlan } from "./types";
 
 /** A plan and the problems found while making it (config paths, values and fixes). */
@@ -25,6 +27,7 @@ export function planPlatform(config: PlatformConfig): PlanResult {
             name: g.name,
             instanceType: g.instanceType ?? "",
             instanceTypeChosen: g.instanceType === undefined,
+            kind: g.kind,
             family: g.family,
             gpusPerNode: 0,
             minSize: g.minSize,
@@ -57,8 +60,19 @@ export function planPlatform(config: PlatformConfig): PlanResult {
             architecture: s.architecture,
         }),
     );
-    const capacity = planCapacity(services, nodeGroups, issues);
+    const cluster = config.cluster;
+    if (cluster.kind === "eks" && cluster.create && !eksAddonVersions[cluster.version]) {
+        issues.add(
+            "cluster.version",
+            cluster.version,
+            "has no pinned EKS add-on versions (VPC CNI, CoreDNS, kube-proxy, Pod Identity agent)",
+            `use ${quoted(Object.keys(eksAddonVersions))}, or pin that version's add-ons in components/versions.ts`,
+        );
+    }
+    const gpuTotals = planCapacity(services, nodeGroups, issues);
     planAutoscale(services, nodeGroups, issues);
+    planCpuGroups(nodeGroups);
+    const capacity = priceCluster(config.cluster, nodeGroups, gpuTotals);
     const plan: PlatformPlan = {
         owner: config.owner,
         namespace: config.namespace,

@@ -1,4 +1,4 @@
-import { CapacityType, GpuAmiType } from "../config/rules";
+import { AmiType, CapacityType, NodeGroupKind } from "../config/rules";
 import { ApiKeyConfig, AutoscaleConfig, AutoscalingConfig, ClusterConfig, GatewayConfig, KeyStoreConfig, MetricsScraperConfig, MonitoringConfig, ServiceConfig } from "../config/types";
 
 /**
@@ -34,6 +34,8 @@ export interface NodeGroupPlan {
     instanceType: string;
     /** True when `instanceType` was chosen by the planner. */
     instanceTypeChosen: boolean;
+    /** GPU group (model services) or CPU group (gateway and cluster add-ons). */
+    kind: NodeGroupKind;
     /** Instance family the planner picked `instanceType` from, when the config named a family. */
     family?: string;
     /** GPUs of one node (from the instance catalog). */
@@ -44,7 +46,7 @@ export interface NodeGroupPlan {
     maxSize: number;
     capacityType: CapacityType;
     diskSizeGiB: number;
-    amiType: GpuAmiType;
+    amiType: AmiType;
     /** GPUs and cost at `desiredSize`. */
     capacity?: NodeGroupCapacityPlan;
 }
@@ -102,6 +104,10 @@ export interface NodeGroupCapacityPlan {
     requestedGpus: number;
     /** On-demand price of `desiredSize` nodes. */
     pricePerHourUsd: number;
+    /** GPUs of `desiredSize` nodes that no service asks for: paid for, unused. */
+    idleGpus: number;
+    /** The price of the idle GPUs: `idleGpus × node price ÷ node GPUs`. */
+    idleGpuPricePerHourUsd: number;
 }
 
 /** Totals over all node groups, priced from the instance catalog. */
@@ -110,8 +116,23 @@ export interface CapacityPlan {
     totalGpus: number;
     /** GPUs all services ask for. */
     requestedGpus: number;
-    /** On-demand price of all node groups at their desired sizes. */
+    /**
+     * What the cluster costs per hour on demand: GPU node groups, CPU node groups and the EKS
+     * control plane (`gpuNodesPricePerHourUsd + cpuNodesPricePerHourUsd + controlPlanePricePerHourUsd`).
+     */
     pricePerHourUsd: number;
+    /** GPU node groups at their desired sizes (the services' shares plus the idle GPUs). */
+    gpuNodesPricePerHourUsd: number;
+    /** CPU node groups (gateway and cluster add-ons) at their desired sizes. */
+    cpuNodesPricePerHourUsd: number;
+    /** The EKS control plane's fee, when the stack creates the cluster (or simulates one it would create). */
+    controlPlanePricePerHourUsd: number;
+    /** GPUs provisioned that no service asks for. */
+    idleGpus: number;
+    /** What the idle GPUs cost. */
+    idleGpuPricePerHourUsd: number;
+    /** True on a simulated cluster: the prices are what the same node groups would cost on EKS, not a bill. */
+    simulated: boolean;
     /** Region and date of the catalog's prices. */
     priceRegion: string;
     priceDate: string;

@@ -51,6 +51,11 @@ export interface ApiGatewayArgs {
     maxRequestBodyMiB?: number;
     /** Envoy image. @default the pinned Envoy image */
     image?: string;
+    /**
+     * CPU node groups the gateway runs on (their `model-services.io/node-group` values). With
+     * none, it runs on any node outside a node group; never on a GPU node. @default []
+     */
+    nodeGroups?: string[];
     /** Extra labels for every object. @default {} */
     labels?: Record<string, string>;
 }
@@ -91,6 +96,11 @@ export function loadBalancerAnnotations(gateway: Pick<GatewayConfig, "scheme" | 
         [`${prefix}-proxy-protocol`]: "*",
         ...(gateway.certificateArn ? { [`${prefix}-ssl-cert`]: gateway.certificateArn, [`${prefix}-ssl-ports`]: String(gatewayServicePorts.https) } : {}),
     };
+}
+
+/** Nodes of the given CPU groups, or — when none are given — nodes in no node group. */
+function cpuNodeSelector(nodeGroups: readonly string[]): k8s.types.input.core.v1.NodeSelectorRequirement {
+    return nodeGroups.length > 0 ? { key: nodeGroupLabel, operator: "In", values: [...nodeGroups].sort() } : { key: nodeGroupLabel, operator: "DoesNotExist" };
 }
 
 /** Envoy's user in the stock image. */
@@ -223,11 +233,11 @@ export class ApiGateway extends pulumi.ComponentResource {
                                 fsGroup: envoyUid,
                                 seccompProfile: { type: "RuntimeDefault" },
                             },
-                            // CPU nodes only: no GPU toleration, and never a node of a GPU node group.
+                            // CPU nodes only: the platform's CPU groups by name (no GPU toleration either).
                             affinity: {
                                 nodeAffinity: {
                                     requiredDuringSchedulingIgnoredDuringExecution: {
-                                        nodeSelectorTerms: [{ matchExpressions: [{ key: nodeGroupLabel, operator: "DoesNotExist" }] }],
+                                        nodeSelectorTerms: [{ matchExpressions: [cpuNodeSelector(args.nodeGroups ?? [])] }],
                                     },
                                 },
                                 podAntiAffinity: {

@@ -192,3 +192,34 @@ export async function plannedSteps(e2e: E2eStack): Promise<{ steps: string[]; up
     }
     return { steps: steps.sort(), updates };
 }
+
+/**
+ * What the AWS cloud provider does for a `LoadBalancer` Service on EKS: gives it an address in
+ * `status.loadBalancer.ingress`. KWOK has no cloud provider, so this stands in for one (a
+ * hostname that resolves nowhere) while an update waits for it. Returns a stop function.
+ */
+export function simulateLoadBalancers(hostname = "model-gateway.simulated-elb.invalid"): () => void {
+    const timer = setInterval(() => {
+        try {
+            const services = kubectl("get", "services", "-n", namespace, "-o", "json").items;
+            for (const s of services) {
+                if (s.spec.type === "LoadBalancer" && !s.status?.loadBalancer?.ingress?.length) {
+                    kubectl("patch", "service", s.metadata.name, "-n", namespace, "--subresource=status", "--type=merge", "-p", JSON.stringify({ status: { loadBalancer: { ingress: [{ hostname }] } } }));
+                }
+            }
+        } catch {
+            // the namespace may not exist yet
+        }
+    }, 1000);
+    return () => clearInterval(timer);
+}
+
+/** Nodes of the cluster per `model-services.io/node-group` value. */
+export function nodeCounts(): Record<string, number> {
+    const counts: Record<string, number> = {};
+    for (const node of kubectl("get", "nodes", "-o", "json").items) {
+        const group = node.metadata.labels?.["model-services.io/node-group"] ?? "(none)";
+        counts[group] = (counts[group] ?? 0) + 1;
+    }
+    return counts;
+}

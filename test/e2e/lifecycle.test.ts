@@ -11,6 +11,7 @@ import {
     eventually,
     filesUnder,
     kubectl,
+    nodeCounts,
     namespace,
     plannedSteps,
     pods,
@@ -81,8 +82,10 @@ beforeAll(async () => {
     e2e = await createStack();
 });
 
-afterAll(() => {
+afterAll(async () => {
     if (e2e) {
+        // The stack owns the simulated nodes: destroy it so the next file starts on an empty cluster.
+        await e2e.stack.destroy();
         removeStack(e2e);
     }
 });
@@ -179,7 +182,7 @@ describe("pulumi up, scale, stop, delete, destroy on a simulated GPU cluster", (
         expect(clusterSnapshot()).toEqual(snapshot);
     });
 
-    it("2. scale one service 1 → 3: only replicas change, its ID stays, others are not restarted", async () => {
+    it("2. scale one service 1 → 3: only replicas and its group's nodes change, its ID stays, others are not restarted", async () => {
         const otherUids = { vision: podUids("vision"), "qwen-32b": podUids("qwen-32b") };
         const before = (await e2e.stack.outputs()).services.value;
         const next = structuredClone(e2e.raw);
@@ -187,7 +190,12 @@ describe("pulumi up, scale, stop, delete, destroy on a simulated GPU cluster", (
         e2e.setConfig(next);
 
         const { steps, updates } = await plannedSteps(e2e);
-        expect(steps).toEqual(["update kubernetes:apps/v1:Deployment model-services-test-deployment"]);
+        // gpu-l4 runs 1-GPU nodes: two more instances need two more nodes, added by the same up.
+        expect(steps).toEqual([
+            "create kubernetes:core/v1:Node model-services-gpu-l4-node-1",
+            "create kubernetes:core/v1:Node model-services-gpu-l4-node-2",
+            "update kubernetes:apps/v1:Deployment model-services-test-deployment",
+        ]);
         expect(updates["kubernetes:apps/v1:Deployment model-services-test-deployment"]).toEqual(["spec.replicas"]);
 
         await e2e.stack.up({ policyPacks });
@@ -297,6 +305,8 @@ describe("pulumi up, scale, stop, delete, destroy on a simulated GPU cluster", (
         await e2e.stack.destroy();
         await eventually("namespace gone", () => !kubectl("get", "namespaces", "-o", "json").items.some((n: any) => n.metadata.name === namespace), 120_000);
         expect(kubectl("get", "daemonsets", "-n", "kube-system", "-o", "json").items.map((d: any) => d.metadata.name)).not.toContain("nvidia-device-plugin");
+        // The simulated nodes were the stack's: none is left.
+        expect(nodeCounts()).toEqual({});
 
         const result = await e2e.stack.up();
         expect(result.summary.result).toBe("succeeded");
