@@ -1,3 +1,4 @@
+import type * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { defaults } from "../config/rules";
 import { typeTokenPrefix } from "../conventions";
@@ -131,6 +132,7 @@ export class EksCluster extends pulumi.ComponentResource {
 
     /** VPC CNI, kube-proxy and the Pod Identity agent: what a node needs to turn Ready. */
     private createNodeAddons(name: string, clusterName: pulumi.Output<string>, versions: EksAddonVersions, tags?: Record<string, string>): pulumi.Resource[] {
+        const aws = awsSdk();
         const child = { parent: this };
         const podIdentityAgent = new aws.eks.Addon(
             `${name}-eks-pod-identity-agent`,
@@ -167,7 +169,7 @@ export class EksCluster extends pulumi.ComponentResource {
         if (!this.addonVersions) {
             return undefined;
         }
-        return new aws.eks.Addon(
+        return new (awsSdk().eks.Addon)(
             `${name}-coredns`,
             { clusterName: this.clusterName, addonName: "coredns", addonVersion: this.addonVersions.coreDns, resolveConflictsOnCreate: "OVERWRITE" },
             { parent: this, dependsOn: nodeGroups },
