@@ -8,5 +8,7 @@ export default defineConfig({
         isolate: true,
         pool: "forks",
         testTimeout: 60_000,
+        // Hooks run whole programs under mocks too: seconds each on a loaded machine.
+        hookTimeout: 60_000,
     },
 });

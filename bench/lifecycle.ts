@@ -1,13 +1,10 @@
 /**
  * Lifecycle timings on the real engine and the simulated GPU cluster: `up` from empty, a
- * scale of one service, a no-change `up`, and `destroy`, for the shipped `local` stack and
+ * scale of one service (with the nodes it adds), a no-change `up`, and `destroy`, for the shipped `local` stack and
  * for a generated stack of 50 services. Run through `npm run bench:lifecycle` (which builds
  * the toolchain and starts a cluster of its own).
  */
-import { execFileSync } from "node:child_process";
 import { performance } from "node:perf_hooks";
-import { clusterNodes } from "../scripts/clusterNodes";
-import { loadPlatform } from "../components";
 import { stackConfig } from "../test/helpers/platform";
 import { createStack, removeStack } from "../test/e2e/harness";
 
@@ -38,9 +35,7 @@ async function timed<T>(fn: () => Promise<T>): Promise<number> {
 }
 
 async function measure(label: string, raw: Record<string, any>) {
-    // Nodes for this stack's node groups (added to the cluster's own; names are per group).
-    const nodes = clusterNodes(loadPlatform(raw, { stack: "bench" }).nodeGroups);
-    execFileSync("kubectl", ["--kubeconfig", kubeconfig, "apply", "-f", "-"], { input: JSON.stringify(nodes), stdio: ["pipe", "ignore", "inherit"] });
+    // The stack creates its simulated nodes itself (cluster.simulated), and removes them on destroy.
     const e2e = await createStack("local", raw, kubeconfig);
     try {
         const up = await timed(() => e2e.stack.up());

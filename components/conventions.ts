@@ -53,6 +53,8 @@ export function accessName(owner: string, serviceName: string): string {
 export const gatewayObjectName = "model-gateway";
 /** Kubernetes name of the Secret holding the Envoy config (it holds the keys: never a ConfigMap). */
 export const gatewayConfigSecretName = "model-gateway-config";
+/** Kubernetes name of the Secret holding the gateway's clusters (`cds.json`), apart so each Secret stays under 1 MiB. */
+export const gatewayClustersSecretName = "model-gateway-config-clusters";
 /** `app.kubernetes.io/component` of the gateway's objects. */
 export const gatewayComponent = "api-gateway";
 /** Labels the gateway's pods are selected by. */

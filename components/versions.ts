@@ -1,4 +1,11 @@
 /**
+ * KEDA, the autoscaler of autoscaled services: this release's images run the operator, and
+ * its manifests and CRDs (`components/resources/keda/`) are rendered from the same tag of the
+ * Go module `github.com/kedacore/keda/v2` by `scripts/vendorKeda.ts`.
+ */
+export const kedaVersion = "2.21.0";
+
+/**
  * Every container image the platform runs, pinned here and nowhere else. Services may
  * override theirs (`services[].image`, `gateway.image`).
  */
@@ -15,4 +22,39 @@ export const images = {
     envoy: "envoyproxy/envoy:v1.40.0",
     /** NVIDIA's Kubernetes device plugin, for GPU nodes whose AMI does not bring it. */
     nvidiaDevicePlugin: "nvcr.io/nvidia/k8s-device-plugin:v0.17.4",
+    /** KEDA's operator, metrics API server and admission webhooks (`autoscaling.keda: install`). */
+    kedaOperator: `ghcr.io/kedacore/keda:${kedaVersion}`,
+    kedaMetricsApiServer: `ghcr.io/kedacore/keda-metrics-apiserver:${kedaVersion}`,
+    kedaAdmissionWebhooks: `ghcr.io/kedacore/keda-admission-webhooks:${kedaVersion}`,
+    /**
+     * Kubernetes' Cluster Autoscaler, for EKS node groups of autoscaled services. Its minor
+     * version follows the cluster's Kubernetes minor (`cluster.version`, default 1.34).
+     */
+    clusterAutoscaler: "registry.k8s.io/autoscaling/cluster-autoscaler:v1.34.4",
 } as const;
+
+/** The EKS managed add-ons a created cluster runs, by the Kubernetes minor version they are built for. */
+export interface EksAddonVersions {
+    /** Amazon VPC CNI (`vpc-cni`): pod networking; nodes are not Ready without it. */
+    vpcCni: string;
+    /** `coredns`: cluster DNS (the gateway resolves the model services' backends through it). */
+    coreDns: string;
+    /** `kube-proxy`: Service routing on every node. */
+    kubeProxy: string;
+    /** `eks-pod-identity-agent`: IAM credentials for service accounts (the VPC CNI's). */
+    podIdentityAgent: string;
+}
+
+/**
+ * EKS add-on versions, pinned per cluster version (`aws eks describe-addon-versions
+ * --kubernetes-version 1.34` lists what AWS offers; these are builds published for 1.34).
+ * A cluster version without an entry here is a config error.
+ */
+export const eksAddonVersions: Readonly<Record<string, EksAddonVersions>> = {
+    "1.34": {
+        vpcCni: "v1.20.4-eksbuild.2",
+        coreDns: "v1.12.3-eksbuild.1",
+        kubeProxy: "v1.34.0-eksbuild.2",
+        podIdentityAgent: "v1.3.10-eksbuild.2",
+    },
+};

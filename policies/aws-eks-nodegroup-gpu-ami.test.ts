@@ -42,8 +42,8 @@ describe("aws-eks-nodegroup-gpu-ami", () => {
         expect(await resourceViolations(awsEksNodegroupGpuAmi, changed(group, change))).toEqual([message]);
     });
 
-    it("leaves CPU node groups on standard AMIs alone", async () => {
-        const cpu = changed(group, (p) => Object.assign(p, { instanceTypes: ["m7i.xlarge"], amiType: "AL2023_x86_64_STANDARD", labels: {}, taints: [] }));
+    it("leaves CPU node groups on standard AMIs alone, node-group label included (the system group carries it)", async () => {
+        const cpu = changed(group, (p) => Object.assign(p, { instanceTypes: ["m7i.xlarge"], amiType: "AL2023_x86_64_STANDARD", labels: { "model-services.io/node-group": "system" }, taints: [] }));
         expect(await resourceViolations(awsEksNodegroupGpuAmi, cpu)).toEqual([]);
     });
 

@@ -1,5 +1,5 @@
 import { ResourceValidationPolicy } from "@pulumi/policy";
-import { gpuTaint, nodeGroupLabel } from "../components/conventions";
+import { gpuTaint } from "../components/conventions";
 import { GpuAmiType } from "../components/config/rules";
 import { isNvidiaInstanceType, nodeGroupName } from "./lib/aws";
 import { typeTokens } from "./lib/kubernetes";
@@ -43,11 +43,10 @@ export const awsEksNodegroupGpuAmi: ResourceValidationPolicy = {
         const instanceTypes = strings(props.instanceTypes);
         const gpuInstanceTypes = instanceTypes.filter(isNvidiaInstanceType);
         const gpuTainted = list(props.taints).some((t) => str(record(t)?.key) === gpuTaint.key);
-        const gpuLabelled = record(props.labels)?.[nodeGroupLabel] !== undefined;
         const amiType = props.amiType;
 
-        if ((gpuInstanceTypes.length > 0 || gpuTainted || gpuLabelled) && !isUnknown(amiType) && !nvidiaAmiTypes.includes(str(amiType) ?? "")) {
-            const why = gpuInstanceTypes.length > 0 ? `runs GPU instances (${gpuInstanceTypes.join(", ")})` : `is a GPU node group (${gpuTainted ? `taint ${gpuTaint.key}` : `label ${nodeGroupLabel}`})`;
+        if ((gpuInstanceTypes.length > 0 || gpuTainted) && !isUnknown(amiType) && !nvidiaAmiTypes.includes(str(amiType) ?? "")) {
+            const why = gpuInstanceTypes.length > 0 ? `runs GPU instances (${gpuInstanceTypes.join(", ")})` : `is a GPU node group (taint ${gpuTaint.key})`;
             const ami = str(amiType) === undefined ? "without an amiType" : `with amiType ${amiType}`;
             const problem = retiredAmiTypes.includes(str(amiType) ?? "")
                 ? "the retired Amazon Linux 2 GPU AMI (none is published for Kubernetes 1.33 and later)"

@@ -8,8 +8,10 @@ import { k8sModelCacheReadOnly } from "./k8s-model-cache-read-only";
 import { k8sSecretNoPlaintextKeys } from "./k8s-secret-no-plaintext-keys";
 import { k8sServiceBackendClusterip } from "./k8s-service-backend-clusterip";
 import { k8sServiceIdLabel } from "./k8s-service-id-label";
+import { k8sServiceLbNoPublicPlaintext } from "./k8s-service-lb-no-public-plaintext";
 import { k8sVllmModelPinned } from "./k8s-vllm-model-pinned";
 import { k8sVllmProbes } from "./k8s-vllm-probes";
+import { k8sVllmNetworkPolicy } from "./k8s-vllm-network-policy";
 import { k8sVllmShmForTensorParallel } from "./k8s-vllm-shm-for-tensor-parallel";
 import { k8sWorkloadGpuPlacement } from "./k8s-workload-gpu-placement";
 import { stackGpuBudget } from "./stack-gpu-budget";
@@ -30,6 +32,8 @@ export const policies: Policies = [
     k8sContainerResources,
     k8sVllmModelPinned,
     k8sModelCacheReadOnly,
+    k8sVllmNetworkPolicy,
+    k8sServiceLbNoPublicPlaintext,
 ];
 
 /** Run with `pulumi preview --policy-pack policies`; see docs/policies.md. */

@@ -96,13 +96,12 @@ describe("k8s-workload-gpu-placement", () => {
             (p: Record<string, any>) => (podSpec(p).tolerations = [{ operator: "Exists" }]),
             'Deployment "model-gateway" requests no GPU but tolerates the GPU taint nvidia.com/gpu, so it can take the CPU and memory of GPU nodes: remove the toleration (node agents that must run on every GPU node belong in a DaemonSet).',
         ],
-        [
-            "selects a GPU node group",
-            (p: Record<string, any>) => (podSpec(p).nodeSelector = { "model-services.io/node-group": "gpu-l4" }),
-            'Deployment "model-gateway" requests no GPU but selects GPU nodes (model-services.io/node-group=gpu-l4): remove that node selector or node affinity.',
-        ],
     ])("rejects a workload without GPUs that %s", async (_, change, message) => {
         expect(await resourceViolations(k8sWorkloadGpuPlacement, changed(gateway, change))).toEqual([message]);
+    });
+
+    it("lets a workload without GPUs select a node group by label (CPU groups carry it too)", async () => {
+        expect(await resourceViolations(k8sWorkloadGpuPlacement, changed(gateway, (p) => (podSpec(p).nodeSelector = { "model-services.io/node-group": "system" })))).toEqual([]);
     });
 
     it("lets DaemonSets without GPUs tolerate the taint (node agents)", async () => {

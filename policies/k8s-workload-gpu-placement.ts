@@ -49,13 +49,13 @@ function gpuNodeSelection(podSpec: Record<string, any>, labels: readonly string[
 
 /**
  * GPU pods ask for `nvidia.com/gpu` by limit, tolerate the GPU taint and select GPU nodes;
- * other pods stay off GPU nodes (DaemonSets excepted: node agents such as the device
- * plugin must run there).
+ * other pods do not tolerate the GPU taint, which keeps them off GPU nodes (DaemonSets
+ * excepted: node agents such as the device plugin must run there).
  */
 export const k8sWorkloadGpuPlacement: ResourceValidationPolicy = {
     name: "k8s-workload-gpu-placement",
     description:
-        "GPU workloads request nvidia.com/gpu limits, tolerate the GPU taint and select GPU nodes; workloads without GPUs neither tolerate the GPU taint nor select GPU nodes.",
+        "GPU workloads request nvidia.com/gpu limits, tolerate the GPU taint and select GPU nodes; workloads without GPUs do not tolerate the GPU taint.",
     enforcementLevel: "mandatory",
     configSchema: {
         properties: {
@@ -115,11 +115,8 @@ export const k8sWorkloadGpuPlacement: ResourceValidationPolicy = {
                 `${describe(w)} requests no GPU but tolerates the GPU taint ${gpuTaint.key}, so it can take the CPU and memory of GPU nodes: remove the toleration (node agents that must run on every GPU node belong in a DaemonSet).`,
             );
         }
-        if (selection !== undefined && selection.length > 0) {
-            const nodeSelector = record(spec.nodeSelector) ?? {};
-            const named = selection.map((l) => (str(nodeSelector[l]) !== undefined ? `${l}=${nodeSelector[l]}` : l)).join(", ");
-            reportViolation(`${describe(w)} requests no GPU but selects GPU nodes (${named}): remove that node selector or node affinity.`);
-        }
+        // Selecting by the node-group label is how CPU workloads find the CPU groups too; without the
+        // toleration the GPU taint keeps them off GPU nodes whatever they select.
     },
 };
 

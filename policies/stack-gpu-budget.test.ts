@@ -29,6 +29,25 @@ describe("stack-gpu-budget", () => {
         ]);
     });
 
+    it("counts an autoscaled Deployment at its ScaledObject's maxReplicaCount, not at the replicas it runs now", async () => {
+        const autoscaled = changed(deployment, (p) => delete p.spec.replicas);
+        const scaledObject: TestResource = {
+            type: "kubernetes:keda.sh/v1alpha1:ScaledObject",
+            name: "model-services-qwen-32b-autoscaler-scaledobject",
+            props: {
+                apiVersion: "keda.sh/v1alpha1",
+                kind: "ScaledObject",
+                metadata: { name: "vllm-qwen-32b", namespace: deployment.props.metadata.namespace },
+                spec: { scaleTargetRef: { apiVersion: "apps/v1", kind: "Deployment", name: "vllm-qwen-32b" }, minReplicaCount: 0, maxReplicaCount: 5 },
+            },
+        };
+        const stack = [...without(deployment.name), autoscaled, scaledObject];
+        expect(await messages(stack, { maxGpus: 9 })).toEqual([
+            `The stack's pods request 10 GPUs (Deployment "vllm-qwen-32b": 5 × 2 GPUs), over the budget of 9: ${raiseGpus}`,
+        ]);
+        expect(await messages(stack, { maxGpus: 10 })).toEqual([]);
+    });
+
     it("rejects node groups scaled past the GPU budget", async () => {
         const scaled = changed(group, (p) => (p.scalingConfig.desiredSize = 2));
         expect(await messages([...without(group.name), scaled], { maxGpus: 6 })).toEqual([

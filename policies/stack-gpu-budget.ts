@@ -4,6 +4,9 @@ import { isNvidiaInstanceType, nodeGroupName } from "./lib/aws";
 import { containerGpus, containers, describe, typeTokens, workload } from "./lib/kubernetes";
 import { isUnknown, num, plain, record, strings } from "./lib/values";
 
+/** KEDA's ScaledObject, whose maxReplicaCount bounds an autoscaled workload. */
+const scaledObjectType = "kubernetes:keda.sh/v1alpha1:ScaledObject";
+
 /** One row of the price table: GPUs of an instance and its price per hour. */
 export interface InstancePrice {
     gpus?: number;
@@ -98,12 +101,22 @@ export const stackGpuBudget: StackValidationPolicy = {
             }
         }
 
+        // An autoscaled workload may run up to its ScaledObject's maxReplicaCount: that is what the budget must hold.
+        const scaledMax = new Map<string, number>();
+        for (const { r, props } of resources) {
+            const target = props.spec?.scaleTargetRef;
+            if (r.type === scaledObjectType && typeof props.spec?.maxReplicaCount === "number" && typeof target?.name === "string") {
+                scaledMax.set(`${target.kind ?? "Deployment"}/${props.metadata?.namespace ?? ""}/${target.name}`, props.spec.maxReplicaCount);
+            }
+        }
         const pods: { name: string; replicas: number; gpusPerPod: number }[] = [];
         for (const { r, props } of resources) {
             const w = workload(r.type, props, r.name);
             if (!w || isUnknown(w.podSpec) || w.replicas === undefined) {
                 continue;
             }
+            const peak = scaledMax.get(`${props.kind ?? ""}/${props.metadata?.namespace ?? ""}/${props.metadata?.name ?? ""}`);
+            const replicas = Math.max(w.replicas, peak ?? 0);
             const all = containers(w.podSpec);
             const gpus = all.map((c) => containerGpus(c));
             if (gpus.includes(undefined)) {
@@ -113,8 +126,8 @@ export const stackGpuBudget: StackValidationPolicy = {
             const appGpus = all.reduce((sum, c, i) => sum + (c.role === "container" ? (gpus[i] ?? 0) : 0), 0);
             const initGpus = Math.max(0, ...all.map((c, i) => (c.role === "container" ? 0 : (gpus[i] ?? 0))));
             const gpusPerPod = Math.max(appGpus, initGpus);
-            if (gpusPerPod > 0 && w.replicas > 0) {
-                pods.push({ name: describe(w), replicas: w.replicas, gpusPerPod });
+            if (gpusPerPod > 0 && replicas > 0) {
+                pods.push({ name: describe(w), replicas, gpusPerPod });
             }
         }
 

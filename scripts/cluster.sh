@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # The simulated GPU cluster: a KWOK cluster (real kube-apiserver, etcd, controller-manager
-# and scheduler from the pinned toolchain; simulated kubelets) bound to 127.0.0.1, with the
-# nodes the `local` stack's node groups describe (scripts/clusterNodes.ts).
+# and scheduler from the pinned toolchain; simulated kubelets) bound to 127.0.0.1. It starts
+# with no node at all: a stack with `cluster.simulated: true` creates the nodes its node
+# groups would run on EKS (components/plan/eksNodes.ts), as EKS would, at their desired size.
 #
-#   scripts/cluster.sh up   [name] [kubeconfig]   create (or keep) the cluster, apply its nodes
+#   scripts/cluster.sh up   [name] [kubeconfig]   create (or keep) the cluster
 #   scripts/cluster.sh down [name] [kubeconfig]   stop and remove it
 # State lives in .cluster/ inside the project (ignored by git).
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -42,6 +43,18 @@ options:
   kubeVersion: v$KUBERNETES_VERSION
   etcdVersion: $ETCD_VERSION
 YAML
+        if [[ "${KWOK_FAILURE_STAGES:-}" == 1 ]]; then
+            # KWOK uses its default stages only when the config names none, so name them all: the
+            # defaults kwokctl would use, plus the opt-in failure stage (a pod labelled
+            # pod-container-running-failed.stage.kwok.x-k8s.io=true turns Failed), all from the
+            # pinned kwok module's own files.
+            kwok_dir=$(go mod download -json "sigs.k8s.io/kwok@v$KWOK_VERSION" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')
+            for stage in node/fast/node-initialize node/heartbeat-with-lease/node-heartbeat-with-lease \
+                pod/fast/pod-ready pod/fast/pod-complete pod/fast/pod-delete pod/chaos/pod-container-running-failed; do
+                printf -- '---\n' >>"$config"
+                cat "$kwok_dir/kustomize/stage/$stage.yaml" >>"$config"
+            done
+        fi
         B="$MODEL_SERVICES_TOOLCHAIN_BIN"
         kwokctl create cluster --name "$name" --config "$config" --runtime binary \
             --kube-apiserver-binary "$B/kube-apiserver" \
@@ -55,8 +68,6 @@ YAML
             exit 1
         }
     fi
-    (cd "$PROJECT_ROOT" && tsx scripts/clusterNodes.ts local) | kubectl --kubeconfig "$kubeconfig" apply -f - >/dev/null
-    kubectl --kubeconfig "$kubeconfig" wait --for=condition=Ready nodes --all --timeout=120s >/dev/null
     log "cluster $name ready in $(( $(date +%s) - start ))s: $(kubectl --kubeconfig "$kubeconfig" get nodes --no-headers | wc -l) nodes; kubeconfig $kubeconfig"
     ;;
 down)

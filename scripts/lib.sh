@@ -18,15 +18,26 @@ ensure_node_modules() {
     export PATH="$PROJECT_ROOT/node_modules/.bin:$PATH"
 }
 
-# A Python virtualenv with the pinned OpenAI Python client (requirements-dev.txt), for the
-# test that parses the gateway's error bodies with the official clients.
+# A Python virtualenv with the pinned test dependencies (requirements-dev.txt): the OpenAI
+# Python client (the gateway error-shape test) and llama-cpp-python's OpenAI-compatible server
+# with the gguf package (the CLI's chat/embed tests). llama-cpp-python ships only its source and
+# compiles llama.cpp with cmake, so its wheel is built once per machine into a cache and
+# installed from there afterwards.
 ensure_python_client() {
     local venv="$PROJECT_ROOT/.venv"
     local stamp="$venv/.requirements-dev.txt"
+    local wheels="${XDG_CACHE_HOME:-$HOME/.cache}/model-services/wheels"
     if [[ ! -x "$venv/bin/python" ]] || ! cmp -s "$PROJECT_ROOT/requirements-dev.txt" "$stamp"; then
-        log "installing the OpenAI Python client (requirements-dev.txt)"
+        log "installing the Python test dependencies (requirements-dev.txt)"
         python3 -m venv "$venv"
-        "$venv/bin/pip" install --quiet --disable-pip-version-check -r "$PROJECT_ROOT/requirements-dev.txt"
+        mkdir -p "$wheels"
+        local llama
+        llama=$(sed -n 's/^llama-cpp-python\(\[[a-z,]*\]\)\?==\([0-9.]*\).*/\2/p' "$PROJECT_ROOT/requirements-dev.txt")
+        if ! compgen -G "$wheels/llama_cpp_python-$llama-*.whl" >/dev/null; then
+            log "building llama-cpp-python $llama (llama.cpp with cmake, once per machine; measured 76 min on 2 heavily shared cores)"
+            CMAKE_BUILD_PARALLEL_LEVEL="$(nproc)" "$venv/bin/pip" wheel --quiet --disable-pip-version-check --no-deps -w "$wheels" "llama-cpp-python==$llama"
+        fi
+        "$venv/bin/pip" install --quiet --disable-pip-version-check --find-links "$wheels" -r "$PROJECT_ROOT/requirements-dev.txt"
         cp "$PROJECT_ROOT/requirements-dev.txt" "$stamp"
     fi
     export MODEL_SERVICES_PYTHON="$venv/bin/python"

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The main job: installs what is missing, builds the pinned toolchain once per machine,
 # starts the simulated GPU cluster, deploys the `local` stack with `pulumi up` against a
-# file backend inside the project, and prints the services table. Idempotent.
+# file backend inside the project, and prints the live status table (`model-services status`;
+# its exit code is this script's: non-zero when a service that should run does not). Idempotent.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 ensure_node_modules
@@ -22,9 +23,9 @@ up() {
 }
 up
 # The rollout wait ends at the Deployment's minimum availability (0 of 1 with maxUnavailable 1),
-# so give the pods their (simulated) start, then read the live status back with a refresh.
+# so give the pods their (simulated) start; the status table then reads them live, with the
+# reason for any that are still not running.
 namespace=$(pulumi config get namespace --stack local 2>/dev/null || echo model-services)
 kubectl --kubeconfig "$PROJECT_ROOT/.cluster/kubeconfig" wait pods --all -n "$namespace" --for=condition=Ready --timeout=120s >/dev/null 2>&1 ||
-    log "some pods are not ready yet; the table shows them as Starting"
-up --refresh
-pulumi stack output --stack local --json | tsx scripts/servicesTable.ts
+    log "some pods are not ready yet; the table says why"
+node "$PROJECT_ROOT/cli/model-services.cjs" status --stack local

@@ -10,7 +10,7 @@
  *   npm run plan -- --catalog            # the GPU instance catalog
  */
 import * as path from "node:path";
-import { catalogPriceDate, catalogRegion, ConfigError, gpuInstanceTypes, loadPlatform, modelCatalog, PlatformPlan, readStackFile } from "../components";
+import { catalogPriceDate, catalogRegion, ConfigError, cpuInstanceTypes, eksControlPlanePricePerHourUsd, gpuInstanceTypes, loadPlatform, modelCatalog, NodeGroupKind, PlatformPlan, readStackFile } from "../components";
 
 /** Hours in an average month, for the monthly figure. */
 const hoursPerMonth = 730;
@@ -54,30 +54,36 @@ export function formatPlan(config: PlatformPlan, stack: string): string {
         [2, 3, 4, 7, 8, 9, 10, 11, 14],
     );
     const groups = table(
-        ["NODE GROUP", "INSTANCE TYPE", "GPUS/NODE", "NODES (MIN/DESIRED/MAX)", "GPUS USED/PROVISIONED", "$/NODE-HOUR", "$/HOUR"],
-        config.nodeGroups.map((g) => [
-            g.name,
-            `${g.instanceType}${g.instanceTypeChosen ? ` (cheapest ${g.family})` : ""}`,
-            String(g.gpusPerNode),
-            `${g.minSize}/${g.desiredSize}/${g.maxSize}`,
-            `${g.capacity?.requestedGpus ?? 0}/${g.capacity?.totalGpus ?? 0}`,
-            g.capacity ? usd(g.capacity.pricePerNodeHourUsd) : "?",
-            g.capacity ? usd(g.capacity.pricePerHourUsd) : "?",
-        ]),
-        [2, 5, 6],
+        ["NODE GROUP", "INSTANCE TYPE", "GPUS/NODE", "NODES (MIN/DESIRED/MAX)", "GPUS USED/PROVISIONED", "$/NODE-HOUR", "$/HOUR", "IDLE GPUS $/HOUR"],
+        config.nodeGroups.map((g) => {
+            const cpu = g.kind === NodeGroupKind.Cpu;
+            return [
+                g.name,
+                `${g.instanceType}${g.instanceTypeChosen ? ` (cheapest ${g.family})` : ""}${cpu ? " (CPU: gateway, add-ons)" : ""}`,
+                cpu ? "-" : String(g.gpusPerNode),
+                `${g.minSize}/${g.desiredSize}/${g.maxSize}`,
+                cpu ? "-" : `${g.capacity?.requestedGpus ?? 0}/${g.capacity?.totalGpus ?? 0}`,
+                g.capacity ? usd(g.capacity.pricePerNodeHourUsd) : "?",
+                g.capacity ? usd(g.capacity.pricePerHourUsd) : "?",
+                cpu || !g.capacity ? "-" : `${g.capacity.idleGpus} ${usd(g.capacity.idleGpuPricePerHourUsd)}`,
+            ];
+        }),
+        [2, 5, 6, 7],
     );
     const total = config.capacity;
     const lines = [
         `Capacity plan of stack "${stack}" (nothing is deployed)`,
+        ...(total.simulated ? [`Simulated cluster (KWOK): no bill; the prices are what the same node groups and an EKS control plane would cost on EKS.`] : []),
         "",
         config.services.length ? services : "No model services.",
         "",
         groups,
         "",
-        total
-            ? `Total: ${total.requestedGpus} GPUs requested, ${total.totalGpus} provisioned; ${usd(total.pricePerHourUsd)}/hour (≈ ${usd(total.pricePerHourUsd * hoursPerMonth)}/month) on demand`
-            : "Total: unknown",
-        `Prices: approximate on-demand Linux, ${total?.priceRegion ?? catalogRegion}, read ${total?.priceDate ?? catalogPriceDate}; memory figures are estimates (docs/planner.md).`,
+        `Total: ${total.requestedGpus} GPUs requested, ${total.totalGpus} provisioned (${total.idleGpus} idle); ${usd(total.pricePerHourUsd)}/hour (≈ ${usd(total.pricePerHourUsd * hoursPerMonth)}/month) on demand${total.simulated ? " if it ran on EKS" : ""}`,
+        `  = GPU nodes ${usd(total.gpuNodesPricePerHourUsd)} (of which idle GPUs ${usd(total.idleGpuPricePerHourUsd)}) + CPU nodes ${usd(total.cpuNodesPricePerHourUsd)} + EKS control plane ${usd(total.controlPlanePricePerHourUsd)}${
+            total.controlPlanePricePerHourUsd === 0 ? (config.cluster.kind === "eks" ? " (an existing cluster: billed where it was created)" : " (not an EKS cluster)") : " (standard support; $0.60 in extended support)"
+        }`,
+        `Prices: approximate on-demand Linux, ${total.priceRegion ?? catalogRegion}, read ${total.priceDate ?? catalogPriceDate}; memory figures are estimates (docs/planner.md).`,
         "Start: estimated from the weights' size and the cache (docs/models.md); the startup probe allows the budget.",
     ];
     if (config.cluster.kind === "eks" && config.cluster.region !== catalogRegion) {
@@ -102,6 +108,13 @@ function formatCatalog(): string {
             [2, 3, 4, 5, 6],
         ),
         "",
+        table(
+            ["CPU INSTANCE TYPE", "VCPUS", "MEMORY", "$/HOUR"],
+            cpuInstanceTypes.map((t) => [t.instanceType, String(t.vcpus), `${t.memoryGiB} GiB`, usd(t.pricePerHourUsd)]),
+            [1, 2, 3],
+        ),
+        "",
+        `EKS control plane: ${usd(eksControlPlanePricePerHourUsd)}/hour per cluster (standard support).`,
         `Approximate on-demand Linux prices in ${catalogRegion}, read ${catalogPriceDate}.`,
     ].join("\n");
 }

@@ -19,8 +19,8 @@ code=0
 (cd "$PROJECT_ROOT" && vitest run --reporter=default --reporter=json --outputFile="$results/unit.json") || code=$?
 tiers+=("vitest:unit:$code")
 
-log "Go tier (the project's own random provider; go test)"
-for module in toolchain/pulumi-random; do
+log "Go tier (the project's own random provider and Node language host; go test)"
+for module in toolchain/pulumi-random toolchain/pulumi-language-nodejs; do
     name="go-${module//\//-}"
     code=0
     (cd "$PROJECT_ROOT/$module" && GOFLAGS=-mod=readonly go test -count=1 -json ./...) >"$results/$name.json" || code=$?

@@ -40,7 +40,7 @@ die() { log "ERROR: $*"; exit 1; }
 
 CACHE_ROOT="${MODEL_SERVICES_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/model-services}"
 WRAPPERS=()
-for w in pulumi pulumi-language-nodejs pulumi-kubernetes pulumi-random kubernetes etcd kwok; do
+for w in pulumi pulumi-language-nodejs pulumi-yaml pulumi-kubernetes pulumi-random kubernetes etcd kwok; do
   [[ -f "$TC/$w/go.mod" ]] && WRAPPERS+=("$w")
 done
 
@@ -113,6 +113,7 @@ declare -A PIN=(
   [pulumi:github.com/pulumi/pulumi/pkg/v3]="v$PULUMI_VERSION"
   [pulumi:github.com/pulumi/pulumi/sdk/v3]="v$PULUMI_VERSION"
   [pulumi-language-nodejs:github.com/pulumi/pulumi/sdk/v3]="v$PULUMI_VERSION"
+  [pulumi-yaml:github.com/pulumi/pulumi-yaml]="v$PULUMI_YAML_VERSION"
   [pulumi-random:github.com/pulumi/pulumi/sdk/v3]="v$PULUMI_VERSION"
   [pulumi-kubernetes:github.com/pulumi/pulumi-kubernetes/provider/v4]="$PULUMI_KUBERNETES_MODULE_VERSION"
   [kubernetes:k8s.io/kubernetes]="v$KUBERNETES_VERSION"
@@ -278,6 +279,14 @@ step_language_nodejs() {
   check_version pulumi-language-nodejs "v$PULUMI_LANGUAGE_NODEJS_VERSION" -version
 }
 
+YAML_LDFLAGS="-s -w -X github.com/pulumi/pulumi-yaml/pkg/version.Version=v$PULUMI_YAML_VERSION"
+step_language_yaml() {
+  gobuild pulumi-yaml -tags osusergo,grpcnotrace -ldflags "$YAML_LDFLAGS" \
+    -o "$BIN/pulumi-language-yaml" github.com/pulumi/pulumi-yaml/cmd/pulumi-language-yaml
+  # The host has no version flag; the module version is in the binary's build info.
+  go version -m "$BIN/pulumi-language-yaml" | grep -E "^\s+(mod|dep)\s+github.com/pulumi/pulumi-yaml\s+v$PULUMI_YAML_VERSION\s"
+}
+
 K8S_MINOR="${KUBERNETES_VERSION#*.}"
 K8S_MINOR="${K8S_MINOR%%.*}"
 K8S_VERSION_VARS=""
@@ -370,6 +379,9 @@ if [[ -d "$TC/pulumi-language-nodejs" ]]; then
 else
   log "pulumi-language-nodejs ... no wrapper (toolchain/pulumi-language-nodejs missing)"
 fi
+
+fp="$(step_hash pulumi-yaml "$YAML_LDFLAGS")"
+run_step pulumi-language-yaml "$fp" step_language_yaml pulumi-language-yaml
 
 # Kubernetes binaries: reuse matching ones from PATH, build the rest in one go build.
 K8S_BINS=(kube-apiserver kube-controller-manager kube-scheduler kubectl)

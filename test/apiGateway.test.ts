@@ -4,7 +4,6 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { installMocks, ofType, RegisteredResource, settle, valueOf } from "./helpers/mocks";
 
 type Gateway = import("../components").ApiGateway;
-type Args = import("../components").ApiGatewayArgs;
 
 let registered: RegisteredResource[];
 let gw: typeof import("../components");
@@ -13,7 +12,7 @@ let versions: typeof import("../components");
 const gateways: Record<string, Gateway> = {};
 
 const keyValues = ["sk-fake-app-prod-7c1d", "sk-fake-research-91ab"];
-const routes: Args["routes"] = [
+const routes: import("../components").GatewayRoute[] = [
     { name: "test", accessName: "u-1/test", task: "chat", backendHost: "vllm-test.model-services.svc.cluster.local", backendPort: 8000, instances: 1 },
     { name: "vision", accessName: "u-1/vision", task: "vision", backendHost: "vllm-vision.model-services.svc.cluster.local", backendPort: 8000, instances: 2 },
 ];
@@ -32,6 +31,17 @@ beforeAll(async () => {
     gateways.plain = new gw.ApiGateway("gw", { ...base, replicas: 2, serviceType: "ClusterIP", maxRequestBodyMiB: 32 });
     gateways.tls = new gw.ApiGateway("gw-tls", { ...base, replicas: 3, serviceType: "LoadBalancer", maxRequestBodyMiB: 32, hostname: "api.example.com", tls: { secretName: "api-tls" } });
     gateways.lb = new gw.ApiGateway("gw-lb", { ...base, replicas: 1, serviceType: "LoadBalancer", maxRequestBodyMiB: 32 });
+    // Public, with TLS ended at the NLB by an ACM certificate.
+    gateways.acm = new gw.ApiGateway("gw-acm", {
+        ...base,
+        serviceType: "LoadBalancer",
+        scheme: "internet-facing",
+        certificateArn: "arn:aws:acm:us-east-1:123456789012:certificate/abc",
+        loadBalancerSourceRanges: ["203.0.113.0/24"],
+        hostname: "api.example.com",
+    });
+    // A host name without any TLS must not advertise https.
+    gateways.plainHost = new gw.ApiGateway("gw-host", { ...base, serviceType: "LoadBalancer", hostname: "api.internal.example.com" });
     // Other routes and keys: only the route table and clusters may differ.
     gateways.other = new gw.ApiGateway("gw-other", {
         ...base,
@@ -57,10 +67,12 @@ const containerOf = (name: string) => podOf(name).spec.containers[0];
 
 describe("ApiGateway", () => {
     it("registers its children under the component's type token, with the child names of the contract", () => {
-        expect(ofType(registered, "model-services:index:ApiGateway").map((r) => r.name)).toEqual(["gw", "gw-tls", "gw-lb", "gw-other"]);
-        const children = registered.filter((r) => r.name.startsWith("gw-") && !r.name.startsWith("gw-tls") && !r.name.startsWith("gw-lb") && !r.name.startsWith("gw-other"));
+        expect(ofType(registered, "model-services:index:ApiGateway").map((r) => r.name)).toEqual(["gw", "gw-tls", "gw-lb", "gw-acm", "gw-host", "gw-other"]);
+        const others = ["gw-tls", "gw-lb", "gw-acm", "gw-host", "gw-other"];
+        const children = registered.filter((r) => r.name.startsWith("gw-") && !others.some((o) => r.name.startsWith(o)));
         expect(children.map((r) => `${r.type} ${r.name}`).sort()).toEqual([
             "kubernetes:apps/v1:Deployment gw-deployment",
+            "kubernetes:core/v1:Secret gw-clusters",
             "kubernetes:core/v1:Secret gw-config",
             "kubernetes:core/v1:Service gw-service",
             "kubernetes:policy/v1:PodDisruptionBudget gw-pdb",
@@ -71,8 +83,12 @@ describe("ApiGateway", () => {
         const secret = secretOf("gw");
         expect(secret.inputs.metadata.name).toBe(gw.gatewayConfigSecretName);
         expect(secret.secretPaths).toContain("stringData");
-        expect(Object.keys(secret.inputs.stringData)).toEqual(["cds.json", "envoy.json", "lds.json", "rds.json"]);
+        expect(Object.keys(secret.inputs.stringData)).toEqual(["ecds-ratelimit.json", "envoy.json", "lds.json", "rds.json"]);
         expect(secret.inputs.stringData["rds.json"]).toContain(keyValues[0]);
+        const clusters = one("kubernetes:core/v1:Secret", "gw-clusters");
+        expect(clusters.inputs.metadata.name).toBe(gw.gatewayClustersSecretName);
+        expect(clusters.secretPaths).toContain("stringData");
+        expect(Object.keys(clusters.inputs.stringData)).toEqual(["cds.json"]);
         expect(ofType(registered, "kubernetes:core/v1:ConfigMap")).toHaveLength(0);
         expect(Object.keys(secretOf("gw-tls").inputs.stringData)).toContain("sds.json");
     });
@@ -83,11 +99,12 @@ describe("ApiGateway", () => {
             keys: await valueOf(keys()),
             gateway: { replicas: 2, serviceType: "ClusterIP", maxRequestBodyMiB: 32 },
         });
-        expect(secretOf("gw").inputs.stringData).toEqual(expected);
+        expect({ ...secretOf("gw").inputs.stringData, ...one("kubernetes:core/v1:Secret", "gw-clusters").inputs.stringData }).toEqual(expected);
     });
 
     it("puts no key value in any input outside the config Secret", () => {
         for (const r of registered.filter((x) => !(x.type === "kubernetes:core/v1:Secret" && x.name.endsWith("-config")))) {
+            // (the clusters Secret holds no key: checked here with the rest)
             const text = JSON.stringify(r.inputs);
             for (const k of [...keyValues, "sk-fake-ci-0000"]) expect(text).not.toContain(k);
         }
@@ -102,7 +119,22 @@ describe("ApiGateway", () => {
             expect(ports.map((p: any) => p.targetPort)).not.toContain(envoy.gatewayPorts.admin);
             expect(containerOf(name).ports.map((p: any) => p.containerPort)).not.toContain(envoy.gatewayPorts.admin);
         }
-        expect(serviceOf("gw-lb").inputs.metadata.annotations).toEqual({ "service.beta.kubernetes.io/aws-load-balancer-type": "nlb" });
+        const lb = "service.beta.kubernetes.io/aws-load-balancer";
+        expect(serviceOf("gw-lb").inputs.metadata.annotations).toEqual({
+            [`${lb}-type`]: "external",
+            [`${lb}-nlb-target-type`]: "ip",
+            [`${lb}-scheme`]: "internal",
+            [`${lb}-proxy-protocol`]: "*",
+        });
+        expect(serviceOf("gw-acm").inputs.metadata.annotations).toMatchObject({
+            [`${lb}-scheme`]: "internet-facing",
+            [`${lb}-ssl-cert`]: "arn:aws:acm:us-east-1:123456789012:certificate/abc",
+            [`${lb}-ssl-ports`]: "443",
+        });
+        // TLS ends at the NLB: clients reach 443, the NLB forwards to Envoy's plain listener.
+        expect(serviceOf("gw-acm").inputs.spec.ports).toEqual([{ name: "https", port: 443, targetPort: "api", protocol: "TCP" }]);
+        expect(serviceOf("gw-acm").inputs.spec.loadBalancerSourceRanges).toEqual(["203.0.113.0/24"]);
+        expect(serviceOf("gw").inputs.metadata.annotations).toBeUndefined();
         expect(serviceOf("gw").inputs.metadata.name).toBe("model-gateway");
     });
 
@@ -128,7 +160,10 @@ describe("ApiGateway", () => {
         const mounts = containerOf("gw").volumeMounts;
         expect(mounts).toContainEqual({ name: "config", mountPath: "/etc/envoy", readOnly: true });
         expect(mounts.some((m: any) => m.subPath)).toBe(false);
-        expect(podOf("gw").spec.volumes[0]).toEqual({ name: "config", secret: { secretName: gw.gatewayConfigSecretName, defaultMode: 0o440 } });
+        expect(podOf("gw").spec.volumes[0]).toEqual({
+            name: "config",
+            projected: { defaultMode: 0o440, sources: [{ secret: { name: gw.gatewayConfigSecretName } }, { secret: { name: gw.gatewayClustersSecretName } }] },
+        });
         expect(containerOf("gw-tls").volumeMounts).toContainEqual({ name: "tls", mountPath: "/etc/envoy-tls", readOnly: true });
         expect(podOf("gw-tls").spec.volumes).toContainEqual({ name: "tls", secret: { secretName: "api-tls", defaultMode: 0o440 } });
         expect(containerOf("gw").args.slice(0, 2)).toEqual(["--config-path", "/etc/envoy/envoy.json"]);
@@ -175,6 +210,9 @@ describe("ApiGateway", () => {
     it("exports the endpoint: in-cluster URL, the host name over HTTPS, or the load balancer's address", async () => {
         expect(await valueOf(gateways.plain.endpoint)).toBe("http://model-gateway.model-services.svc.cluster.local/v1");
         expect(await valueOf(gateways.tls.endpoint)).toBe("https://api.example.com/v1");
+        expect(await valueOf(gateways.acm.endpoint)).toBe("https://api.example.com/v1");
+        // No TLS anywhere: the host name is advertised as http, never a promise of https nothing keeps.
+        expect(await valueOf(gateways.plainHost.endpoint)).toBe("http://api.internal.example.com/v1");
         // The mocks assign no load balancer: the in-cluster URL stands in until one exists.
         expect(await valueOf(gateways.lb.endpoint)).toBe("http://model-gateway.model-services.svc.cluster.local/v1");
         expect(await valueOf(gateways.plain.serviceName)).toBe("model-gateway");

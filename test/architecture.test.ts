@@ -10,7 +10,7 @@ import { describe, expect, it } from "vitest";
  */
 
 const root = path.resolve(__dirname, "..");
-const sourceDirs = ["components", "policies", "scripts", "stacks", "bench", "test"];
+const sourceDirs = ["components", "policies", "scripts", "stacks", "bench", "test", "cli"];
 const maxLines = 350;
 
 function tsFiles(dir: string): string[] {
@@ -123,6 +123,16 @@ describe("architecture", () => {
             }
         }
         expect(upward).toEqual([]);
+    });
+
+    it("keeps the CLI on top: cli/ imports conventions, versions, config and plan, never the Pulumi components", () => {
+        const wrong = [...edges]
+            .filter(([file]) => path.relative(root, file).startsWith("cli/"))
+            .flatMap(([file, imports]) => imports.map((t) => [path.relative(root, file), rel(t)]))
+            .filter(([, target]) => !target.startsWith("../cli/") && !/^(config|plan)\/|^(conventions|versions)\.ts$/.test(target))
+            .map(([file, target]) => `${file} → ${target}`);
+        expect(edges.size).toBeGreaterThan(0);
+        expect(wrong).toEqual([]);
     });
 
     it(`keeps every file under components/ within ${maxLines} lines`, () => {

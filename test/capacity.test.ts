@@ -35,19 +35,19 @@ const llama8b = "meta-llama/Llama-3.1-8B-Instruct";
 describe("weights that do not fit", () => {
     it("names the smallest gpus that fits on the group's instance type", () => {
         expect(problems(config({ instanceType: "g6e.12xlarge" }, [{ model: "Qwen/Qwen3-32B", gpus: 1, maxModelLen: 8192 }]))).toEqual([
-            "services[0].gpus: is too few for Qwen/Qwen3-32B on g6e.12xlarge: it needs about 61.1 GiB of weights and 2.9 GiB of runtime overhead per GPU, more than the 40.5 GiB that gpuMemoryUtilization 0.9 leaves of each NVIDIA L40S, got 1. Raise gpus to 2, the smallest that fits on g6e.12xlarge.",
+            "services[0].gpus: is too few for Qwen/Qwen3-32B on g6e.12xlarge: it needs about 61.1 GiB of weights and 1.9 GiB of runtime overhead per GPU, more than the 40.5 GiB that gpuMemoryUtilization 0.9 leaves of each NVIDIA L40S, got 1. Raise gpus to 2, the smallest that fits on g6e.12xlarge.",
         ]);
     });
 
     it("names the cheapest instance type that fits when no gpus on the group's nodes would", () => {
         expect(problems(config({ instanceType: "g6.xlarge" }, [{ model: "Qwen/Qwen3-32B", gpus: 1, maxModelLen: 8192 }]))).toEqual([
-            "services[0].gpus: is too few for Qwen/Qwen3-32B on g6.xlarge: it needs about 61.1 GiB of weights and 2.9 GiB of runtime overhead per GPU, more than the 20.2 GiB that gpuMemoryUtilization 0.9 leaves of each NVIDIA L4, got 1. No g6.xlarge node is big enough: move it to a node group of g6.12xlarge (gpus: 4), the cheapest catalog instance type that fits, or use a quantized checkpoint.",
+            "services[0].gpus: is too few for Qwen/Qwen3-32B on g6.xlarge: it needs about 61.1 GiB of weights and 1.9 GiB of runtime overhead per GPU, more than the 20.2 GiB that gpuMemoryUtilization 0.9 leaves of each NVIDIA L4, got 1. No g6.xlarge node is big enough: move it to a node group of g6.12xlarge (gpus: 4), the cheapest catalog instance type that fits, or use a quantized checkpoint.",
         ]);
     });
 
     it("blames the node group when the planner chooses gpus and even a whole node is too small", () => {
         expect(problems(config({ instanceType: "g6.xlarge" }, [{ model: "meta-llama/Llama-3.3-70B-Instruct" }]))).toEqual([
-            'services[0].nodeGroup: places meta-llama/Llama-3.3-70B-Instruct on g6.xlarge nodes, too small even with all 1 GPU of a node: it needs about 131.5 GiB of weights and 3.7 GiB of runtime overhead per GPU, more than the 20.2 GiB that gpuMemoryUtilization 0.9 leaves of each NVIDIA L4, got "gpu". Move it to a node group of p4d.24xlarge (gpus: 8), the cheapest catalog instance type that fits, or use a quantized checkpoint.',
+            'services[0].nodeGroup: places meta-llama/Llama-3.3-70B-Instruct on g6.xlarge nodes, too small even with all 1 GPU of a node: it needs about 131.5 GiB of weights and 2.1 GiB of runtime overhead per GPU, more than the 20.2 GiB that gpuMemoryUtilization 0.9 leaves of each NVIDIA L4, got "gpu". Move it to a node group of p4d.24xlarge (gpus: 8), the cheapest catalog instance type that fits, or use a quantized checkpoint.',
         ]);
     });
 
@@ -68,27 +68,27 @@ describe("weights that do not fit", () => {
 describe("context length", () => {
     it("rejects maxModelLen above what fits, naming the largest that does", () => {
         expect(problems(config({ instanceType: "g6.xlarge" }, [{ model: llama8b, maxModelLen: 65536 }]))).toEqual([
-            "services[0].maxModelLen: is more than fits: with gpus 1 on g6.xlarge (NVIDIA L4), about 2.7 GiB per GPU is left for the KV cache, enough for 21824 tokens, got 65536. Lower maxModelLen to at most 21824, or move the service to a node group of g6e.xlarge (gpus: 1), the cheapest catalog instance type that fits.",
+            "services[0].maxModelLen: is more than fits: with gpus 1 on g6.xlarge (NVIDIA L4), about 3.5 GiB per GPU is left for the KV cache, enough for 28736 tokens, got 65536. Lower maxModelLen to at most 28736, or move the service to a node group of g6e.xlarge (gpus: 1), the cheapest catalog instance type that fits.",
         ]);
     });
 
     it("accepts the largest context it names", () => {
-        const ok = plan(config({ instanceType: "g6.xlarge" }, [{ model: llama8b, maxModelLen: 21824 }]));
-        expect(ok.services[0].capacity).toMatchObject({ contextLength: 21824, maxContextThatFits: 21824 });
-        expect(problems(config({ instanceType: "g6.xlarge" }, [{ model: llama8b, maxModelLen: 21840 }]))[0]).toMatch(/^services\[0\]\.maxModelLen: is more than fits: .* enough for 21824 tokens, got 21840\./);
+        const ok = plan(config({ instanceType: "g6.xlarge" }, [{ model: llama8b, maxModelLen: 28736 }]));
+        expect(ok.services[0].capacity).toMatchObject({ contextLength: 28736, maxContextThatFits: 28736 });
+        expect(problems(config({ instanceType: "g6.xlarge" }, [{ model: llama8b, maxModelLen: 28752 }]))[0]).toMatch(/^services\[0\]\.maxModelLen: is more than fits: .* enough for 28736 tokens, got 28752\./);
     });
 
     it("checks the model's full context when maxModelLen is omitted, as vLLM would serve it", () => {
         expect(problems(config({ instanceType: "g6.12xlarge" }, [{ model: llama8b, gpus: 1 }]))).toEqual([
-            "services[0].maxModelLen: is not set, so vLLM would serve meta-llama/Llama-3.1-8B-Instruct's full 131072-token context, more than fits: with gpus 1 on g6.12xlarge (NVIDIA L4), about 2.7 GiB per GPU is left for the KV cache, enough for 21824 tokens. Set maxModelLen to at most 21824, or raise gpus to 2.",
+            "services[0].maxModelLen: is not set, so vLLM would serve meta-llama/Llama-3.1-8B-Instruct's full 131072-token context, more than fits: with gpus 1 on g6.12xlarge (NVIDIA L4), about 3.5 GiB per GPU is left for the KV cache, enough for 28736 tokens. Set maxModelLen to at most 28736, or raise gpus to 2.",
         ]);
     });
 
     it("counts a lower gpuMemoryUtilization and an fp8 KV cache", () => {
-        const base = { model: llama8b, gpus: 1, maxModelLen: 16384 };
-        expect(problems(config({ instanceType: "g6.xlarge" }, [{ ...base, gpuMemoryUtilization: 0.85 }]))[0]).toMatch(/^services\[0\]\.maxModelLen: is more than fits: .*, got 16384\./);
+        const base = { model: llama8b, gpus: 1, maxModelLen: 24576 };
+        expect(problems(config({ instanceType: "g6.xlarge" }, [{ ...base, gpuMemoryUtilization: 0.85 }]))[0]).toMatch(/^services\[0\]\.maxModelLen: is more than fits: .*, got 24576\./);
         const fp8 = plan(config({ instanceType: "g6.xlarge" }, [{ ...base, gpuMemoryUtilization: 0.85, engineArgs: ["--kv-cache-dtype", "fp8"] }]));
-        expect(fp8.services[0].capacity?.maxContextThatFits as number).toBeGreaterThan(16384);
+        expect(fp8.services[0].capacity?.maxContextThatFits as number).toBeGreaterThan(24576);
     });
 
     it("does not check the context of models whose KV-cache shape is unknown", () => {
@@ -194,10 +194,38 @@ describe("GPU counts and cost", () => {
             [0, 0],
         ]);
         expect(p.nodeGroups.map((g) => g.capacity)).toEqual([
-            { gpuModel: "NVIDIA L4", pricePerNodeHourUsd: 0.8048, totalGpus: 2, requestedGpus: 2, pricePerHourUsd: 1.6096 },
-            { gpuModel: "NVIDIA L40S", pricePerNodeHourUsd: 10.49264, totalGpus: 4, requestedGpus: 3, pricePerHourUsd: 10.4926 },
+            { gpuModel: "NVIDIA L4", pricePerNodeHourUsd: 0.8048, totalGpus: 2, requestedGpus: 2, pricePerHourUsd: 1.6096, idleGpus: 0, idleGpuPricePerHourUsd: 0 },
+            // One of the node's four GPUs is paid for and unused: a quarter of the node's price.
+            { gpuModel: "NVIDIA L40S", pricePerNodeHourUsd: 10.49264, totalGpus: 4, requestedGpus: 3, pricePerHourUsd: 10.4926, idleGpus: 1, idleGpuPricePerHourUsd: 2.6232 },
+            // The default system group: 2 × m7i.large for the gateway and CoreDNS.
+            { gpuModel: "none", pricePerNodeHourUsd: 0.1008, totalGpus: 0, requestedGpus: 0, pricePerHourUsd: 0.2016, idleGpus: 0, idleGpuPricePerHourUsd: 0 },
         ]);
-        expect(p.capacity).toEqual({ totalGpus: 6, requestedGpus: 5, pricePerHourUsd: 12.1022, priceRegion: catalogRegion, priceDate: catalogPriceDate });
+        expect(p.capacity).toEqual({
+            totalGpus: 6,
+            requestedGpus: 5,
+            pricePerHourUsd: 12.3038,
+            gpuNodesPricePerHourUsd: 12.1022,
+            cpuNodesPricePerHourUsd: 0.2016,
+            // A kubeconfig cluster that is not a simulation of EKS: no control plane fee.
+            controlPlanePricePerHourUsd: 0,
+            idleGpus: 1,
+            idleGpuPricePerHourUsd: 2.6232,
+            simulated: false,
+            priceRegion: catalogRegion,
+            priceDate: catalogPriceDate,
+        });
+    });
+
+    it("adds the EKS control plane for a created cluster and its simulation, not for an existing one", () => {
+        const base = {
+            owner: "u-test",
+            nodeGroups: [{ name: "gpu", instanceType: "g6.xlarge", minSize: 0, maxSize: 2 }],
+            services: [{ name: "chat", model: "Qwen/Qwen3-8B", instances: 1, maxModelLen: 8192 }],
+        };
+        const created = plan({ ...base, cluster: { kind: "eks", name: "dev" } }).capacity;
+        expect(created).toMatchObject({ controlPlanePricePerHourUsd: 0.1, cpuNodesPricePerHourUsd: 0.2016, gpuNodesPricePerHourUsd: 0.8048, pricePerHourUsd: 1.1064, simulated: false });
+        expect(plan({ ...base, cluster: { kind: "eks", name: "dev", create: false } }).capacity).toMatchObject({ controlPlanePricePerHourUsd: 0, pricePerHourUsd: 1.0064 });
+        expect(plan({ ...base, cluster: { kind: "kubeconfig", simulated: true } }).capacity).toEqual({ ...created, simulated: true });
     });
 
     it("pays for minSize nodes even when no service needs them", () => {
@@ -299,7 +327,13 @@ describe("npm run plan", () => {
         expect(text).toContain('Capacity plan of stack "demo"');
         expect(text).toMatch(/chat\s+Qwen\/Qwen3-8B\s+2\s+1 \(auto\)\s+2\s+gpu \(g6e\.xlarge\)\s+NVIDIA L40S\s+15\.3 GiB\s+\d+\.\d GiB\s+40,960\s+40,960\s+\$3\.72/);
         expect(text).toMatch(/gpu\s+g6e\.xlarge \(cheapest g6e\)\s+1\s+0\/2\/4\s+2\/2\s+\$1\.86\s+\$3\.72/);
-        expect(text).toContain("Total: 2 GPUs requested, 2 provisioned; $3.72/hour");
+        expect(text).toMatch(/system\s+m7i\.large \(CPU: gateway, add-ons\)\s+-\s+2\/2\/3\s+-\s+\$0\.10\s+\$0\.20/);
+        expect(text).toContain("Total: 2 GPUs requested, 2 provisioned (0 idle); $3.92/hour (≈ $2864.23/month) on demand\n");
+        expect(text).toContain("  = GPU nodes $3.72 (of which idle GPUs $0.00) + CPU nodes $0.20 + EKS control plane $0.00 (not an EKS cluster)");
+        expect(text).not.toContain("Simulated cluster");
+        const simulated = formatPlan(loadPlatform({ ...raw, cluster: { kind: "kubeconfig", simulated: true } }, context), "demo");
+        expect(simulated).toContain("Simulated cluster (KWOK): no bill; the prices are what the same node groups and an EKS control plane would cost on EKS.");
+        expect(simulated).toContain("$4.02/hour (≈ $2937.23/month) on demand if it ran on EKS");
     });
 
     it("exits 1 and prints every problem of a bad stack file", () => {

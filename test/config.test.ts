@@ -34,20 +34,49 @@ function problems(mutate: (c: Record<string, any>) => void, secretKeys?: Set<str
     throw new Error("expected the config to be rejected");
 }
 
+describe("key rotation with a grace period", () => {
+    const rotated = (until?: string) => {
+        const config = validConfig();
+        Object.assign(config.apiKeys[0], { rotation: 2, previousKeyValidUntil: until });
+        return config;
+    };
+    const now = new Date("2026-11-30T12:00:00Z");
+
+    it("keeps the previous value until the configured time, then drops it", () => {
+        expect(loadPlatform(rotated("2026-11-30T12:30:00Z"), { stack: "local", now }).apiKeys[0].keepPrevious).toBe(true);
+        expect(loadPlatform(rotated("2026-11-30T11:59:59Z"), { stack: "local", now }).apiKeys[0].keepPrevious).toBe(false);
+        expect(loadPlatform(rotated(), { stack: "local", now }).apiKeys[0].keepPrevious).toBe(false);
+        expect(loadPlatform(rotated(), { stack: "local", now }).apiKeys[1].keepPrevious).toBe(false);
+    });
+});
+
 describe("loadPlatform: a valid config", () => {
     it("resolves defaults in one place", () => {
         const config = loadPlatform(validConfig(), { stack: "local" });
         expect(config.namespace).toBe("model-services");
-        expect(config.gateway).toEqual({ replicas: 2, serviceType: "ClusterIP", maxRequestBodyMiB: 32, hostname: undefined, tls: undefined, image: undefined });
+        expect(config.gateway).toEqual({
+            replicas: 2,
+            serviceType: "ClusterIP",
+            maxRequestBodyMiB: 32,
+            hostname: undefined,
+            tls: undefined,
+            image: undefined,
+            defaultRequestsPerMinute: 120,
+            scheme: "internal",
+            certificateArn: undefined,
+            loadBalancerSourceRanges: undefined,
+        });
         expect(config.services[0]).toMatchObject({ displayName: "test", task: "chat", gpus: 1, engineArgs: [], env: {}, dtype: "auto", gpuMemoryUtilization: 0.9 });
         expect(config.apiKeys[0].rotation).toBe(0);
+        // No key is unlimited: without its own limit, the gateway's default applies.
+        expect(config.apiKeys.map((k) => k.requestsPerMinute)).toEqual([120, 120]);
         expect(config.nodeGroups[1]).toMatchObject({ capacityType: "ON_DEMAND", diskSizeGiB: 200, amiType: "AL2023_x86_64_NVIDIA", gpusPerNode: 4 });
     });
 
     it("sizes each node group to the GPU demand placed on it", () => {
         const config = loadPlatform(validConfig(), { stack: "local" });
-        // gpu-l4: 1 × 1 GPU on 1-GPU nodes; gpu-l40s: 1 × 1 + 1 × 2 GPUs on one 4-GPU node.
-        expect(config.nodeGroups.map((g) => g.desiredSize)).toEqual([1, 1]);
+        // gpu-l4: 1 × 1 GPU on 1-GPU nodes; gpu-l40s: 1 × 1 + 1 × 2 GPUs on one 4-GPU node; the default system group: 2.
+        expect(config.nodeGroups.map((g) => `${g.name} ${g.kind} ${g.desiredSize}`)).toEqual(["gpu-l4 gpu 1", "gpu-l40s gpu 1", "system cpu 2"]);
         const scaled = validConfig();
         scaled.services[2].instances = 3; // 3 × 2 + 1 = 7 GPUs → 2 nodes of 4
         expect(loadPlatform(scaled, { stack: "local" }).nodeGroups[1].desiredSize).toBe(2);
@@ -147,7 +176,7 @@ describe("loadPlatform: bad input names the path, the value and the fix", () => 
         [
             "node group required when there are several",
             (c) => delete c.services[0].nodeGroup,
-            'services[0].nodeGroup: is required when there are 2 node groups. Set it to one of "gpu-l4", "gpu-l40s".',
+            'services[0].nodeGroup: is required when there are 2 GPU node groups. Set it to one of "gpu-l4", "gpu-l40s".',
         ],
         [
             "unknown task",
@@ -167,7 +196,52 @@ describe("loadPlatform: bad input names the path, the value and the fix", () => 
         [
             "unknown key far from any known one",
             (c) => (c.gateway = { banana: true }),
-            "gateway.banana: is not a known key. Known keys here: replicas, serviceType, hostname, tls, maxRequestBodyMiB, image.",
+            "gateway.banana: is not a known key. Known keys here: replicas, serviceType, hostname, tls, maxRequestBodyMiB, image, defaultRequestsPerMinute, scheme, certificateArn, loadBalancerSourceRanges.",
+        ],
+        [
+            "public plaintext gateway",
+            (c) => (c.gateway = { serviceType: "LoadBalancer", scheme: "internet-facing" }),
+            'gateway.scheme: is a public endpoint without TLS: API keys would cross the internet in clear, got "internet-facing". Set gateway.certificateArn (an ACM certificate, TLS at the NLB) or gateway.tls (a kubernetes.io/tls Secret), or use scheme "internal".',
+        ],
+        [
+            "TLS twice",
+            (c) => (c.gateway = { serviceType: "LoadBalancer", tls: { secretName: "api-tls" }, certificateArn: "arn:aws:acm:us-east-1:123456789012:certificate/abc-1" }),
+            'gateway.certificateArn: and gateway.tls both ask for TLS, got "arn:aws:acm:us-east-1:123456789012:certificate/abc-1". Keep one: certificateArn for TLS at the NLB, or tls for TLS in Envoy.',
+        ],
+        [
+            "load balancer settings on a ClusterIP gateway",
+            (c) => (c.gateway = { serviceType: "ClusterIP", loadBalancerSourceRanges: ["10.0.0.0/8"] }),
+            'gateway.loadBalancerSourceRanges: applies only to a LoadBalancer gateway (serviceType is ClusterIP), got ["10.0.0.0/8"]. Remove it, or set gateway.serviceType to LoadBalancer.',
+        ],
+        [
+            "not a CIDR",
+            (c) => (c.gateway = { serviceType: "LoadBalancer", loadBalancerSourceRanges: ["10.0.0.0/33"] }),
+            'gateway.loadBalancerSourceRanges[0]: expected an IPv4 CIDR such as 203.0.113.0/24, got "10.0.0.0/33". List the client networks in CIDR notation.',
+        ],
+        [
+            "grace period before any rotation",
+            (c) => (c.apiKeys[0].previousKeyValidUntil = "2026-12-01T12:00:00Z"),
+            'apiKeys[0].previousKeyValidUntil: has no previous key to keep: the key was never rotated, got "2026-12-01T12:00:00Z". Bump rotation to rotate the key, or remove previousKeyValidUntil.',
+        ],
+        [
+            "grace period end not in UTC",
+            (c) => Object.assign(c.apiKeys[0], { rotation: 1, previousKeyValidUntil: "2026-12-01 12:00" }),
+            'apiKeys[0].previousKeyValidUntil: expected a UTC time such as 2026-12-01T12:00:00Z, got "2026-12-01 12:00". Give the end of the grace period in UTC (…Z).',
+        ],
+        [
+            "grace period end not a real time",
+            (c) => Object.assign(c.apiKeys[0], { rotation: 1, previousKeyValidUntil: "2026-13-45T12:00:00Z" }),
+            'apiKeys[0].previousKeyValidUntil: is not a real time, got "2026-13-45T12:00:00Z". Give the end of the grace period in UTC, e.g. 2026-12-01T12:00:00Z.',
+        ],
+        [
+            "metrics scraper label with a space",
+            (c) => (c.metricsScraper = { podLabels: { app: "prom etheus" } }),
+            'metricsScraper.podLabels.app: expected a label value, got "prom etheus". The labels of the scraper\'s pods, e.g. app.kubernetes.io/name: prometheus.',
+        ],
+        [
+            "vLLM's own key",
+            (c) => (c.services[0].engineArgs = ["--api-key=sk-local"]),
+            'services[0].engineArgs[0]: sets --api-key, which would make vLLM refuse every request from the gateway, and guards only /v1 paths anyway, got [redacted]. Remove it: the gateway checks the keys, and the platform\'s NetworkPolicy admits only the gateway to vLLM.',
         ],
         [
             "reserved engine flag",
@@ -178,6 +252,34 @@ describe("loadPlatform: bad input names the path, the value and the fix", () => 
             "tensor parallel through engineArgs",
             (c) => (c.services[0].engineArgs = ["--tensor-parallel-size", "2"]),
             "services[0].engineArgs[0]: sets --tensor-parallel-size, which the platform sets itself, got \"--tensor-parallel-size\". Set the service's gpus instead.",
+        ],
+        [
+            "tensor-parallel size vLLM refuses (28 heads on 8 GPUs)",
+            (c) => {
+                c.nodeGroups[1] = { name: "gpu-l40s", instanceType: "g6e.48xlarge", minSize: 0, maxSize: 2 };
+                c.services[1] = { name: "vision", model: "Qwen/Qwen2.5-7B-Instruct", instances: 1, gpus: 8, nodeGroup: "gpu-l40s", maxModelLen: 8192 };
+            },
+            "services[1].gpus: is a tensor-parallel size the pinned vLLM (v0.26.0) refuses for Qwen/Qwen2.5-7B-Instruct: its 28 attention heads are not divisible by 8 (vLLM: \"Total number of attention heads (28) must be divisible by tensor parallel size (8)\"), got 8. Set gpus to one of 1, 2, 4 (the sizes up to g6e.48xlarge's 8 GPUs that divide the model), or leave it out and the planner picks one.",
+        ],
+        [
+            "GGUF quantization",
+            (c) => (c.services[0].quantization = "gguf"),
+            'services[0].quantization: is not supported by the pinned vLLM image (components/versions.ts), which has no such quantization method, got "gguf". Convert the checkpoint to safetensors, or serve an AWQ or GPTQ re-upload of the model with quantization: awq (or gptq).',
+        ],
+        [
+            "GGUF checkpoint",
+            (c) => (c.services[0].model = "Qwen/Qwen3-8B-GGUF"),
+            'services[0].model: looks like a GGUF checkpoint, which the pinned vLLM image (components/versions.ts) cannot load, got "Qwen/Qwen3-8B-GGUF". Convert the checkpoint to safetensors, or serve an AWQ or GPTQ re-upload of the model with quantization: awq (or gptq).',
+        ],
+        [
+            "memory fraction on an image-generation service",
+            (c) => (c.services[1] = { name: "vision", model: "Qwen/Qwen-Image", task: "image-generation", instances: 1, nodeGroup: "gpu-l40s", gpuMemoryUtilization: 0.8 }),
+            "services[1].gpuMemoryUtilization: does not apply to image-generation services: vLLM-Omni's diffusion stage does not read it, got 0.8. Remove gpuMemoryUtilization from this service.",
+        ],
+        [
+            "quantization vLLM-Omni cannot apply to a diffusion pipeline",
+            (c) => (c.services[1] = { name: "vision", model: "Qwen/Qwen-Image", task: "image-generation", instances: 1, nodeGroup: "gpu-l40s", quantization: "compressed-tensors" }),
+            'services[1].quantization: is not a quantization vLLM-Omni can apply to a diffusion pipeline, got "compressed-tensors". Use one of "fp8", "mxfp4", "bitsandbytes", or leave it out.',
         ],
         [
             "credential in a plain env var",
@@ -193,6 +295,11 @@ describe("loadPlatform: bad input names the path, the value and the fix", () => 
             "API key naming a missing service",
             (c) => (c.apiKeys[0].services = ["tset"]),
             'apiKeys[0].services[0]: names no service, got "tset". Did you mean "test"?',
+        ],
+        [
+            "API key naming a missing service, not first in its list",
+            (c) => (c.apiKeys[0].services = ["test", "vison"]),
+            'apiKeys[0].services[1]: names no service, got "vison". Did you mean "vision"?',
         ],
         [
             "star mixed with names",
@@ -217,12 +324,43 @@ describe("loadPlatform: bad input names the path, the value and the fix", () => 
         [
             "zero rate limit",
             (c) => (c.apiKeys[0].requestsPerMinute = 0),
-            "apiKeys[0].requestsPerMinute: expected a whole number from 1 to 1000000, got 0. Set the requests per minute this key may make, or leave it out for no limit.",
+            "apiKeys[0].requestsPerMinute: expected a whole number from 1 to 1000000, got 0. Set the requests per minute this key may make, or leave it out for gateway.defaultRequestsPerMinute.",
         ],
         [
             "unknown instance type with a near miss",
             (c) => (c.nodeGroups[0].instanceType = "g6.xlarg"),
-            'nodeGroups[0].instanceType: is not a GPU instance type in the catalog, got "g6.xlarg". Did you mean "g6.xlarge"? (`npm run plan` lists the catalog).',
+            'nodeGroups[0].instanceType: is not an instance type in the catalogs, got "g6.xlarg". Did you mean "g6.xlarge"? (`npm run plan -- --catalog` lists the catalogs).',
+        ],
+        [
+            "a model service on a CPU group",
+            (c) => {
+                c.nodeGroups.push({ name: "system", instanceType: "m7i.large", minSize: 2, maxSize: 3 });
+                c.services[0].nodeGroup = "system";
+            },
+            'services[0].nodeGroup: is a CPU node group; model services need GPUs, got "system". Use one of "gpu-l4", "gpu-l40s".',
+        ],
+        [
+            "an NVIDIA AMI on a CPU group",
+            (c) => c.nodeGroups.push({ name: "system", instanceType: "m7i.large", minSize: 2, maxSize: 3, amiType: "AL2023_x86_64_NVIDIA" }),
+            'nodeGroups[2].amiType: is an NVIDIA AMI, but m7i.large has no GPU, got "AL2023_x86_64_NVIDIA". Remove amiType (CPU groups use AL2023_x86_64_STANDARD).',
+        ],
+        [
+            "the standard AMI on a GPU group",
+            (c) => (c.nodeGroups[0].amiType = "AL2023_x86_64_STANDARD"),
+            'nodeGroups[0].amiType: has no NVIDIA driver, so the GPUs of this group would not be usable, got "AL2023_x86_64_STANDARD". Remove amiType, or use "AL2023_x86_64_NVIDIA", "BOTTLEROCKET_x86_64_NVIDIA".',
+        ],
+        [
+            "a GPU group named like the default system group",
+            (c) => {
+                c.nodeGroups[0].name = "system";
+                for (const s of c.services) if (s.nodeGroup === "gpu-l4") s.nodeGroup = "system";
+            },
+            'nodeGroups[0].name: is the name of the default system group, which a stack without a CPU node group gets, got "system". Rename this GPU group, or declare a CPU group (e.g. instanceType m7i.large).',
+        ],
+        [
+            "an EKS cluster version without pinned add-ons",
+            (c) => (c.cluster = { kind: "eks", name: "dev", version: "1.29" }),
+            'cluster.version: has no pinned EKS add-on versions (VPC CNI, CoreDNS, kube-proxy, Pod Identity agent), got "1.29". Use "1.34", or pin that version\'s add-ons in components/versions.ts.',
         ],
         [
             "minSize above maxSize",

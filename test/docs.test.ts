@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
-import { CapacityType, defaults, enumValues, GatewayServiceType, GpuAmiType, loraRankChoices, ModelCacheKind, Quantization, ranges, S3AccessMode, ServiceTask, WeightsDtype } from "../components/config/rules";
+import { AmiType, CapacityType, defaults, enumValues, GatewayServiceType, loraRankChoices, ModelCacheKind, Quantization, ranges, S3AccessMode, ServiceTask, WeightsDtype } from "../components/config/rules";
 
 /** The README's configuration table states the rules written in components/config/rules.ts. */
 
@@ -21,7 +21,6 @@ const choices = (values: readonly string[]) => values.map((v) => `\`${v}\``).joi
 describe("README configuration reference", () => {
     it.each([
         ["nodeGroups[].capacityType", enumValues(CapacityType), defaults.capacityType],
-        ["nodeGroups[].amiType", enumValues(GpuAmiType), defaults.amiType],
         ["services[].task", enumValues(ServiceTask), defaults.task],
         ["services[].dtype", enumValues(WeightsDtype), defaults.dtype],
         ["services[].quantization", enumValues(Quantization), undefined],
@@ -35,6 +34,17 @@ describe("README configuration reference", () => {
         if (fallback !== undefined) expect(dflt).toBe(`\`${fallback}\``);
     });
 
+    it("nodeGroups[].amiType lists exactly the allowed values and both defaults", () => {
+        const [type, dflt] = row("nodeGroups[].amiType");
+        expect(type).toBe(choices(enumValues(AmiType)));
+        expect(dflt).toBe(`\`${defaults.amiType}\` (GPU groups), \`${defaults.cpuAmiType}\` (CPU groups)`);
+    });
+
+    it("states the default system group as rules.ts has it", () => {
+        const g = defaults.systemNodeGroup;
+        expect(readme).toContain(`\`{name: ${g.name}, instanceType:\n${g.instanceType}, minSize: ${g.minSize}, maxSize: ${g.maxSize}}\``);
+    });
+
     it.each([
         ["namespace", `\`${defaults.namespace}\``],
         ["cluster.version (eks)", `\`"${defaults.eksVersion}"\``],
@@ -46,6 +56,8 @@ describe("README configuration reference", () => {
         ["apiKeys[].rotation", `\`${defaults.rotation}\``],
         ["nodeGroups[].modelCache.sizeGiB", `\`${defaults.modelCacheGiB}\``],
         ["nodeGroups[].modelCache.hostPath (node-local)", `\`${defaults.nodeLocalCachePath}\``],
+        ["gateway.defaultRequestsPerMinute", `\`${defaults.keyRequestsPerMinute}\``],
+        ["gateway.scheme", `\`${defaults.gatewayScheme}\``],
     ])("%s states the default", (key, dflt) => {
         expect(row(key)[1]).toBe(dflt);
     });

@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { endpointsByTask, envoyFiles, GatewayKey, GatewayRoute, httpFilterNames, inferenceEndpoints, metadataNamespace, renderEnvoyConfig, routeNames, ServiceTask } from "../components";
+import { endpointsByTask, envoyFiles, GatewayKey, GatewayRoute, httpFilterNames, inferenceEndpoints, keyNameHeader, metadataNamespace, renderEnvoyConfig, routeNames, ServiceTask } from "../components";
 
 type Any = Record<string, any>;
 
@@ -31,16 +31,34 @@ function firstMatch(routes: Any[], req: Request): Any | undefined {
     });
 }
 
-/** api_key_auth's decision on a route for a presented key: allowed, 401 or 403. */
-function authDecision(route: Any, keyValue: string): "allowed" | 401 | 403 {
-    const config = route.typed_per_filter_config?.[httpFilterNames.apiKeyAuth];
-    if (!config) throw new Error(`route ${route.name} has no api_key_auth config: it would fall back to the filter's (no credentials)`);
-    const credential = (config.credentials as Any[]).find((c) => c.key === keyValue);
+/**
+ * The key check as Envoy makes it: `api-key-authn` (api_key_auth) with the credentials of the
+ * route table (a route or virtual host entry of that filter would replace them whole), 401 for
+ * an unknown key; then `api-key-scope` (RBAC) with the route's policy: no per-route config
+ * means the filter-level config, which has no rules and admits everyone; an ALLOW rule set
+ * admits a key when some policy's principal matches the forwarded client name.
+ */
+function authDecision(rds: Any, route: Any, keyValue: string): "allowed" | 401 | 403 {
+    const table = rds.resources[0];
+    const vhost = table.virtual_hosts[0];
+    for (const holder of [route, vhost]) {
+        if (holder.typed_per_filter_config?.[httpFilterNames.apiKeyAuthn]) throw new Error(`${holder.name} overrides the table's credentials`);
+    }
+    const credential = (table.typed_per_filter_config[httpFilterNames.apiKeyAuthn].credentials as Any[]).find((c) => c.key === keyValue);
     if (!credential) return 401;
-    const allowed: string[] = config.allowed_clients ?? [];
-    if (allowed.length > 0 && !allowed.includes(credential.client)) return 403;
-    if (route.direct_response?.status === 403) return 403;
-    return "allowed";
+    const scope = route.typed_per_filter_config?.[httpFilterNames.apiKeyScope];
+    if (!scope) return "allowed";
+    const rules = scope.rbac.rules;
+    if (rules.action !== "ALLOW") throw new Error("RBAC action not modelled");
+    const matches = (p: Any): boolean => {
+        if (p.header?.name !== keyNameHeader) throw new Error("principal not modelled");
+        const m = p.header.string_match;
+        if (m.exact !== undefined) return credential.client === m.exact;
+        if (m.prefix !== undefined) return credential.client.startsWith(m.prefix);
+        throw new Error("string match not modelled");
+    };
+    const policies = Object.values(rules.policies ?? {}) as Any[];
+    return policies.some((policy) => policy.permissions.some((perm: Any) => perm.any === true) && policy.principals.some(matches)) ? "allowed" : 403;
 }
 
 const label = fc.stringMatching(/^[a-z][a-z0-9]{0,5}$/);
@@ -64,7 +82,14 @@ const input = fc
         routes: services.map(
             (s): GatewayRoute => ({ name: s.name, accessName: `u-prop/${s.name}`, task: s.task, backendHost: `vllm-${s.name}.ns.svc.cluster.local`, backendPort: 8000, instances: s.instances }),
         ),
-        keys: keys.map((k, i): GatewayKey => ({ name: k.name, value: `sk-fake-${i}-${k.name}`, services: k.scope, requestsPerMinute: k.requestsPerMinute })),
+        // Every other key is in its rotation grace period: its previous value must act exactly like the current one.
+        keys: keys.map((k, i): GatewayKey => ({
+            name: k.name,
+            value: `sk-fake-${i}-${k.name}`,
+            ...(i % 2 === 0 ? { previousValue: `sk-old-${i}-${k.name}` } : {}),
+            services: k.scope,
+            requestsPerMinute: k.requestsPerMinute,
+        })),
     }));
 
 const gateway = { replicas: 1, serviceType: "ClusterIP" as const, maxRequestBodyMiB: 32 };
@@ -85,13 +110,14 @@ describe("routing and authorization over random services and keys", () => {
                         for (const key of keys) {
                             const inScope = key.services.includes("*") || key.services.includes(service.name);
                             // Allowed in this route exactly when the scope says so; no other route serves the pair.
-                            expect(authDecision(hit!, key.value)).toBe(inScope ? "allowed" : 403);
+                            expect(authDecision(rds, hit!, key.value)).toBe(inScope ? "allowed" : 403);
+                            if (key.previousValue) expect(authDecision(rds, hit!, key.previousValue)).toBe(inScope ? "allowed" : 403);
                             const allowingRoutes = table.filter(
-                                (r) => r.match.dynamic_metadata?.some((m: Any) => m.value.string_match.exact === service.accessName) && authDecision(r, key.value) === "allowed",
+                                (r) => r.match.dynamic_metadata?.some((m: Any) => m.value.string_match.exact === service.accessName) && authDecision(rds, r, key.value) === "allowed",
                             );
                             expect(allowingRoutes.length).toBe(inScope ? 1 : 0);
                         }
-                        expect(authDecision(hit!, "sk-not-a-key")).toBe(401);
+                        expect(authDecision(rds, hit!, "sk-not-a-key")).toBe(401);
                     }
                 }
             }),
@@ -116,8 +142,8 @@ describe("routing and authorization over random services and keys", () => {
                 expect(post({ model_error: "invalid" })).toBe(routeNames.invalidBody);
                 expect(post({ model: routes[0].accessName }, "/v1/responses")).toBe(routeNames.unknownEndpoint);
                 expect(firstMatch(table, { method: "GET", path: "/v1/models", metadata: { model_error: "missing" } })?.name).toBe(routeNames.models);
-                // Every route checks the key: none may fall back to the filter-level config.
-                for (const r of table) expect(r.typed_per_filter_config?.[httpFilterNames.apiKeyAuth]?.credentials).toHaveLength(keys.length);
+                // The credentials are written once, whatever the number of routes.
+                expect(rds.resources[0].typed_per_filter_config[httpFilterNames.apiKeyAuthn].credentials).toHaveLength(keys.length + keys.filter((k) => k.previousValue).length);
             }),
             { numRuns: 200 },
         );

@@ -14,7 +14,9 @@ import {
     renderBootstrap,
     renderEnvoyConfig,
     routeNames,
+    scaleUpHeader,
 } from "../components";
+import { allServicesClientPrefix, envoySecretFiles } from "../components/plan/gateway";
 import { GatewayConfig, ServiceTask } from "../components";
 
 const owner = "u-8105f7322477";
@@ -55,7 +57,13 @@ const routeNamed = (rds: Any, name: string): Any => {
     return found;
 };
 const hcmOf = (lds: Any): Any => lds.resources[0].filter_chains[0].filters[0].typed_config;
-const authOf = (r: Any): Any => r.typed_per_filter_config[httpFilterNames.apiKeyAuth];
+/** The forwarded client names a route's `api-key-scope` admits by exact name, and whether it admits all-services keys. */
+const scopeOf = (r: Any): { names: string[]; allServices: boolean } => {
+    const policy = r.typed_per_filter_config[httpFilterNames.apiKeyScope].rbac.rules.policies?.["allowed-keys"];
+    const principals: Any[] = policy?.principals ?? [];
+    return { names: principals.flatMap((p) => p.header.string_match.exact ?? []), allServices: principals.some((p) => p.header.string_match.prefix === allServicesClientPrefix) };
+};
+const credentialsOf = (rds: Any): Any[] => rds.resources[0].typed_per_filter_config[httpFilterNames.apiKeyAuthn].credentials;
 const mapperFor = (lds: Any, status: number): Any[] =>
     hcmOf(lds).local_reply_config.mappers.filter((m: Any) => {
         const f = m.filter.status_code_filter ?? m.filter.and_filter?.filters.find((x: Any) => x.status_code_filter)?.status_code_filter;
@@ -106,7 +114,7 @@ describe("routes", () => {
                 code: "model_stopped",
             },
         });
-        expect(authOf(stopped).allowed_clients).toEqual(["research"]);
+        expect(scopeOf(stopped)).toEqual({ names: [], allServices: true });
         expect(cds.resources.some((c: Any) => c.name === "service-qwen-32b")).toBe(false);
     });
 
@@ -158,33 +166,38 @@ describe("allowed clients: keys × services, exactly as the keys' scopes say", (
     ];
 
     it.each(table)("key %s → service %s: allowed %s", (key, service, allowed) => {
-        expect(authOf(routeNamed(rds, routeNames.service(service))).allowed_clients.includes(key)).toBe(allowed);
+        const scope = scopeOf(routeNamed(rds, routeNames.service(service)));
+        expect(key === "all" ? scope.allServices : scope.names.includes(key)).toBe(allowed);
         expect(allowedKeyNames(keys, service).includes(key)).toBe(allowed);
     });
 
-    it("gives every route the full credential list (a route's config replaces the filter's)", () => {
-        for (const r of routesOf(rds)) {
-            expect(authOf(r).credentials).toEqual([
-                { key: "sk-fake-all", client: "all" },
-                { key: "sk-fake-ab", client: "alpha-beta" },
-                { key: "sk-fake-alpha", client: "alpha-only" },
-                { key: "sk-fake-delta", client: "stopped-only" },
-            ]);
-        }
+    it("writes the credentials once, for the whole route table; all-services keys carry the mark one matcher admits", () => {
+        expect(credentialsOf(rds)).toEqual([
+            { key: "sk-fake-all", client: `${allServicesClientPrefix}all` },
+            { key: "sk-fake-ab", client: "alpha-beta" },
+            { key: "sk-fake-alpha", client: "alpha-only" },
+            { key: "sk-fake-delta", client: "stopped-only" },
+        ]);
+        const vhost = rds.resources[0].virtual_hosts[0];
+        for (const holder of [vhost, ...routesOf(rds)]) expect(holder.typed_per_filter_config?.[httpFilterNames.apiKeyAuthn]).toBeUndefined();
     });
 
-    it("lets any valid key reach the models list and the error routes, but no key skip authentication", () => {
+    it("lets any valid key reach the models list and the error routes: they have no scope", () => {
         for (const name of [routeNames.models, routeNames.missingModel, routeNames.invalidBody, routeNames.unknownModel, routeNames.unknownEndpoint]) {
-            expect(authOf(routeNamed(rds, name)).allowed_clients).toBeUndefined();
-            expect(authOf(routeNamed(rds, name)).credentials).toHaveLength(4);
+            expect(routeNamed(rds, name).typed_per_filter_config).toBeUndefined();
         }
     });
 
-    it("refuses every key on a service no key may call (an empty allowed list would admit all)", () => {
+    it("refuses every key on a service no key may call: an ALLOW rule set without policies", () => {
         const lonely = parsed({ routes: [route("lonely", ServiceTask.Chat), route("open", ServiceTask.Chat)], keys: [{ name: "k", value: "sk-fake-k", services: ["open"] }], gateway }).rds;
         const r = routeNamed(lonely, "service-lonely");
-        expect(r.direct_response).toEqual({ status: 403 });
-        expect(authOf(r).allowed_clients).toBeUndefined();
+        expect(r.typed_per_filter_config[httpFilterNames.apiKeyScope].rbac).toEqual({ rules: { action: "ALLOW" } });
+        expect(r.route.cluster).toBe("service-lonely");
+    });
+
+    it("accepts both values of a key in its rotation grace period, under one name", () => {
+        const rotating = parsed({ routes: devRoutes, keys: [{ ...devKeys[0], previousValue: "sk-fake-app-prod-old" }, devKeys[1]], gateway }).rds;
+        expect(credentialsOf(rotating).filter((c) => c.client === "app-prod").map((c) => c.key)).toEqual(["sk-fake-app-prod-0000", "sk-fake-app-prod-old"]);
     });
 });
 
@@ -232,8 +245,8 @@ describe("error bodies (OpenAI's shape)", () => {
 
     it("503 is rewritten only when Envoy could not reach a backend (or is overloaded), so a stopped service keeps its message", () => {
         const mappers = mapperFor(lds, 503);
-        expect(mappers.map((m) => m.filter.and_filter.filters[1].response_flag_filter.flags)).toEqual([["OM"], ["UH", "UF", "UO", "URX", "UC", "UR", "NC"]]);
-        expect(mappers.map((m) => m.body_format_override.json_format.error.code)).toEqual(["overloaded", "model_unavailable"]);
+        expect(mappers.map((m) => m.filter.and_filter.filters[1].response_flag_filter.flags)).toEqual([["OM"], ["UH", "UF", "URX", "NC"], ["UH", "UF", "UO", "URX", "UC", "UR", "NC"]]);
+        expect(mappers.map((m) => m.body_format_override.json_format.error.code)).toEqual(["overloaded", "model_scaling_up", "model_unavailable"]);
         mappers.forEach((m) => shape(m.body_format_override.json_format));
     });
 
@@ -275,22 +288,41 @@ describe("keys stay out of everything but the route table", () => {
         for (const [file, text] of Object.entries(files)) {
             for (const k of devKeys) expect(text.includes(k.value)).toBe(file === envoyFiles.routes);
         }
-        const auth = hcmOf(parsed().lds).http_filters.find((f: Any) => f.name === httpFilterNames.apiKeyAuth).typed_config;
+        const auth = hcmOf(parsed().lds).http_filters.find((f: Any) => f.name === httpFilterNames.apiKeyAuthn).typed_config;
         expect(auth.key_sources).toEqual([{ header: "authorization" }]);
         expect(auth.forwarding).toEqual({ header: keyNameHeader, hide_credentials: true });
     });
 
-    it("removes a client-sent key-name header before authentication sets the real one", () => {
+    it("authenticates and rate-limits on the headers, before any body is buffered or parsed; checks the scope after the model is known", () => {
         const filters = hcmOf(parsed().lds).http_filters;
         expect(filters.map((f: Any) => f.name)).toEqual([
             httpFilterNames.headerMutation,
+            httpFilterNames.apiKeyAuthn,
+            httpFilterNames.keyName,
+            httpFilterNames.localRateLimit,
             httpFilterNames.buffer,
             httpFilterNames.jsonToMetadata,
-            httpFilterNames.apiKeyAuth,
-            httpFilterNames.localRateLimit,
+            httpFilterNames.apiKeyScope,
             httpFilterNames.router,
         ]);
-        expect(filters[0].typed_config.mutations.request_mutations).toEqual([{ remove: keyNameHeader }]);
+        expect(filters[1].typed_config["@type"]).toBe("type.googleapis.com/envoy.extensions.filters.http.api_key_auth.v3.ApiKeyAuth");
+        expect(filters[6].typed_config).toEqual({ "@type": "type.googleapis.com/envoy.extensions.filters.http.rbac.v3.RBAC" });
+    });
+
+    it("removes a client-sent key-name header before authentication sets the real one, and the headers vLLM acts on", () => {
+        const filters = hcmOf(parsed().lds).http_filters;
+        expect(filters[0].typed_config.mutations.request_mutations).toEqual([keyNameHeader, scaleUpHeader, "x-data-parallel-rank", "traceparent", "tracestate"].map((h) => ({ remove: h })));
+        expect(hcmOf(parsed().lds).common_http_protocol_options.headers_with_underscores_action).toBe("REJECT_REQUEST");
+    });
+
+    it("forwards and logs the key's name without the all-services mark", () => {
+        const keyName = hcmOf(parsed().lds).http_filters.find((f: Any) => f.name === httpFilterNames.keyName).typed_config.request_rules[0];
+        const rewrite = keyName.on_header_present.regex_value_rewrite;
+        expect(`${allServicesClientPrefix}research`.replace(new RegExp(rewrite.pattern.regex), rewrite.substitution)).toBe("research");
+        expect("app-prod".replace(new RegExp(rewrite.pattern.regex), rewrite.substitution)).toBe("app-prod");
+        expect(parsed().rds.resources[0].request_headers_to_add).toEqual([
+            { header: { key: keyNameHeader, value: `%DYNAMIC_METADATA(${metadataNamespace}:key_name)%` }, append_action: "OVERWRITE_IF_EXISTS_OR_ADD" },
+        ]);
     });
 
     it("logs JSON to stdout with time, key name, model, status, bytes, duration and upstream time, never the Authorization header", () => {
@@ -299,7 +331,7 @@ describe("keys stay out of everything but the route table", () => {
         const format = log.typed_config.log_format.json_format;
         expect(format).toMatchObject({
             time: "%START_TIME%",
-            key_name: `%REQ(${keyNameHeader})%`,
+            key_name: `%DYNAMIC_METADATA(${metadataNamespace}:key_name)%`,
             model: `%DYNAMIC_METADATA(${metadataNamespace}:model):200%`,
             status: "%RESPONSE_CODE%",
             bytes_received: "%BYTES_RECEIVED%",
@@ -329,16 +361,20 @@ describe("timeouts and limits", () => {
         expect(buffer(parsed({ routes: devRoutes, keys: devKeys, gateway: { ...gateway, maxRequestBodyMiB: 64 } }).lds)).toBe(64 * 1024 * 1024);
     });
 
-    it("limits each key with requestsPerMinute, in one bucket across services; keys without one are not limited", () => {
-        const vhost = rds.resources[0].virtual_hosts[0];
-        const rl = vhost.typed_per_filter_config[httpFilterNames.localRateLimit];
+    it("limits each key with requestsPerMinute, in one bucket across services, from its own file; keys without one are not limited", () => {
+        const rateLimits = (keys: GatewayKey[]) => JSON.parse(renderEnvoyConfig({ routes: devRoutes, keys, gateway })[envoyFiles.rateLimits]).resources[0];
+        const ecds = rateLimits(devKeys);
+        expect(ecds.name).toBe(httpFilterNames.localRateLimit);
+        const rl = ecds.typed_config;
         expect(rl.descriptors).toEqual([{ entries: [{ key: "api_key", value: "app-prod" }], token_bucket: { max_tokens: 600, tokens_per_fill: 600, fill_interval: "60s" } }]);
         expect(rl.rate_limits).toEqual([{ actions: [{ request_headers: { header_name: keyNameHeader, descriptor_key: "api_key" } }] }]);
         expect(rl.filter_enforced.default_value).toEqual({ numerator: 100, denominator: "HUNDRED" });
         expect(rl.always_consume_default_token_bucket).toBe(false);
         expect(rl.enable_retry_after_header).toBe(true);
-        const unlimited = parsed({ routes: devRoutes, keys: devKeys.map(({ requestsPerMinute: _, ...k }) => k), gateway }).rds;
-        expect(unlimited.resources[0].virtual_hosts[0].typed_per_filter_config).toBeUndefined();
+        expect(rateLimits(devKeys.map(({ requestsPerMinute: _, ...k }) => k)).typed_config.descriptors).toEqual([]);
+        const filter = hcmOf(lds).http_filters.find((f: Any) => f.name === httpFilterNames.localRateLimit);
+        expect(filter.config_discovery.config_source.path_config_source.path).toBe(`/etc/envoy/${envoyFiles.rateLimits}`);
+        expect(rds.resources[0].virtual_hosts[0].typed_per_filter_config).toBeUndefined();
     });
 
     it("binds admin to loopback, probes and metrics to their own listeners, the API to its port", () => {
@@ -382,7 +418,7 @@ describe("determinism and in-place reloads", () => {
         const a = renderEnvoyConfig({ routes: devRoutes, keys: devKeys, gateway });
         const b = renderEnvoyConfig({ routes: [...devRoutes].reverse(), keys: [...devKeys].reverse().map((k) => ({ ...k, services: [...k.services].reverse() })), gateway });
         expect(b).toEqual(a);
-        expect(Object.keys(a)).toEqual(["cds.json", "envoy.json", "lds.json", "rds.json"]);
+        expect(Object.keys(a)).toEqual(["cds.json", "ecds-ratelimit.json", "envoy.json", "lds.json", "rds.json"]);
     });
 
     it("changes only rds.json (and cds.json for services) when keys rotate or services come and go: no listener drain, no pod roll", () => {
@@ -395,6 +431,9 @@ describe("determinism and in-place reloads", () => {
             expect(after[envoyFiles.routes]).not.toBe(before[envoyFiles.routes]);
         }
         expect(rotated[envoyFiles.clusters]).toBe(before[envoyFiles.clusters]);
+        // The buckets are rebuilt (and refilled) only when a limit changes, not on a rotation or a new service.
+        expect(rotated[envoyFiles.rateLimits]).toBe(before[envoyFiles.rateLimits]);
+        expect(renderEnvoyConfig({ routes: [...devRoutes, route("embed", ServiceTask.Embedding)], keys: devKeys, gateway })[envoyFiles.rateLimits]).toBe(before[envoyFiles.rateLimits]);
         expect(added[envoyFiles.clusters]).not.toBe(before[envoyFiles.clusters]);
         expect(before[envoyFiles.bootstrap]).toBe(renderBootstrap());
     });
@@ -416,7 +455,7 @@ describe("input checks", () => {
                 "Cannot render the gateway's Envoy config:",
                 '  - service name "dup" appears more than once',
                 `  - access name "${owner}/dup" appears more than once`,
-                "  - two API keys have the same value",
+                "  - two API keys (current or previous values) have the same value",
                 "  - service neg: instances must be a whole number ≥ 0, got -1",
                 '  - key a: service "ghost" does not exist',
                 "  - key b: requestsPerMinute must be a whole number ≥ 1, got 0",
@@ -428,6 +467,79 @@ describe("input checks", () => {
 
 describe("reviewed snapshot (dev stack shape)", () => {
     it.each(Object.entries(renderEnvoyConfig({ routes: devRoutes, keys: devKeys, gateway })))("%s", async (file, text) => {
-        await expect(text).toMatchFileSnapshot(`__snapshots__/envoy-dev/${file}`);
+        // Rendered compact; indented here for review.
+        await expect(`${JSON.stringify(JSON.parse(text), null, 2)}\n`).toMatchFileSnapshot(`__snapshots__/envoy-dev/${file}`);
+    });
+});
+
+describe("hardening (issue 11)", () => {
+    it("keeps overload headroom: the heap is 80 % of the container limit, high-memory streams are reset from 85 % of it", () => {
+        const om = parsed().bootstrap.overload_manager;
+        expect(om.resource_monitors[0].typed_config.max_heap_size_bytes).toBe(String(Math.floor(1024 * 0.8) * 1024 * 1024));
+        expect(om.buffer_factory_config).toEqual({ minimum_account_to_track_power_of_two: 20 });
+        expect(om.actions.map((a: Any) => a.name)).toEqual([
+            "envoy.overload_actions.reset_high_memory_stream",
+            "envoy.overload_actions.disable_http_keepalive",
+            "envoy.overload_actions.stop_accepting_requests",
+        ]);
+        expect(om.actions[0].triggers[0].scaled).toEqual({ scaling_threshold: 0.85, saturation_threshold: 0.95 });
+    });
+
+    it("opens only the admin pages the readiness probe and Prometheus read", () => {
+        expect(parsed().bootstrap.admin.allow_paths).toEqual([{ exact: "/ready" }, { prefix: "/stats" }]);
+    });
+
+    it("takes the caller's address from the NLB's PROXY header on a LoadBalancer gateway, and https from its port when the NLB ends TLS", () => {
+        const listener = parsed().lds.resources[0];
+        expect(listener.listener_filters).toEqual([
+            {
+                name: "envoy.filters.listener.proxy_protocol",
+                typed_config: {
+                    "@type": "type.googleapis.com/envoy.extensions.filters.listener.proxy_protocol.v3.ProxyProtocol",
+                    stat_prefix: "nlb",
+                    allow_requests_without_proxy_protocol: true,
+                    disallowed_versions: ["V1"],
+                },
+            },
+        ]);
+        expect(hcmOf(parsed().lds).forward_proto_config).toBeUndefined();
+        const acm = parsed({ routes: devRoutes, keys: devKeys, gateway: { ...gateway, certificateArn: "arn:aws:acm:us-east-1:123456789012:certificate/abc" } }).lds;
+        expect(hcmOf(acm).forward_proto_config).toEqual({ https_destination_ports: [443], http_destination_ports: [80] });
+        const inCluster = parsed({ routes: devRoutes, keys: devKeys, gateway: { ...gateway, serviceType: "ClusterIP" } }).lds;
+        expect(inCluster.resources[0].listener_filters).toBeUndefined();
+    });
+
+    const many = (services: number, keys: number) => {
+        const routes = Array.from({ length: services }, (_, i) => route(`service-${String(i).padStart(3, "0")}`, ServiceTask.Chat));
+        // Nine keys in ten may call every service; the rest call three services each.
+        const keyList: GatewayKey[] = Array.from({ length: keys }, (_, i) => ({
+            name: `key-${String(i).padStart(3, "0")}`,
+            value: `sk-${String(i).padStart(3, "0")}${"x".repeat(45)}`,
+            services: i % 10 === 0 ? [0, 1, 2].map((j) => routes[(i + j) % services].name) : ["*"],
+            requestsPerMinute: 600,
+        }));
+        return renderEnvoyConfig({ routes, keys: keyList, gateway });
+    };
+
+    it("grows with services + keys: 500 services × 500 keys fit the Secrets (1 MiB each)", () => {
+        const files = many(500, 500);
+        for (const names of Object.values(envoySecretFiles)) {
+            const bytes = names.reduce((sum, name) => sum + Buffer.byteLength(files[name] ?? ""), 0);
+            expect(bytes).toBeLessThan(1024 * 1024);
+        }
+        expect(Object.keys(files).every((name) => Object.values(envoySecretFiles).some((names) => (names as readonly string[]).includes(name)))).toBe(true);
+        const rds = JSON.parse(files[envoyFiles.routes]);
+        expect(credentialsOf(rds)).toHaveLength(500);
+        // Each route lists only the keys limited to it by name, plus one matcher for all-services keys.
+        const principals = routesOf(rds).flatMap((r) => r.typed_per_filter_config?.[httpFilterNames.apiKeyScope]?.rbac.rules.policies?.["allowed-keys"].principals ?? []);
+        expect(principals.length).toBe(500 + 50 * 3);
+    });
+
+    it("raises the direct-response limit above the models list, which passes Envoy's 4 KiB default near 42 services", () => {
+        const rds = JSON.parse(many(500, 1)[envoyFiles.routes]);
+        const models = routeNamed(rds, routeNames.models).direct_response.body.inline_string;
+        expect(Buffer.byteLength(models)).toBeGreaterThan(4096);
+        expect(rds.resources[0].max_direct_response_body_size_bytes).toBeGreaterThanOrEqual(Buffer.byteLength(models));
+        expect(parsed().rds.resources[0].max_direct_response_body_size_bytes).toBe(4096);
     });
 });

@@ -71,7 +71,7 @@ describe("envoy-validate accepts the generated config", () => {
     it.each(["dev", "local"])("of the shipped %s stack", (stack) => {
         const config = shipped(stack);
         const result = validate(write(renderEnvoyConfig({ ...gatewayInput(config), gateway: config.gateway })));
-        expect(result.output).toMatch(/envoy-validate: 4 file\(s\) valid \(\d+ messages, \d+ typed configs checked\)/);
+        expect(result.output).toMatch(/envoy-validate: 5 file\(s\) valid \(\d+ messages, \d+ typed configs checked\)/);
         expect(result.status).toBe(0);
     });
 
@@ -82,12 +82,40 @@ describe("envoy-validate accepts the generated config", () => {
             renderEnvoyConfig({ ...input, gateway: { ...config.gateway, tls: { secretName: "gateway-tls" } } }),
             renderEnvoyConfig({ routes: input.routes.map((r) => ({ ...r, instances: 0 })), keys: input.keys, gateway: config.gateway }),
             renderEnvoyConfig({ routes: input.routes, keys: [], gateway: config.gateway }),
+            renderEnvoyConfig({ ...input, gateway: { ...config.gateway, certificateArn: "arn:aws:acm:us-east-1:123456789012:certificate/abc" } }),
+            renderEnvoyConfig({ routes: input.routes, keys: input.keys.map((k) => ({ ...k, previousValue: `${k.value}-previous` })), gateway: config.gateway }),
         ];
         for (const files of variants) {
             const result = validate(write(files));
             expect(result.output).toContain("valid");
             expect(result.status).toBe(0);
         }
+    });
+
+    it("at 500 services × 500 keys", () => {
+        const routes = Array.from({ length: 500 }, (_, i) => ({
+            name: `svc-${i}`,
+            accessName: `u-scale/svc-${i}`,
+            task: "chat" as const,
+            backendHost: `vllm-svc-${i}.model-services.svc.cluster.local`,
+            backendPort: 8000,
+            instances: 1,
+        }));
+        const keys = Array.from({ length: 500 }, (_, i) => ({ name: `key-${i}`, value: `sk-${i}-${"x".repeat(44)}`, services: i % 10 === 0 ? [`svc-${i}`] : ["*"], requestsPerMinute: 600 }));
+        const result = validate(write(renderEnvoyConfig({ routes, keys, gateway: shipped("dev").gateway })));
+        expect(result.output).toContain("5 file(s) valid");
+        expect(result.status).toBe(0);
+    });
+
+    it("with a service that autoscales from zero (no instance now, a route and cluster kept, the scaling-up 503)", () => {
+        const config = shipped("local");
+        const input = gatewayInput(config);
+        const routes = input.routes.map((r, i) => (i === 0 ? { ...r, instances: 0, scaleUpSeconds: 450 } : r));
+        const files = renderEnvoyConfig({ routes, keys: input.keys, gateway: config.gateway });
+        expect(files[envoyFiles.routes]).toContain('"x-model-services-scale-up-seconds"');
+        const result = validate(write(files));
+        expect(result.output).toMatch(/envoy-validate: 5 file\(s\) valid/);
+        expect(result.status).toBe(0);
     });
 
     it("as in the reviewed snapshot", () => {
@@ -111,8 +139,7 @@ describe("envoy-validate rejects a broken config", () => {
 
     it("with a wrong type URL", () => {
         const files = broken(dev(), envoyFiles.routes, (doc) => {
-            const route = doc.resources[0].virtual_hosts[0].routes[0];
-            route.typed_per_filter_config["envoy.filters.http.api_key_auth"]["@type"] = "type.googleapis.com/envoy.extensions.filters.http.api_key_auth.v3.ApiKeyAuthRoute";
+            doc.resources[0].typed_per_filter_config["api-key-authn"]["@type"] = "type.googleapis.com/envoy.extensions.filters.http.api_key_auth.v3.ApiKeyAuthRoute";
         });
         const result = validate(write(files));
         expect(result.status).toBe(1);
@@ -131,12 +158,11 @@ describe("envoy-validate rejects a broken config", () => {
 
     it("with a required field missing (inside a typed_config, which the generated validators alone do not reach)", () => {
         const files = broken(dev(), envoyFiles.routes, (doc) => {
-            const route = doc.resources[0].virtual_hosts[0].routes.find((r: any) => r.route);
-            delete route.typed_per_filter_config["envoy.filters.http.api_key_auth"].credentials[0].client;
+            delete doc.resources[0].typed_per_filter_config["api-key-authn"].credentials[0].client;
         });
         const result = validate(write(files));
         expect(result.status).toBe(1);
-        expect(result.output).toMatch(/rds\.json: error: .*typed_per_filter_config\[envoy\.filters\.http\.api_key_auth\]<ApiKeyAuthPerRoute>: invalid ApiKeyAuthPerRoute\.Credentials\[0\]: embedded message failed validation \| caused by: invalid Credential\.Client: value length must be at least 1 runes/);
+        expect(result.output).toMatch(/rds\.json: error: .*typed_per_filter_config\[api-key-authn\]<ApiKeyAuthPerRoute>: invalid ApiKeyAuthPerRoute\.Credentials\[0\]: embedded message failed validation \| caused by: invalid Credential\.Client: value length must be at least 1 runes/);
     });
 
     it("with a value outside its allowed range", () => {
@@ -170,12 +196,32 @@ describe("envoy-validate rejects a broken config", () => {
         const files = broken(dev(), envoyFiles.routes, (doc) => {
             const route = doc.resources[0].virtual_hosts[0].routes.find((r: any) => r.route);
             const perFilter = route.typed_per_filter_config;
-            perFilter["envoy.filters.http.apikey_auth"] = perFilter["envoy.filters.http.api_key_auth"];
-            delete perFilter["envoy.filters.http.api_key_auth"];
+            perFilter["envoy.filters.http.rbac"] = perFilter["api-key-scope"];
+            delete perFilter["api-key-scope"];
         });
         const result = validate(write(files));
         expect(result.status).toBe(1);
-        expect(result.output).toContain('per-filter config "envoy.filters.http.apikey_auth" names no HTTP filter of the connection manager');
+        expect(result.output).toContain('per-filter config "envoy.filters.http.rbac" names no HTTP filter of the connection manager');
+    });
+
+    it("with a discovered filter config (ECDS) that is missing, named for another filter, or of a type the filter does not take", () => {
+        const missing = { ...dev() };
+        delete missing[envoyFiles.rateLimits];
+        const gone = validate(write(missing));
+        expect(gone.status).toBe(1);
+        expect(gone.output).toContain(`reads /etc/envoy/${envoyFiles.rateLimits}, which is not among the validated files`);
+        const renamed = validate(write(broken(dev(), envoyFiles.rateLimits, (doc) => (doc.resources[0].name = "rate-limit"))));
+        expect(renamed.status).toBe(1);
+        expect(renamed.output).toContain('refers to TypedExtensionConfig "envoy.filters.http.local_ratelimit", which none of the files defines');
+        const retyped = validate(
+            write(
+                broken(dev(), envoyFiles.rateLimits, (doc) => {
+                    doc.resources[0].typed_config = { "@type": "type.googleapis.com/envoy.extensions.filters.http.buffer.v3.Buffer", max_request_bytes: 1024 };
+                }),
+            ),
+        );
+        expect(retyped.status).toBe(1);
+        expect(retyped.output).toContain('extension config "envoy.filters.http.local_ratelimit" holds type.googleapis.com/envoy.extensions.filters.http.buffer.v3.Buffer, which is not among the filter\'s type_urls');
     });
 
     it("with a config source that reads the wrong file, or the wrong kind of file", () => {

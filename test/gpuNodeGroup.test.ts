@@ -1,4 +1,5 @@
 import { beforeAll, describe, expect, it } from "vitest";
+import { newAwsAccount } from "./helpers/awsModel";
 import { installMocks, ofType, RegisteredResource, settle, valueOf } from "./helpers/mocks";
 import type { GpuNodeGroupArgs } from "../components";
 
@@ -17,9 +18,12 @@ const group: GpuNodeGroupArgs = {
 };
 
 beforeAll(async () => {
-    registered = await installMocks();
+    // The group joins an existing cluster of the account, in that cluster's subnets.
+    const account = newAwsAccount();
+    registered = await installMocks({ aws: account });
+    const [shared] = account.clusters;
     const { GpuNodeGroup } = await import("../components");
-    new GpuNodeGroup("eks-group", { ...group, eks: { clusterName: "dev", subnetIds: ["subnet-0123456789abcdef0"] }, serviceIds: { vision: "ms-aaaaaaaaaaaa", chat: "ms-bbbbbbbbbbbb" } });
+    new GpuNodeGroup("eks-group", { ...group, eks: { clusterName: shared.name, subnetIds: shared.subnetIds }, serviceIds: { vision: "ms-aaaaaaaaaaaa", chat: "ms-bbbbbbbbbbbb" } });
     local = new GpuNodeGroup("local-group", { ...group, name: "gpu-local" });
     await settle();
 });
@@ -28,7 +32,7 @@ describe("GpuNodeGroup on EKS", () => {
     it("creates a managed node group with an NVIDIA AMI, the GPU taint and the node-group label", () => {
         const [ng] = ofType(registered, "aws:eks/nodeGroup:NodeGroup");
         expect(ng.inputs).toMatchObject({
-            clusterName: "dev",
+            clusterName: "shared",
             instanceTypes: ["g6e.12xlarge"],
             amiType: "BOTTLEROCKET_x86_64_NVIDIA",
             capacityType: "SPOT",
@@ -43,14 +47,13 @@ describe("GpuNodeGroup on EKS", () => {
         expect(ng.inputs.scalingConfig).toEqual({ minSize: 0, desiredSize: 2, maxSize: 3 });
     });
 
-    it("gives its nodes an IAM role with the managed policies a worker needs", () => {
+    it("gives its nodes an IAM role with only what a worker needs: join the cluster, pull images", () => {
         const [role] = ofType(registered, "aws:iam/role:Role");
         expect(JSON.parse(role.inputs.assumeRolePolicy).Statement[0].Principal).toEqual({ Service: "ec2.amazonaws.com" });
+        // No CNI policy (the VPC CNI gets it through Pod Identity) and no SSM access.
         expect(ofType(registered, "aws:iam/rolePolicyAttachment:RolePolicyAttachment").map((a) => a.inputs.policyArn)).toEqual([
             "arn:aws:iam::aws:policy/AmazonEKSWorkerNodePolicy",
-            "arn:aws:iam::aws:policy/AmazonEKS_CNI_Policy",
-            "arn:aws:iam::aws:policy/AmazonEC2ContainerRegistryReadOnly",
-            "arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore",
+            "arn:aws:iam::aws:policy/AmazonEC2ContainerRegistryPullOnly",
         ]);
     });
 

@@ -4,6 +4,7 @@ import { installMocks, isSecretOutput, ofType, RegisteredResource, settle, value
 let registered: RegisteredResource[];
 let store: import("../components").KeyStore;
 let eksStore: import("../components").KeyStore;
+let rotating: import("../components").KeyStore;
 
 beforeAll(async () => {
     registered = await installMocks();
@@ -15,6 +16,13 @@ beforeAll(async () => {
             { name: "research", rotation: 3 },
         ],
     });
+    rotating = new KeyStore("rot", {
+        namespace: "model-services",
+        apiKeys: [
+            { name: "grace", rotation: 1, keepPrevious: true },
+            { name: "done", rotation: 2, keepPrevious: false },
+        ],
+    });
     eksStore = new KeyStore("eks-keys", { namespace: "model-services", apiKeys: [{ name: "ci" }], awsSecretsManager: true });
     await settle();
 });
@@ -22,7 +30,7 @@ beforeAll(async () => {
 describe("KeyStore", () => {
     it("generates one key per entry with at least 256 bits of randomness", () => {
         const passwords = ofType(registered, "random:index/randomPassword:RandomPassword").filter((r) => r.name.startsWith("keys-"));
-        expect(passwords.map((p) => p.name)).toEqual(["keys-app-prod", "keys-research"]);
+        expect(passwords.map((p) => p.name)).toEqual(["keys-app-prod", "keys-research", "keys-research-odd"]);
         for (const p of passwords) {
             expect(p.inputs.special).toBe(false);
             // 62 symbols ([A-Za-z0-9]): log2(62) bits each.
@@ -32,7 +40,27 @@ describe("KeyStore", () => {
 
     it("ties each key to its rotation, so bumping it issues a new value and nothing else does", () => {
         const passwords = ofType(registered, "random:index/randomPassword:RandomPassword").filter((r) => r.name.startsWith("keys-"));
-        expect(passwords.map((p) => p.inputs.keepers)).toEqual([{ rotation: "0" }, { rotation: "3" }]);
+        // A key never rotated keeps its one value (keepers as before); a rotated one has an even and an odd slot.
+        expect(passwords.map((p) => p.inputs.keepers)).toEqual([{ rotation: "0" }, { rotation: "2" }, { rotation: "3" }]);
+    });
+
+    it("keeps the value before a rotation in the other slot, and offers it only during the grace period", async () => {
+        const passwords = ofType(registered, "random:index/randomPassword:RandomPassword").filter((r) => r.name.startsWith("rot-"));
+        expect(passwords.map((p) => [p.name, p.inputs.keepers.rotation])).toEqual([
+            ["rot-grace", "0"],
+            ["rot-grace-odd", "1"],
+            ["rot-done", "2"],
+            ["rot-done-odd", "1"],
+        ]);
+        const current = await valueOf(rotating.keys);
+        const previous = await valueOf(rotating.previousKeys);
+        expect(Object.keys(previous)).toEqual(["grace"]);
+        expect(previous.grace).toMatch(/^sk-/);
+        expect(previous.grace).not.toBe(current.grace);
+        expect(await isSecretOutput(rotating.previousKeys)).toBe(true);
+        // Clients read the Secret: it holds only the current values.
+        const secret = ofType(registered, "kubernetes:core/v1:Secret").find((r) => r.name === "rot-secret")!;
+        expect(secret.inputs.stringData).toEqual(current);
     });
 
     it("exposes the keys only as a Pulumi secret, each with the sk- prefix", async () => {

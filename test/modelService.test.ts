@@ -26,13 +26,16 @@ function service(overrides: Partial<ModelServiceArgs>): ModelServiceArgs {
 }
 
 let chat: import("../components").ModelService;
+let embed: import("../components").ModelService;
+let image: import("../components").ModelService;
 
 beforeAll(async () => {
-    registered = await installMocks();
+    // The cluster: two of chat's three pods Ready, embed's one pod Ready.
+    registered = await installMocks({ cluster: { readyPods: { "vllm-chat": 2 } } });
     components = await import("../components");
     chat = new components.ModelService("ms-chat", service({ huggingFaceTokenSecret: "huggingface-token" }));
-    new components.ModelService("ms-embed", service({ name: "embed", accessName: "u-1/embed", task: "embedding", gpus: 1, instances: 1, maxModelLen: undefined, engineArgs: [], env: {} }));
-    new components.ModelService("ms-image", service({ name: "image", accessName: "u-1/image", task: "image-generation", model: "Qwen/Qwen-Image", gpus: 1, instances: 0, maxModelLen: undefined, engineArgs: [], env: {} }));
+    embed = new components.ModelService("ms-embed", service({ name: "embed", accessName: "u-1/embed", task: "embedding", gpus: 1, instances: 1, maxModelLen: undefined, engineArgs: [], env: {} }));
+    image = new components.ModelService("ms-image", service({ name: "image", accessName: "u-1/image", task: "image-generation", model: "Qwen/Qwen-Image", gpus: 1, instances: 0, maxModelLen: undefined, gpuMemoryUtilization: undefined, engineArgs: [], env: {} }));
     await settle();
 });
 
@@ -121,8 +124,10 @@ describe("ModelService", () => {
         expect(deployment("ms-chat").spec.selector.matchLabels).toEqual({ "app.kubernetes.io/instance": "vllm-chat", "model-services.io/service": "chat" });
     });
 
-    it("reports the Deployment's status", async () => {
-        expect(await valueOf(chat.status)).toBe("Running 3/3");
+    it("reports the Deployment's live status: ready pods of desired, or Stopped", async () => {
+        expect(await valueOf(chat.status)).toBe("Starting 2/3");
+        expect(await valueOf(embed.status)).toBe("Running 1/1");
+        expect(await valueOf(image.status)).toBe("Stopped");
         expect(await valueOf(chat.backendHost)).toBe("vllm-chat.model-services.svc.cluster.local");
     });
 });

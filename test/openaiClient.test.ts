@@ -18,7 +18,7 @@ const substitutions: Record<string, string> = {
     "%DYNAMIC_METADATA(model-services:model):200%": "u-1/test",
     "%REQ(:METHOD)%": "POST",
     "%REQ(:PATH):200%": "/v1/nope",
-    "%REQ(x-model-services-key-name)%": "app-prod",
+    "%DYNAMIC_METADATA(model-services:key_name)%": "app-prod",
 };
 const render = (body: unknown) => Object.entries(substitutions).reduce((text, [from, to]) => text.split(from).join(to), JSON.stringify(body));
 

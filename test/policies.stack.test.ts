@@ -1,5 +1,6 @@
 import { describe, expect, it, vi } from "vitest";
 import { packViolations, TestResource, urnOf } from "../policies/lib/testing";
+import { newAwsAccount } from "./helpers/awsModel";
 import { installMocks, RegisteredResource, settle } from "./helpers/mocks";
 import { runStack, stackConfig } from "./helpers/platform";
 
@@ -22,7 +23,10 @@ const asPolicyInputs = (registered: RegisteredResource[]): TestResource[] => reg
 /** A hand-written program that wires vLLM its own way and gets most things wrong. */
 async function badProgram(): Promise<TestResource[]> {
     vi.resetModules();
-    const registered = await installMocks({ stack: "bad" });
+    // An account that has the cluster the program joins, so only the policies object.
+    const account = newAwsAccount();
+    account.clusters.push({ ...account.clusters[0], name: "llm" });
+    const registered = await installMocks({ stack: "bad", aws: account });
     const k8s = await import("@pulumi/kubernetes");
     const aws = await import("@pulumi/aws");
     const llm = { app: "llm" };
@@ -74,7 +78,7 @@ async function badProgram(): Promise<TestResource[]> {
     new aws.eks.NodeGroup("gpus", {
         clusterName: "llm",
         nodeRoleArn: "arn:aws:iam::123456789012:role/nodes",
-        subnetIds: ["subnet-1"],
+        subnetIds: [account.vpcs[0].subnets[0].id],
         instanceTypes: ["g6e.12xlarge"],
         scalingConfig: { minSize: 0, desiredSize: 3, maxSize: 2 },
     });
@@ -234,6 +238,16 @@ describe("the whole policy pack over a deliberately bad program", () => {
                 llm,
                 'container "server" of Deployment "llm" serves Hugging Face model "meta-llama/Llama-3.1-70B-Instruct" without --revision: pin it to a commit (the service\'s revision) so the weights never change under a running service.',
             ],
+            [
+                "k8s-vllm-network-policy",
+                llm,
+                'Deployment "llm" runs vLLM, which checks no key on most paths, and no NetworkPolicy restricts ingress to its pods: add one admitting only the API gateway\'s pods (ModelPlatform creates "model-pods-ingress").',
+            ],
+            ...[80, 9901].map((port) => [
+                "k8s-service-lb-no-public-plaintext",
+                "kubernetes:core/v1:Service::edge",
+                `Service "edge" is an internet-facing load balancer serving port ${port} without TLS, so API keys would cross the internet in clear: set gateway.certificateArn (TLS at the NLB) or gateway.tls, or make it internal (annotation service.beta.kubernetes.io/aws-load-balancer-scheme: internal).`,
+            ]),
         ]);
     });
 });

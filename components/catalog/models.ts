@@ -17,8 +17,16 @@ export interface ModelSpec {
     paramsBillions: number;
     /** num_hidden_layers. */
     layers?: number;
+    /** num_attention_heads: tensor parallelism must divide it (vLLM's verify_with_parallel_config). */
+    attentionHeads?: number;
     /** num_key_value_heads. */
     kvHeads?: number;
+    /** The dense MLP's intermediate_size (split by tensor parallelism); undefined for MoE models. */
+    intermediateSize?: number;
+    /** One expert's intermediate size for MoE models (moe_intermediate_size, or intermediate_size in Mixtral/gpt-oss configs). */
+    moeIntermediateSize?: number;
+    /** Parameters of the MoE experts, in billions, where the checkpoint quantizes only those (gpt-oss: MXFP4 experts, bfloat16 rest). */
+    expertParamsBillions?: number;
     /** head_dim (hidden_size ÷ num_attention_heads when config.json has no head_dim). */
     headDim?: number;
     /** max_position_embeddings: what vLLM serves when `--max-model-len` is not given. */
@@ -56,7 +64,6 @@ const quantizedSuffixes: ReadonlyArray<[RegExp, string | undefined]> = [
     [/[-_.](bnb|bitsandbytes)(?=$|[-_.])/i, "bitsandbytes"],
     [/[-_.](w4a16|w8a8|w8a16|quantized\.w\d+a\d+)(?=$|[-_.])/i, "compressed-tensors"],
     [/[-_.](fp8)(?=$|[-_.])/i, "fp8"],
-    [/[-_.](gguf)(?=$|[-_.])/i, "gguf"],
 ];
 
 /**

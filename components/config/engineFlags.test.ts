@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { canonicalFlag, platformFlags, reservedEngineFlag } from "./engineFlags";
+import { canonicalFlag, platformFlags, refusedEngineFlag, reservedEngineFlag } from "./engineFlags";
 
 describe("reserved engine flags: every spelling vLLM 0.26's parser accepts", () => {
     it.each([
@@ -35,5 +35,13 @@ describe("reserved engine flags: every spelling vLLM 0.26's parser accepts", () 
             expect(flag).toMatch(/^--[a-z-]+$/);
             expect(fix.length).toBeGreaterThan(10);
         }
+    });
+
+    it.each(["--api-key", "--api_key=sk-x", "--api-k"])("refuses %s: vLLM's own key would lock the gateway out", (arg) => {
+        expect(refusedEngineFlag(arg)?.flag).toBe("--api-key");
+    });
+
+    it.each(["--api-server-count", "--api-", "--model"])("leaves %s to the other checks", (arg) => {
+        expect(refusedEngineFlag(arg)).toBeUndefined();
     });
 });

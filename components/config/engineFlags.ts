@@ -63,3 +63,30 @@ export function reservedEngineFlag(arg: string): { flag: string; fix: string } |
     const all = Object.values(platformFlags);
     return all.find((p) => p.flag === flag) ?? all.find((p) => p.flag.startsWith(flag));
 }
+
+/**
+ * Flags refused for what they would do, though the platform does not set them. `--api-key`
+ * (vLLM's own key, `AuthenticationMiddleware`) would answer 401 to every gateway request,
+ * which carries no such key, and it guards only paths under `/v1`: `/invocations`,
+ * `/pooling`, `/score`, `/tokenize`… stay open. The NetworkPolicy admitting only the gateway
+ * is what keeps callers without a key out.
+ */
+export const refusedFlags = {
+    apiKey: {
+        flag: "--api-key",
+        /** The shortest abbreviation argparse resolves to it (`--api-` is shared with `--api-server-count`). */
+        shortestPrefix: "--api-k",
+        problem: "would make vLLM refuse every request from the gateway, and guards only /v1 paths anyway",
+        fix: "remove it: the gateway checks the keys, and the platform's NetworkPolicy admits only the gateway to vLLM",
+    },
+} as const;
+
+/** The refused flag an `engineArgs` item sets (by any spelling vLLM's parser accepts), or undefined. */
+export function refusedEngineFlag(arg: string): { flag: string; problem: string; fix: string } | undefined {
+    const flag = canonicalFlag(arg);
+    if (flag === undefined || flag.length <= 2) {
+        return undefined;
+    }
+    const all = Object.values(refusedFlags);
+    return all.find((r) => r.flag.startsWith(flag) && flag.startsWith(r.shortestPrefix));
+}

@@ -23,9 +23,13 @@ export interface ConfigIssue {
  * without a stack trace, and it is thrown before any resource is registered.
  */
 export class ConfigError extends pulumi.RunError {
-    constructor(public readonly issues: ConfigIssue[]) {
+    /** @param subject what was invalid; a component's args name the component and its resource name. */
+    constructor(
+        public readonly issues: ConfigIssue[],
+        subject = `${configNamespace} config`,
+    ) {
         super(
-            `Invalid ${configNamespace} config (${issues.length} problem${issues.length === 1 ? "" : "s"}); nothing was changed:\n` +
+            `Invalid ${subject} (${issues.length} problem${issues.length === 1 ? "" : "s"}); nothing was changed:\n` +
                 issues.map((i) => `  - ${i.message}`).join("\n"),
         );
         this.name = "ConfigError";

@@ -1,14 +1,15 @@
 import { createHash } from "node:crypto";
-import { z } from "zod";
-import { findGpuInstanceType, gpuFamilies, gpuInstanceTypes, gpuInstanceTypesOfFamily } from "../catalog/gpuInstances";
 import { didYouMean } from "./didYouMean";
-import { reservedEngineFlag } from "./engineFlags";
-import { ConfigError, configNamespace, formatPath, IssueList, quoted } from "./issues";
+import { resolveGateway } from "./gateway";
+import { ConfigError, configNamespace, IssueList, quoted } from "./issues";
 import { ModelSourceKind } from "./modelSource";
 import { resolveAdapters, resolveModelAccess, resolveModelCache, resolveSource } from "./modelServices";
-import { defaultGatewayServiceType, defaults, secretEnvPattern, ServiceTask } from "./rules";
-import { configSchema, RawConfig, splitLeafMessage } from "./schema";
-import { ApiKeyConfig, ClusterConfig, GatewayConfig, NodeGroupConfig, PlatformConfig, ServiceConfig } from "./types";
+import { resolveNodeGroups } from "./nodeGroups";
+import { AutoscaleMetric, defaultAutoscaleTargets, defaults, NodeGroupKind } from "./rules";
+import { configSchema, RawConfig } from "./schema";
+import { checkServiceSettings } from "./serviceRules";
+import { ApiKeyConfig, AutoscaleConfig, ClusterConfig, PlatformConfig, ServiceConfig } from "./types";
+import { reportZodIssue } from "./zodIssues";
 
 export interface ParseContext {
     /** Stack name; the default owner derives from it. */
@@ -17,6 +18,8 @@ export interface ParseContext {
     project?: string;
     /** Config keys whose value is a Pulumi secret (without the namespace). */
     secretKeys?: ReadonlySet<string>;
+    /** The time grace periods are measured against. @default the current time */
+    now?: Date;
 }
 
 /**
@@ -64,49 +67,21 @@ function resolve(raw: RawConfig, ctx: ParseContext, issues: IssueList): Platform
                   subnetIds: raw.cluster.subnetIds,
                   region: raw.cluster.region ?? defaults.region,
               }
-            : { kind: "kubeconfig", context: raw.cluster.context, kubeconfig: raw.cluster.kubeconfig, nvidiaDevicePlugin: raw.cluster.nvidiaDevicePlugin ?? defaults.kubeconfigDevicePlugin };
+            : {
+                  kind: "kubeconfig",
+                  context: raw.cluster.context,
+                  kubeconfig: raw.cluster.kubeconfig,
+                  nvidiaDevicePlugin: raw.cluster.nvidiaDevicePlugin ?? defaults.kubeconfigDevicePlugin,
+                  simulated: raw.cluster.simulated ?? false,
+              };
     if (raw.keyStore?.awsSecretsManager && cluster.kind !== "eks") {
         issues.add("keyStore.awsSecretsManager", true, "needs an EKS cluster", "set it to false, or use cluster.kind eks");
     }
 
-    const nodeGroups = raw.nodeGroups.map((g, i): NodeGroupConfig => {
-        const path = `nodeGroups[${i}]`;
-        if (g.instanceType !== undefined && !findGpuInstanceType(g.instanceType)) {
-            issues.add(
-                `${path}.instanceType`,
-                g.instanceType,
-                "is not a GPU instance type in the catalog",
-                didYouMean(g.instanceType, gpuInstanceTypes.map((t) => t.instanceType))?.concat(" (`npm run plan` lists the catalog)") ??
-                    "pick one of the g5, g6, g6e, p4d, p4de, p5, p5e or p5en sizes",
-            );
-        }
-        if (g.instanceType !== undefined && g.family !== undefined && !g.instanceType.startsWith(`${g.family}.`)) {
-            issues.add(`${path}.family`, g.family, `does not match instanceType "${g.instanceType}"`, "remove family, or remove instanceType to let the planner pick a size of the family");
-        }
-        if (g.instanceType === undefined && g.family === undefined) {
-            issues.add(`${path}.instanceType`, undefined, "is missing", 'set instanceType (e.g. "g6e.xlarge"), or family (e.g. "g6e") to let the planner pick the cheapest size that fits');
-        }
-        if (g.instanceType === undefined && g.family !== undefined && gpuInstanceTypesOfFamily(g.family).length === 0) {
-            const families = gpuFamilies();
-            issues.add(`${path}.family`, g.family, "is not a GPU family in the catalog", didYouMean(g.family, families) ?? `use one of ${families.join(", ")}`);
-        }
-        if (g.minSize > g.maxSize) {
-            issues.add(`${path}.minSize`, g.minSize, `is larger than maxSize (${g.maxSize})`, `lower minSize to at most ${g.maxSize} or raise maxSize`);
-        }
-        return {
-            name: g.name,
-            instanceType: g.instanceType,
-            family: g.family,
-            minSize: g.minSize,
-            maxSize: g.maxSize,
-            capacityType: g.capacityType ?? defaults.capacityType,
-            diskSizeGiB: g.diskSizeGiB ?? defaults.diskSizeGiB,
-            amiType: g.amiType ?? defaults.amiType,
-            modelCache: g.modelCache && { kind: g.modelCache.kind, sizeGiB: g.modelCache.sizeGiB ?? defaults.modelCacheGiB, hostPath: g.modelCache.hostPath, storageClass: g.modelCache.storageClass },
-        };
-    });
+    const nodeGroups = resolveNodeGroups(raw.nodeGroups, issues);
     reportDuplicates(issues, raw.nodeGroups.map((g) => g.name), (i) => `nodeGroups[${i}].name`, "node group");
-    const groupNames = nodeGroups.map((g) => g.name);
+    const groupNames = nodeGroups.filter((g) => g.kind === NodeGroupKind.Gpu).map((g) => g.name);
+    const cpuGroupNames = nodeGroups.filter((g) => g.kind === NodeGroupKind.Cpu).map((g) => g.name);
 
     const modelAccess = resolveModelAccess(raw.modelAccess, cluster, issues);
     const services = (raw.services ?? []).map((s, i): ServiceConfig => {
@@ -116,37 +91,22 @@ function resolve(raw: RawConfig, ctx: ParseContext, issues: IssueList): Platform
         if (isAdapter) {
             // Runs in its base's pods: resolveAdapters fills in the base's settings.
         } else if (nodeGroup === undefined) {
-            if (nodeGroups.length === 1) {
-                nodeGroup = nodeGroups[0].name;
+            if (groupNames.length === 1) {
+                nodeGroup = groupNames[0];
             } else {
-                issues.add(`${path}.nodeGroup`, undefined, `is required when there are ${nodeGroups.length} node groups`, `set it to one of ${quoted(groupNames)}`);
+                issues.add(`${path}.nodeGroup`, undefined, `is required when there are ${groupNames.length} GPU node groups`, groupNames.length ? `set it to one of ${quoted(groupNames)}` : "add a GPU node group");
             }
+        } else if (cpuGroupNames.includes(nodeGroup)) {
+            issues.add(`${path}.nodeGroup`, nodeGroup, "is a CPU node group; model services need GPUs", groupNames.length ? `use one of ${quoted(groupNames)}` : "add a GPU node group and name it here");
         } else if (!groupNames.includes(nodeGroup)) {
             issues.add(`${path}.nodeGroup`, nodeGroup, "names no node group", didYouMean(nodeGroup, groupNames) ?? `use one of ${quoted(groupNames)}`);
         }
-        for (const [j, arg] of (s.engineArgs ?? []).entries()) {
-            const reserved = reservedEngineFlag(arg);
-            if (reserved) {
-                issues.add(`${path}.engineArgs[${j}]`, arg, `sets ${reserved.flag}, which the platform sets itself`, reserved.fix);
-            }
+        checkServiceSettings(issues, path, s);
+        if (!isAdapter && s.model === undefined) {
+            issues.add(`${path}.model`, undefined, "is missing; expected a model source such as Qwen/Qwen3-8B", "name the model by its Hugging Face id, an s3://bucket/prefix URI or a pvc://claim/path");
         }
-        for (const key of Object.keys(s.env ?? {})) {
-            if (secretEnvPattern.test(key)) {
-                issues.add(`${path}.env.${key}`, "[redacted]", "looks like a credential in a plain environment variable", "credentials belong in Secrets: set the Hugging Face token with `pulumi config set --secret huggingFaceToken …`, or mount your own Secret");
-            }
-        }
-        if (s.task === ServiceTask.ImageGeneration && s.maxModelLen !== undefined) {
-            issues.add(`${path}.maxModelLen`, s.maxModelLen, "does not apply to image-generation services", "remove maxModelLen from this service");
-        }
-        for (const key of isAdapter ? [] : (["model", "instances"] as const)) {
-            if (s[key] === undefined) {
-                const [expected, fix] =
-                    key === "model"
-                        ? ["a model source such as Qwen/Qwen3-8B", "name the model by its Hugging Face id, an s3://bucket/prefix URI or a pvc://claim/path"]
-                        : ["a whole number ≥ 0", "set how many instances to run (0 stops the service)"];
-                issues.add(`${path}.${key}`, undefined, `is missing; expected ${expected}`, fix);
-            }
-        }
+        // An adapter runs in its base's pods: neither instances nor autoscale (resolveAdapters reports either).
+        const autoscale = isAdapter ? undefined : resolveAutoscale(s, path, issues);
         if (!isAdapter && s.adapter !== undefined) {
             issues.add(`${path}.adapter`, s.adapter, "needs base: an adapter runs in another service's pods", "set base to that service's name, or remove adapter");
         }
@@ -170,7 +130,8 @@ function resolve(raw: RawConfig, ctx: ParseContext, issues: IssueList): Platform
             modelCache: isAdapter
                 ? { kind: defaults.modelCacheKind, sizeGiB: defaults.modelCacheGiB, scope: `service/${s.name}` }
                 : resolveModelCache(s.modelCache, nodeGroups[groupIndex], groupIndex, s.name, path, cluster, issues),
-            instances: s.instances ?? 0,
+            instances: autoscale ? autoscale.min : (s.instances ?? 0),
+            autoscale,
             gpus: s.gpus,
             nodeGroup: nodeGroup ?? "",
             task: s.task ?? defaults.task,
@@ -200,18 +161,34 @@ function resolve(raw: RawConfig, ctx: ParseContext, issues: IssueList): Platform
             }
         }
         reportDuplicates(issues, k.services, (j) => `${path}[${j}]`, "service of this key");
-        return { name: k.name, services: k.services, rotation: k.rotation ?? defaults.rotation, requestsPerMinute: k.requestsPerMinute };
+        const rotation = k.rotation ?? defaults.rotation;
+        const until = k.previousKeyValidUntil === undefined ? undefined : Date.parse(k.previousKeyValidUntil);
+        if (until !== undefined && Number.isNaN(until)) {
+            issues.add(`apiKeys[${i}].previousKeyValidUntil`, k.previousKeyValidUntil, "is not a real time", "give the end of the grace period in UTC, e.g. 2026-12-01T12:00:00Z");
+        } else if (until !== undefined && rotation === 0) {
+            issues.add(`apiKeys[${i}].previousKeyValidUntil`, k.previousKeyValidUntil, "has no previous key to keep: the key was never rotated", "bump rotation to rotate the key, or remove previousKeyValidUntil");
+        }
+        const keepPrevious = until !== undefined && rotation > 0 && until > (ctx.now ?? new Date()).getTime();
+        return { name: k.name, services: k.services, rotation, requestsPerMinute: k.requestsPerMinute, previousKeyValidUntil: k.previousKeyValidUntil, keepPrevious };
     });
     reportDuplicates(issues, apiKeys.map((k) => k.name), (i) => `apiKeys[${i}].name`, "API key");
 
-    const gateway: GatewayConfig = {
-        replicas: raw.gateway?.replicas ?? defaults.gatewayReplicas,
-        serviceType: raw.gateway?.serviceType ?? defaultGatewayServiceType(cluster.kind),
-        hostname: raw.gateway?.hostname,
-        tls: raw.gateway?.tls,
-        maxRequestBodyMiB: raw.gateway?.maxRequestBodyMiB ?? defaults.maxRequestBodyMiB,
-        image: raw.gateway?.image,
-    };
+    const gateway = resolveGateway(raw.gateway, cluster.kind, issues);
+    for (const key of apiKeys) {
+        // No key is unlimited: one without its own limit gets the gateway's default.
+        key.requestsPerMinute ??= gateway.defaultRequestsPerMinute;
+    }
+
+    const autoscaling = { keda: raw.autoscaling?.keda ?? defaults.kedaMode, prometheusUrl: raw.autoscaling?.prometheusUrl };
+    const firstAutoscaled = services.findIndex((s) => s.autoscale);
+    if (firstAutoscaled >= 0 && autoscaling.prometheusUrl === undefined) {
+        issues.add(
+            "autoscaling.prometheusUrl",
+            undefined,
+            `is missing, and services[${firstAutoscaled}].autoscale needs a Prometheus that scrapes vLLM and the gateway for KEDA to query`,
+            "set it to your Prometheus, e.g. http://prometheus-operated.monitoring.svc:9090 (monitoring.prometheusOperator: true makes a Prometheus Operator scrape the pods)",
+        );
+    }
 
     return {
         owner: raw.owner ?? defaultOwner(project, ctx.stack),
@@ -222,8 +199,37 @@ function resolve(raw: RawConfig, ctx: ParseContext, issues: IssueList): Platform
         apiKeys,
         gateway,
         keyStore: { awsSecretsManager: raw.keyStore?.awsSecretsManager ?? defaults.awsSecretsManager },
+        metricsScraper: raw.metricsScraper,
+        autoscaling,
+        monitoring: {
+            prometheusOperator: raw.monitoring?.prometheusOperator ?? defaults.prometheusOperator,
+            grafanaDashboard: raw.monitoring?.grafanaDashboard ?? defaults.grafanaDashboard,
+        },
         modelAccess,
     };
+}
+
+/** A service's `autoscale` with its defaults, or undefined; `instances` and `autoscale` exclude each other. */
+function resolveAutoscale(s: NonNullable<RawConfig["services"]>[number], path: string, issues: IssueList): AutoscaleConfig | undefined {
+    if (s.autoscale === undefined) {
+        if (s.instances === undefined) {
+            issues.add(`${path}.instances`, undefined, "is missing; expected a whole number ≥ 0", "set how many instances to run (0 stops the service), or set autoscale: {min, max} to scale on load");
+        }
+        return undefined;
+    }
+    if (s.instances !== undefined) {
+        issues.add(`${path}.instances`, s.instances, "is set together with autoscale, which decides the instances", "remove instances, or remove autoscale for a fixed count");
+    }
+    const { min, max } = s.autoscale;
+    if (min > max) {
+        issues.add(`${path}.autoscale.min`, min, `is larger than autoscale.max (${max})`, `lower min to at most ${max} or raise max`);
+    }
+    const metric = s.autoscale.metric ?? defaults.autoscaleMetric;
+    const target = s.autoscale.target ?? defaultAutoscaleTargets[metric];
+    if (metric === AutoscaleMetric.KvCache && target > 1) {
+        issues.add(`${path}.autoscale.target`, target, "is more than 1, but KV-cache usage is a fraction from 0 to 1", "set a fraction such as 0.8");
+    }
+    return { min, max, metric, target, scaleDownDelaySeconds: s.autoscale.scaleDownDelaySeconds ?? defaults.scaleDownDelaySeconds };
 }
 
 
@@ -239,83 +245,3 @@ function reportDuplicates(issues: IssueList, names: string[], pathOf: (i: number
         }
     });
 }
-
-function reportZodIssue(issues: IssueList, issue: z.core.$ZodIssue, raw: Record<string, unknown>): void {
-    const path = formatPath(issue.path);
-    if (issue.code === "unrecognized_keys") {
-        const allowed = allowedKeysAt(issue.path, raw);
-        for (const key of issue.keys) {
-            const keyPath = path ? `${path}.${key}` : key;
-            issues.add(
-                keyPath,
-                undefined,
-                "is not a known key",
-                didYouMean(key, allowed) ?? `known keys here: ${allowed.join(", ")}`,
-            );
-        }
-        return;
-    }
-    const message = issue.code === "invalid_key" && issue.issues.length > 0 ? issue.issues[0].message : issue.message;
-    const { expected, fix } = splitLeafMessage(message);
-    const value = valueAt(raw, issue.path);
-    if (value === undefined) {
-        issues.add(path, undefined, `is missing; expected ${expected}`, fix);
-    } else if (issue.code === "invalid_key") {
-        issues.add(path, undefined, `has a bad key; expected ${expected}`, fix);
-    } else {
-        issues.add(path, value, `expected ${expected}`, fix);
-    }
-}
-
-/** The keys the schema allows for the object at `path` (the raw value picks the branch of a union). */
-function allowedKeysAt(path: PropertyKey[], raw: Record<string, unknown>): string[] {
-    let schema: z.ZodType = configSchema;
-    let value: unknown = raw;
-    const unwrap = (s: z.ZodType): z.ZodType => {
-        let current = s;
-        for (;;) {
-            const def = current.def as { type: string; innerType?: z.ZodType };
-            if ((def.type === "optional" || def.type === "default" || def.type === "nullable") && def.innerType) {
-                current = def.innerType;
-            } else {
-                return current;
-            }
-        }
-    };
-    const branch = (s: z.ZodType, v: unknown): z.ZodType => {
-        const def = s.def as { type: string; options?: z.ZodType[]; discriminator?: string };
-        if (def.type !== "union" || !def.options) {
-            return s;
-        }
-        const kind = (v as Record<string, unknown> | undefined)?.[def.discriminator ?? ""];
-        return def.options.find((o) => (o as z.ZodObject).shape?.[def.discriminator ?? ""]?.def?.values?.includes(kind)) ?? def.options[0];
-    };
-    schema = branch(unwrap(schema), value);
-    for (const segment of path) {
-        value = (value as Record<PropertyKey, unknown> | undefined)?.[segment];
-        const def = schema.def as { type: string; element?: z.ZodType };
-        if (def.type === "array" && def.element) {
-            schema = def.element;
-        } else if (def.type === "object") {
-            schema = (schema as z.ZodObject).shape[String(segment)] as z.ZodType;
-        } else {
-            return [];
-        }
-        schema = branch(unwrap(schema), value);
-    }
-    return schema.def.type === "object" ? Object.keys((schema as z.ZodObject).shape) : [];
-}
-
-function valueAt(raw: unknown, path: PropertyKey[]): unknown {
-    let value = raw;
-    for (const segment of path) {
-        if (value === null || typeof value !== "object") {
-            return undefined;
-        }
-        value = (value as Record<PropertyKey, unknown>)[segment];
-    }
-    return value;
-}
-
-
-

@@ -1,13 +1,16 @@
 import { z } from "zod";
 import {
+    AutoscaleMetric,
     CapacityType,
     dnsName,
     enumValues,
     envName,
+    AmiType,
+    GatewayLoadBalancerScheme,
     GatewayServiceType,
-    GpuAmiType,
     huggingFaceRevision,
     loraRankChoices,
+    KedaMode,
     maxOwnerLength,
     ModelCacheKind,
     maxServiceNameLength,
@@ -18,6 +21,9 @@ import {
     S3AccessMode,
     ServiceTask,
     WeightsDtype,
+    acmCertificateArn,
+    ipv4Cidr,
+    isoUtcTime,
 } from "./rules";
 
 /**
@@ -99,6 +105,7 @@ const kubeconfigCluster = object(
         context: text("a kubeconfig context name", "run `kubectl config get-contexts` to list them").optional(),
         kubeconfig: text("a path to a kubeconfig file", "give the file's path, or leave it out to use $KUBECONFIG").optional(),
         nvidiaDevicePlugin: bool("true deploys NVIDIA's device plugin; leave it false when the cluster already has it (GPU Operator)").optional(),
+        simulated: bool("true on a KWOK cluster: the stack creates the node groups' nodes itself").optional(),
     },
     "cluster settings",
 );
@@ -121,13 +128,13 @@ export const modelCacheSchema = object(
 export const nodeGroupSchema = object(
     {
         name: pattern(rfc1123Label, "a DNS-1123 label (lowercase letters, digits and '-', ≤ 63)", "rename the node group, e.g. gpu-l40s"),
-        instanceType: pattern(/^[a-z0-9-]+\.[a-z0-9-]+$/, "an EC2 instance type such as g6e.xlarge", "pick a GPU instance type (see `npm run plan`)", 40).optional(),
+        instanceType: pattern(/^[a-z0-9-]+\.[a-z0-9-]+$/, "an EC2 instance type such as g6e.xlarge", "pick a GPU or CPU instance type (see `npm run plan -- --catalog`)", 40).optional(),
         family: pattern(/^[a-z0-9-]+$/, "an EC2 instance family such as g6e", "name a GPU family, or set instanceType instead", 20).optional(),
         minSize: wholeNumber(0, "set the fewest nodes to keep (0 lets the group scale to zero)"),
         maxSize: wholeNumber(1, "set the most nodes the group may grow to"),
         capacityType: oneOf(enumValues(CapacityType), "use ON_DEMAND, or SPOT for interruptible capacity").optional(),
         diskSizeGiB: wholeNumber(ranges.diskSizeGiB.min, "give the root volume size in GiB (images and model cache need room)", ranges.diskSizeGiB.max).optional(),
-        amiType: oneOf(enumValues(GpuAmiType), "use an NVIDIA AMI type").optional(),
+        amiType: oneOf(enumValues(AmiType), "use an NVIDIA AMI type for GPU groups, AL2023_x86_64_STANDARD for CPU groups").optional(),
         modelCache: modelCacheSchema.optional(),
     },
     "node group settings",
@@ -138,10 +145,27 @@ const architectureSchema = object(
         paramsBillions: z.number({ error: leafMessage("a positive number of billions of parameters", "e.g. 8 for an 8B model") }).positive({ error: leafMessage("a positive number of billions of parameters", "e.g. 8 for an 8B model") }).optional(),
         layers: wholeNumber(1, "give the model's num_hidden_layers from its config.json").optional(),
         kvHeads: wholeNumber(1, "give the model's num_key_value_heads from its config.json").optional(),
+        attentionHeads: wholeNumber(1, "give the model's num_attention_heads from its config.json").optional(),
+        intermediateSize: wholeNumber(1, "give the model's intermediate_size from its config.json").optional(),
+        moeIntermediateSize: wholeNumber(1, "give the model's moe_intermediate_size (one expert's) from its config.json").optional(),
         headDim: wholeNumber(1, "give the model's head_dim (hidden_size ÷ num_attention_heads)").optional(),
         maxContext: wholeNumber(1, "give the model's max_position_embeddings").optional(),
     },
     "model facts",
+);
+
+const autoscaleSchema = object(
+    {
+        min: wholeNumber(0, "set the fewest instances (0 lets the service scale to zero when idle)"),
+        max: wholeNumber(ranges.autoscaleMax.min, "set the most instances the service may scale to", ranges.autoscaleMax.max),
+        metric: oneOf(enumValues(AutoscaleMetric), "pick the vLLM signal to scale on: queue (waiting requests), kvCache (KV-cache usage) or ttft (time to first token)").optional(),
+        target: z
+            .number({ error: leafMessage("a positive number", "set the value one instance should carry, e.g. 5 waiting requests, 0.8 KV-cache usage or 2 s TTFT") })
+            .positive({ error: leafMessage("a positive number", "set the value one instance should carry, e.g. 5 waiting requests, 0.8 KV-cache usage or 2 s TTFT") })
+            .optional(),
+        scaleDownDelaySeconds: wholeNumber(ranges.scaleDownDelaySeconds.min, "set the seconds of low load before instances are removed", ranges.scaleDownDelaySeconds.max).optional(),
+    },
+    "autoscale settings",
 );
 
 export const serviceSchema = object(
@@ -163,7 +187,9 @@ export const serviceSchema = object(
             .refine((v) => (loraRankChoices as readonly number[]).includes(v), { error: leafMessage(`one of ${loraRankChoices.join(", ")}`, "use one of vLLM's --max-lora-rank values") })
             .optional(),
         modelCache: modelCacheSchema.optional(),
+        // Optional here: either instances or autoscale (neither for an adapter), checked in parse.ts.
         instances: wholeNumber(0, "set how many instances to run (0 stops the service)").optional(),
+        autoscale: autoscaleSchema.optional(),
         gpus: wholeNumber(ranges.gpus.min, "set the GPUs per instance (vLLM's tensor-parallel size), or leave it out to let the planner choose", ranges.gpus.max).optional(),
         nodeGroup: pattern(rfc1123Label, "the name of a node group", "name one of nodeGroups[].name").optional(),
         task: oneOf(enumValues(ServiceTask), "pick what the model serves").optional(),
@@ -185,6 +211,15 @@ export const serviceSchema = object(
     "service settings",
 );
 
+/** A label map: Kubernetes label keys (optionally prefixed) to label values. */
+function labels(fix: string) {
+    return z.record(
+        z.string().regex(/^([a-z0-9]([-a-z0-9.]*[a-z0-9])?\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/, { error: leafMessage("a label key", fix) }),
+        z.string().regex(/^([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?$/, { error: leafMessage("a label value", fix) }),
+        { error: leafMessage("a mapping of labels", fix) },
+    );
+}
+
 export const apiKeySchema = object(
     {
         name: pattern(rfc1123Label, "a DNS-1123 label (lowercase letters, digits and '-', ≤ 63)", "rename the key, e.g. team-a"),
@@ -192,7 +227,8 @@ export const apiKeySchema = object(
             error: leafMessage("at least one service name", 'list the services this key may call, or ["*"] for all'),
         }),
         rotation: wholeNumber(0, "bump it (0, 1, 2, …) to issue a new key value").optional(),
-        requestsPerMinute: wholeNumber(ranges.requestsPerMinute.min, "set the requests per minute this key may make, or leave it out for no limit", ranges.requestsPerMinute.max).optional(),
+        requestsPerMinute: wholeNumber(ranges.requestsPerMinute.min, "set the requests per minute this key may make, or leave it out for gateway.defaultRequestsPerMinute", ranges.requestsPerMinute.max).optional(),
+        previousKeyValidUntil: pattern(isoUtcTime, "a UTC time such as 2026-12-01T12:00:00Z", "give the end of the grace period in UTC (…Z)", 30).optional(),
     },
     "API key settings",
 );
@@ -205,6 +241,10 @@ export const gatewaySchema = object(
         tls: object({ secretName: pattern(rfc1123Label, "the name of a kubernetes.io/tls Secret", "create the Secret in the namespace and name it here", 253) }, "TLS settings").optional(),
         maxRequestBodyMiB: wholeNumber(ranges.maxRequestBodyMiB.min, "set the largest request body in MiB (images in vision requests need tens)", ranges.maxRequestBodyMiB.max).optional(),
         image: text("a container image reference", "give an Envoy image with a tag or digest").optional(),
+        defaultRequestsPerMinute: wholeNumber(ranges.requestsPerMinute.min, "set the requests per minute of keys without their own limit", ranges.requestsPerMinute.max).optional(),
+        scheme: oneOf(enumValues(GatewayLoadBalancerScheme), 'pick "internal" (reachable from the VPC) or "internet-facing"').optional(),
+        certificateArn: pattern(acmCertificateArn, "an ACM certificate ARN (arn:aws:acm:<region>:<account>:certificate/<id>)", "request or import the certificate in ACM and give its ARN", 2048).optional(),
+        loadBalancerSourceRanges: list(pattern(ipv4Cidr, "an IPv4 CIDR such as 203.0.113.0/24", "list the client networks in CIDR notation", 18), "CIDR blocks").optional(),
     },
     "gateway settings",
 );
@@ -223,6 +263,27 @@ export const configSchema = z.strictObject({
     keyStore: object(
         { awsSecretsManager: bool("true also keeps the keys in AWS Secrets Manager (EKS stacks only)").optional() },
         "key store settings",
+    ).optional(),
+    metricsScraper: object(
+        {
+            namespaceLabels: labels("the labels of the scraper's namespace, e.g. kubernetes.io/metadata.name: monitoring").optional(),
+            podLabels: labels("the labels of the scraper's pods, e.g. app.kubernetes.io/name: prometheus"),
+        },
+        "metrics scraper settings",
+    ).optional(),
+    autoscaling: object(
+        {
+            keda: oneOf(enumValues(KedaMode), "install deploys the pinned KEDA release; existing uses the KEDA the cluster already runs").optional(),
+            prometheusUrl: pattern(/^https?:\/\/[^\s]+$/, "an http(s) URL of a Prometheus server", "give the URL KEDA queries, e.g. http://prometheus-operated.monitoring.svc:9090", 500).optional(),
+        },
+        "autoscaling settings",
+    ).optional(),
+    monitoring: object(
+        {
+            prometheusOperator: bool("true creates PodMonitors for vLLM and the gateway; it needs the Prometheus Operator's CRDs in the cluster").optional(),
+            grafanaDashboard: bool("true ships the Grafana dashboard as a ConfigMap for Grafana's sidecar").optional(),
+        },
+        "monitoring settings",
     ).optional(),
     modelAccess: object(
         {

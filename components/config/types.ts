@@ -4,7 +4,20 @@
  * stay consumable from other languages. Defaults live in `rules.ts`; what the planner works
  * out (GPUs, instance types, node counts, costs) lives in the plan, not here.
  */
-import { CapacityType, GatewayServiceType, GpuAmiType, ModelCacheKind, Quantization, S3AccessMode, ServiceTask, WeightsDtype } from "./rules";
+import {
+    AmiType,
+    AutoscaleMetric,
+    CapacityType,
+    GatewayLoadBalancerScheme,
+    GatewayServiceType,
+    KedaMode,
+    ModelCacheKind,
+    NodeGroupKind,
+    Quantization,
+    S3AccessMode,
+    ServiceTask,
+    WeightsDtype,
+} from "./rules";
 import { ModelSource } from "./modelSource";
 
 /** Where a service's weights are kept between pod starts. */
@@ -55,6 +68,12 @@ export interface KubeconfigClusterConfig {
     kubeconfig?: string;
     /** Deploy NVIDIA's device plugin (false when the cluster brings its own, e.g. the GPU Operator). @default false */
     nvidiaDevicePlugin: boolean;
+    /**
+     * A simulated cluster (KWOK): the stack creates each node group's nodes as Node objects
+     * shaped like the EKS nodes of that group (labels, taints, allocatable), at the planned
+     * desired size, and deploys the device plugin where EKS would. @default false
+     */
+    simulated: boolean;
 }
 
 export type ClusterConfig = EksClusterConfig | KubeconfigClusterConfig;
@@ -62,8 +81,10 @@ export type ClusterConfig = EksClusterConfig | KubeconfigClusterConfig;
 export interface NodeGroupConfig {
     /** Unique name, an RFC 1123 label; the nodes carry it as the node-group label. */
     name: string;
-    /** EC2 instance type (a GPU type from the catalog), e.g. `g6e.xlarge`; the planner picks one of `family` when omitted. */
+    /** EC2 instance type (a GPU or CPU type from the catalogs), e.g. `g6e.xlarge` or `m7i.large`; the planner picks one of `family` when omitted. */
     instanceType?: string;
+    /** GPU group (model services) or CPU group (gateway and cluster add-ons), from the instance type's catalog. */
+    kind: NodeGroupKind;
     /** Instance family the planner picks a size from when `instanceType` is omitted. */
     family?: string;
     /** Fewest nodes. */
@@ -74,8 +95,8 @@ export interface NodeGroupConfig {
     capacityType: CapacityType;
     /** Root volume size; room for container images and the model cache. @default 200 */
     diskSizeGiB: number;
-    /** @default "AL2023_x86_64_NVIDIA" */
-    amiType: GpuAmiType;
+    /** @default "AL2023_x86_64_NVIDIA" for GPU groups, "AL2023_x86_64_STANDARD" for CPU groups */
+    amiType: AmiType;
     /** The cache of the group's services that set none. @default emptyDir */
     modelCache?: Omit<ModelCacheConfig, "scope">;
 }
@@ -88,10 +109,30 @@ export interface ModelArchitectureConfig {
     layers?: number;
     /** Key/value heads (GQA); equals attention heads for plain multi-head attention. */
     kvHeads?: number;
+    /** Attention heads (num_attention_heads): the GPU counts vLLM accepts must divide them. */
+    attentionHeads?: number;
+    /** The dense MLP's intermediate_size: the GPU count must divide it. */
+    intermediateSize?: number;
+    /** One expert's intermediate size (MoE models): the GPU count must divide it. */
+    moeIntermediateSize?: number;
     /** Size of one attention head. */
     headDim?: number;
     /** Longest context the model supports. */
     maxContext?: number;
+}
+
+/** Load-based scaling of a service between `min` and `max` instances (KEDA on vLLM's own metrics). */
+export interface AutoscaleConfig {
+    /** Fewest instances; 0 lets the service scale to zero when idle. */
+    min: number;
+    /** Most instances; the node group must hold this many. */
+    max: number;
+    /** The vLLM signal to scale on. @default "queue" */
+    metric: AutoscaleMetric;
+    /** The value one instance should carry (waiting requests, KV-cache fraction or TTFT seconds). @default per metric: 5, 0.8, 2 */
+    target: number;
+    /** Seconds of low load before instances are removed (and before the last one goes). @default 600 */
+    scaleDownDelaySeconds: number;
 }
 
 export interface ServiceConfig {
@@ -115,8 +156,10 @@ export interface ServiceConfig {
     maxLoraRank?: number;
     /** The service's model cache: its own, else its node group's, else emptyDir. */
     modelCache: ModelCacheConfig;
-    /** Number of vLLM pods; 0 stops the service and keeps its ID and keys. */
+    /** Number of vLLM pods; 0 stops the service and keeps its ID and keys. With `autoscale`, `autoscale.min`: what the node group is sized for at rest. */
     instances: number;
+    /** Load-based scaling instead of a fixed `instances`. */
+    autoscale?: AutoscaleConfig;
     /** GPUs per instance = vLLM tensor-parallel size; the planner picks the smallest fit when omitted. */
     gpus?: number;
     /** Node group this service runs on. @default the only node group */
@@ -148,8 +191,12 @@ export interface ApiKeyConfig {
     services: string[];
     /** Bump to issue a new key value. @default 0 */
     rotation: number;
-    /** Requests per minute this key may make across all services; unlimited when omitted. */
+    /** Requests per minute this key may make across all services, per gateway pod. @default gateway.defaultRequestsPerMinute */
     requestsPerMinute?: number;
+    /** End of the last rotation's grace period (ISO 8601, UTC), as configured. */
+    previousKeyValidUntil?: string;
+    /** Whether the value before the last rotation is still accepted: `previousKeyValidUntil` was in the future when the config was parsed. @default false */
+    keepPrevious: boolean;
 }
 
 export interface GatewayTlsConfig {
@@ -169,11 +216,41 @@ export interface GatewayConfig {
     maxRequestBodyMiB: number;
     /** Envoy image override. @default the pinned Envoy image */
     image?: string;
+    /** Requests per minute, per gateway pod, of keys without their own `requestsPerMinute`. @default 120 */
+    defaultRequestsPerMinute?: number;
+    /** Who can reach a `LoadBalancer` gateway: an internal NLB (the VPC) or an internet-facing one. @default "internal" */
+    scheme?: GatewayLoadBalancerScheme;
+    /** ACM certificate ARN: the NLB ends TLS on port 443 with it. */
+    certificateArn?: string;
+    /** Client CIDRs the load balancer admits. @default every address its scheme reaches */
+    loadBalancerSourceRanges?: string[];
 }
 
 export interface KeyStoreConfig {
     /** Also keep the keys in AWS Secrets Manager (EKS only). @default false */
     awsSecretsManager: boolean;
+}
+
+/** Pods admitted to vLLM's port besides the gateway's: the Prometheus that scrapes `/metrics`. */
+export interface MetricsScraperConfig {
+    /** Labels of the scraper's namespace. @default {} (any namespace) */
+    namespaceLabels?: Record<string, string>;
+    /** Labels of the scraper's pods. */
+    podLabels: Record<string, string>;
+}
+
+export interface AutoscalingConfig {
+    /** Install the pinned KEDA release, or use the one the cluster runs. @default "install" */
+    keda: KedaMode;
+    /** Prometheus that scrapes vLLM and the gateway, which KEDA queries; required when a service autoscales. */
+    prometheusUrl?: string;
+}
+
+export interface MonitoringConfig {
+    /** Create PodMonitors for vLLM and the gateway (needs the Prometheus Operator's CRDs). @default false */
+    prometheusOperator: boolean;
+    /** Ship the Grafana dashboard as a ConfigMap labelled for Grafana's sidecar. @default false */
+    grafanaDashboard: boolean;
 }
 
 export interface PlatformConfig {
@@ -189,4 +266,8 @@ export interface PlatformConfig {
     keyStore: KeyStoreConfig;
     /** @default {} (no s3:// sources) */
     modelAccess: ModelAccessConfig;
+    /** The metrics scraper the model pods' NetworkPolicy admits. @default none: only the gateway */
+    metricsScraper?: MetricsScraperConfig;
+    autoscaling: AutoscalingConfig;
+    monitoring: MonitoringConfig;
 }

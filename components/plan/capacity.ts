@@ -3,6 +3,7 @@ import { IssueList } from "../config/issues";
 import { cheapestFit, compareRanks, fitsContext, smallestFit, tensorParallelSizes } from "./fit";
 import { estimateFit, GpuFit, requestedContext, ResolvedModel, resolveModel, ServingOptions, servingOptions, weightBytes } from "./footprint";
 import { CapacityPlan, NodeGroupPlan, ServicePlan } from "./types";
+import { pinnedVllmVersion, tensorParallelProblem, validTensorParallelSizes } from "./vllmRules";
 
 /**
  * Nodes needed to place `pods` (each asking for some GPUs) on nodes of `gpusPerNode` GPUs:
@@ -63,8 +64,8 @@ interface Sizing {
     /** GPUs per instance: the service's own, or the planner's choice. */
     gpus: number;
     fit?: GpuFit;
-    /** fits; context = weights fit, the context does not; weights = they do not; gpus = more GPUs than a node has; unknown = model unknown. */
-    status: "fits" | "context" | "weights" | "gpus" | "unknown";
+    /** fits; context = weights fit, the context does not; weights = they do not; gpus = more GPUs than a node has; tp = a GPU count vLLM refuses for the model; unknown = model unknown. */
+    status: "fits" | "context" | "weights" | "gpus" | "tp" | "unknown";
 }
 
 /** Sizes one service on an instance type: checks its `gpus`, or picks the smallest tensor-parallel size that fits. */
@@ -77,13 +78,16 @@ function sizeOnType(p: Placement, type: GpuInstanceType): Sizing {
         if (!p.model) {
             return { gpus: s.gpus, status: "unknown" };
         }
+        if (tensorParallelProblem(p.model, s.gpus)) {
+            return { gpus: s.gpus, status: "tp" };
+        }
         const fit = estimateFit(p.model, type, s.gpus, p.opts);
         return { gpus: s.gpus, fit, status: !fit.weightsFit ? "weights" : fitsContext(fit, p.context) ? "fits" : "context" };
     }
     if (!p.model) {
         return { gpus: 1, status: "unknown" };
     }
-    const fits = tensorParallelSizes(type.gpus).map((tp) => estimateFit(p.model as ResolvedModel, type, tp, p.opts));
+    const fits = tensorParallelSizes(type.gpus, p.model).map((tp) => estimateFit(p.model as ResolvedModel, type, tp, p.opts));
     const full = fits.find((f) => fitsContext(f, p.context));
     if (full) {
         return { gpus: full.gpus, fit: full, status: "fits" };
@@ -121,7 +125,20 @@ export function planCapacity(services: ServicePlan[], nodeGroups: NodeGroupPlan[
         return [{ service, index, model, opts: servingOptions(service), context: model ? requestedContext(model, service.maxModelLen) : undefined }];
     });
 
-    const plan: CapacityPlan = { totalGpus: 0, requestedGpus: 0, pricePerHourUsd: 0, priceRegion: catalogRegion, priceDate: catalogPriceDate };
+    const plan: CapacityPlan = {
+        totalGpus: 0,
+        requestedGpus: 0,
+        pricePerHourUsd: 0,
+        // The rest of the cost (CPU groups, control plane, idle GPUs) is `priceCluster`'s.
+        gpuNodesPricePerHourUsd: 0,
+        cpuNodesPricePerHourUsd: 0,
+        controlPlanePricePerHourUsd: 0,
+        idleGpus: 0,
+        idleGpuPricePerHourUsd: 0,
+        simulated: false,
+        priceRegion: catalogRegion,
+        priceDate: catalogPriceDate,
+    };
     nodeGroups.forEach((group, g) => {
         const placed = placements.filter((p) => p.service.nodeGroup === group.name);
         if (group.instanceTypeChosen) {
@@ -189,6 +206,8 @@ export function planCapacity(services: ServicePlan[], nodeGroups: NodeGroupPlan[
             totalGpus: group.desiredSize * type.gpus,
             requestedGpus,
             pricePerHourUsd: round(group.desiredSize * type.pricePerHourUsd, 4),
+            idleGpus: group.desiredSize * type.gpus - requestedGpus,
+            idleGpuPricePerHourUsd: round(((group.desiredSize * type.gpus - requestedGpus) * type.pricePerHourUsd) / type.gpus, 4),
         };
         plan.totalGpus += group.capacity.totalGpus;
         plan.requestedGpus += requestedGpus;
@@ -208,7 +227,7 @@ function chooseInstanceType(group: NodeGroupPlan, family: string, placed: readon
     let best: { type: GpuInstanceType; rank: number[] } | undefined;
     for (const type of gpuInstanceTypesOfFamily(family)) {
         const sizings = placed.map((p) => sizeOnType(p, type));
-        if (sizings.some((s) => s.status === "gpus" || s.status === "weights")) {
+        if (sizings.some((s) => s.status === "gpus" || s.status === "tp" || s.status === "weights")) {
             continue;
         }
         const pods = placed.flatMap((p, i) => Array.from({ length: p.service.instances }, () => sizings[i].gpus));
@@ -262,6 +281,16 @@ function reportMisfit(issues: IssueList, p: Placement, group: NodeGroupPlan, typ
             s.gpus,
             `is more than one node of node group "${group.name}" has (${type.instanceType}: ${gpus(type.gpus)})`,
             `lower gpus to at most ${type.gpus}, or place the service on a node group with a larger instance type`,
+        );
+        return;
+    }
+    if (sizing.status === "tp") {
+        // gpus 1 always divides, so only a service's own gpus gets here.
+        issues.add(
+            `services[${p.index}].gpus`,
+            s.gpus,
+            `is a tensor-parallel size the pinned vLLM (${pinnedVllmVersion}) refuses for ${model.id}: ${tensorParallelProblem(model, s.gpus)}`,
+            `set gpus to one of ${validTensorParallelSizes(model, type.gpus).join(", ")} (the sizes up to ${type.instanceType}'s ${type.gpus} GPUs that divide the model), or leave it out and the planner picks one`,
         );
         return;
     }

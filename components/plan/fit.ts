@@ -1,16 +1,20 @@
 import { GpuInstanceType, gpuInstanceTypes } from "../catalog/gpuInstances";
 import { estimateFit, GpuFit, ResolvedModel, ServingOptions } from "./footprint";
+import { ShardedDimensions, tensorParallelProblem } from "./vllmRules";
 
 /**
  * Searching for fits: which tensor-parallel sizes a node offers, the smallest that holds a
  * model and its context, and the catalog instance type where a service costs least.
  */
 
-/** The tensor-parallel sizes a node offers: powers of two that divide its GPU count. */
-export function tensorParallelSizes(gpusPerNode: number): number[] {
+/**
+ * The tensor-parallel sizes the planner chooses from on a node: powers of two that divide
+ * its GPU count and, for a model, that vLLM accepts (vllmRules.tensorParallelProblem).
+ */
+export function tensorParallelSizes(gpusPerNode: number, model?: ShardedDimensions): number[] {
     const sizes: number[] = [];
     for (let tp = 1; tp <= gpusPerNode; tp *= 2) {
-        if (gpusPerNode % tp === 0) {
+        if (gpusPerNode % tp === 0 && (!model || tensorParallelProblem(model, tp) === undefined)) {
             sizes.push(tp);
         }
     }
@@ -23,11 +27,11 @@ export function fitsContext(fit: GpuFit, context: number | undefined): boolean {
 }
 
 /**
- * The smallest tensor-parallel size of `type` (a power of two dividing its GPUs) at which
+ * The smallest tensor-parallel size of `type` (a power of two dividing its GPUs, that vLLM accepts for the model) at which
  * the model's weights and a request of `context` tokens fit; undefined when none does.
  */
 export function smallestFit(model: ResolvedModel, type: GpuInstanceType, opts: ServingOptions = {}, context?: number): GpuFit | undefined {
-    for (const tp of tensorParallelSizes(type.gpus)) {
+    for (const tp of tensorParallelSizes(type.gpus, model)) {
         const fit = estimateFit(model, type, tp, opts);
         if (fitsContext(fit, context)) {
             return fit;

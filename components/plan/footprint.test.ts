@@ -164,11 +164,21 @@ describe("footprint arithmetic", () => {
         expect(kvBytesPerGpu(vl, 1000, 8)).toBe(kvBytesPerGpu(vl, 1000, 4));
     });
 
-    it("keeps only the window in sliding-window layers (Gemma 3: 52 of 62 layers at 1,024 tokens)", () => {
+    // vLLM 0.26 SlidingWindowSpec.max_admission_blocks_per_request (vllm/v1/kv_cache_interface.py:567):
+    // cdiv(min(window − 1 + max_in_flight_tokens, max_model_len), block) + 1 blocks per window layer,
+    // max_in_flight_tokens = 2 batches (async scheduling) × max_num_batched_tokens (config/vllm.py:512-525).
+    it("reserves what vLLM admits against in sliding-window layers (Gemma 3: 52 of 62 layers, 1,024-token window)", () => {
         const gemma = model("google/gemma-3-27b-it");
         const perLayerToken = 2 * 16 * 128 * 2;
-        expect(kvBytesPerGpu(gemma, 512, 1)).toBe(perLayerToken * 62 * 512);
-        expect(kvBytesPerGpu(gemma, 100_000, 1)).toBe(perLayerToken * (10 * 100_000 + 52 * 1024));
+        // On an L4 (2,048 batched tokens): window layers hold min(1023 + 2 × 2048, context) tokens + 1 block.
+        const l4 = { batch: { maxNumBatchedTokens: 2048, maxNumSeqs: 256 } };
+        expect(kvBytesPerGpu(gemma, 512, 1, l4)).toBe(perLayerToken * (10 * 512 + 52 * (32 + 1) * 16));
+        expect(kvBytesPerGpu(gemma, 100_000, 1, l4)).toBe(perLayerToken * (10 * 100_000 + 52 * (320 + 1) * 16));
+        // On an H100 (8,192 batched tokens) the in-flight tokens are 16,384: the window layers hold 17,424 tokens, not 1,024.
+        const h100 = { batch: { maxNumBatchedTokens: 8192, maxNumSeqs: 1024 } };
+        expect(kvBytesPerGpu(gemma, 100_000, 1, h100)).toBe(perLayerToken * (10 * 100_000 + 52 * (Math.ceil((1023 + 16384) / 16) + 1) * 16));
+        // Embedding models run without async scheduling: one batch in flight.
+        expect(kvBytesPerGpu({ ...gemma, task: "embedding" }, 100_000, 1, l4)).toBe(perLayerToken * (10 * 100_000 + 52 * (Math.ceil((1023 + 2048) / 16) + 1) * 16));
         const fit = estimateFit(gemma, type("p5.4xlarge"), 1);
         expect(kvBytesPerGpu(gemma, fit.maxContext as number, 1)).toBeLessThanOrEqual(fit.kvCacheGiBPerGpu * GiB);
     });

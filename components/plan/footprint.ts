@@ -2,6 +2,7 @@ import { GpuInstanceType } from "../catalog/gpuInstances";
 import { findModel, ModelSpec } from "../catalog/models";
 import { defaults, ServiceTask, WeightsDtype } from "../config/rules";
 import { ModelArchitectureConfig } from "../config/types";
+import { BatchLimits, batchDefaults, maxConcurrentBatches, slidingWindowAdmissionTokens } from "./vllmRules";
 
 /**
  * How much GPU memory a model needs under vLLM, and what fits where. Pure arithmetic on
@@ -26,10 +27,12 @@ export const footprintDefaults = {
     tensorParallelCommGiB: 0.5,
     /** CUDA graphs vLLM captures at start-up (0.5–0.7 GiB in published logs). */
     cudaGraphGiB: 0.5,
-    /** vLLM's default `--max-num-batched-tokens` for the OpenAI server: the profiling run's batch. */
-    maxNumBatchedTokens: 8192,
-    /** vLLM's default `--max-num-seqs`: the sampler's dummy batch in the profiling run. */
-    maxNumSeqs: 256,
+    /**
+     * `--max-num-batched-tokens` / `--max-num-seqs` (the profiling run's batch and the
+     * sampler's dummy batch) when the GPU is not known: the smaller of vLLM's two defaults
+     * (vllmRules.batchDefaults); a known GPU gets its own.
+     */
+    batch: { maxNumBatchedTokens: 2048, maxNumSeqs: 256 } as BatchLimits,
     /**
      * Peak activations of the profiling run, in hidden-size vectors per batched token: the
      * residual stream and attention scratch (not split by tensor parallelism) and the MLP's
@@ -51,8 +54,6 @@ export const footprintDefaults = {
 const fourBitBytes = 0.52;
 /** MXFP4: 4-bit values plus one 8-bit scale per 32 values = 4.25 bits. */
 const mxfp4Bytes = 4.25 / 8;
-/** GGUF as usually served (Q4_K_M is about 4.85 bits per weight). */
-const ggufBytes = 0.6;
 
 /** A model as the planner sizes it: catalog facts, overridden by whatever the service states. */
 export interface ResolvedModel extends ModelSpec {
@@ -60,6 +61,8 @@ export interface ResolvedModel extends ModelSpec {
     factsFrom: "catalog" | "config" | "catalog+config";
     /** Quantization the model id implies (`…-AWQ`, `…-FP8`) when the service names none. */
     impliedQuantization?: string;
+    /** The id the service serves (a quantized re-upload's, not its catalog base's). */
+    checkpointId: string;
 }
 
 /**
@@ -77,6 +80,7 @@ export function resolveModel(model: string, architecture?: ModelArchitectureConf
             ...stated,
             factsFrom: hasStated ? "catalog+config" : "catalog",
             impliedQuantization: found.impliedQuantization,
+            checkpointId: model,
         };
     }
     if (stated.paramsBillions === undefined) {
@@ -90,9 +94,13 @@ export function resolveModel(model: string, architecture?: ModelArchitectureConf
         kvHeads: stated.kvHeads,
         headDim: stated.headDim,
         maxContext: stated.maxContext,
+        attentionHeads: stated.attentionHeads,
+        intermediateSize: stated.intermediateSize,
+        moeIntermediateSize: stated.moeIntermediateSize,
         dtype: "bfloat16",
         source: ["service config"],
         factsFrom: "config",
+        checkpointId: model,
     };
 }
 
@@ -108,6 +116,8 @@ export interface ServingOptions {
     engineArgs?: readonly string[];
     /** @default "chat" */
     task?: string;
+    /** vLLM's batch defaults on the GPU the service runs on (estimateFit sets them); `engineArgs` win. */
+    batch?: BatchLimits;
 }
 
 /** The serving options of a parsed service. */
@@ -150,19 +160,25 @@ export function weightBytes(model: ResolvedModel, opts: ServingOptions = {}): nu
         case "bitsandbytes":
             quantized = fourBitBytes;
             break;
-        case "gguf":
-            quantized = ggufBytes;
-            break;
         case "fp8":
             quantized = 1;
             break;
         case "compressed-tensors":
-            quantized = /w4a16|int4/i.test(model.id) ? fourBitBytes : 1;
+            // The checkpoint's own id: `…-quantized.w4a16` names 4-bit weights, its catalog base does not.
+            quantized = /w4a16|int4/i.test(model.checkpointId) ? fourBitBytes : 1;
+            break;
+        case "mxfp4":
+            quantized = mxfp4Bytes;
             break;
         default:
-            quantized = model.dtype === "mxfp4" && dtype === WeightsDtype.Auto ? mxfp4Bytes : unquantized;
+            quantized = unquantized;
     }
     const params = model.paramsBillions * 1e9;
+    if (model.dtype === "mxfp4" && model.expertParamsBillions !== undefined && (quantization ?? "mxfp4") === "mxfp4" && dtype === WeightsDtype.Auto) {
+        // gpt-oss: MXFP4 holds only the MoE experts' weights; attention, router and embeddings stay bfloat16.
+        const experts = model.expertParamsBillions * 1e9;
+        return experts * mxfp4Bytes + (params - experts) * unquantized;
+    }
     const embedding = model.hiddenSize && model.vocabSize ? model.hiddenSize * model.vocabSize * (model.tiedEmbeddings ? 1 : 2) : 0;
     return Math.min(embedding, params) * unquantized + Math.max(0, params - embedding) * quantized;
 }
@@ -194,15 +210,39 @@ export function kvBytesPerToken(model: ResolvedModel, opts: ServingOptions = {})
     return 2 * (model.layers ?? 0) * (model.kvHeads ?? 0) * (model.headDim ?? 0) * kvElementBytes(opts);
 }
 
-/** KV-cache bytes one GPU holds for one request of `tokens` tokens. */
+/** `--max-num-batched-tokens` and `--max-num-seqs`: the service's engineArgs, else vLLM's default for its GPU. */
+export function batchLimits(opts: ServingOptions = {}): BatchLimits {
+    const base = opts.batch ?? footprintDefaults.batch;
+    return {
+        maxNumBatchedTokens: Number(engineArg(opts.engineArgs, "--max-num-batched-tokens")) || base.maxNumBatchedTokens,
+        maxNumSeqs: Number(engineArg(opts.engineArgs, "--max-num-seqs")) || base.maxNumSeqs,
+    };
+}
+
+/**
+ * KV-cache bytes one GPU reserves for one request of `tokens` tokens (`--max-model-len`):
+ * full-attention layers hold every token; sliding-window layers what vLLM admits against
+ * (vllmRules.slidingWindowAdmissionTokens: window − 1 + the tokens in flight, +1 block).
+ */
 export function kvBytesPerGpu(model: ResolvedModel, tokens: number, tensorParallel: number, opts: ServingOptions = {}): number {
     if (!hasKvGeometry(model)) {
         return 0;
     }
-    const perLayerToken = 2 * kvHeadsPerGpu(model, tensorParallel) * (model.headDim ?? 0) * kvElementBytes(opts);
+    const k = kvLayout(model, tensorParallel, opts);
+    const windowTokens = k.windowLayers > 0 ? slidingWindowAdmissionTokens(k.window, k.inFlight, tokens, footprintDefaults.blockTokens) : 0;
+    return k.perLayerToken * (k.fullLayers * tokens + k.windowLayers * windowTokens);
+}
+
+/** The KV cache's shape on one GPU: bytes per layer and token, full and sliding-window layers, tokens in flight. */
+function kvLayout(model: ResolvedModel, tensorParallel: number, opts: ServingOptions) {
     const windowLayers = model.slidingWindow ? (model.slidingWindowLayers ?? 0) : 0;
-    const fullLayers = (model.layers ?? 0) - windowLayers;
-    return perLayerToken * (fullLayers * tokens + windowLayers * Math.min(tokens, model.slidingWindow ?? 0));
+    return {
+        perLayerToken: 2 * kvHeadsPerGpu(model, tensorParallel) * (model.headDim ?? 0) * kvElementBytes(opts),
+        fullLayers: (model.layers ?? 0) - windowLayers,
+        windowLayers,
+        window: model.slidingWindow ?? 0,
+        inFlight: maxConcurrentBatches(opts.task ?? model.task, opts.engineArgs) * batchLimits(opts).maxNumBatchedTokens,
+    };
 }
 
 /** Memory vLLM uses per GPU besides weights and KV cache: CUDA context, NCCL, CUDA graphs, the profiling run's activations. */
@@ -212,8 +252,7 @@ export function overheadGiBPerGpu(model: ResolvedModel, tensorParallel: number, 
     if ((opts.task ?? model.task) === ServiceTask.ImageGeneration) {
         return fixed + d.imageGenerationActivationGiB;
     }
-    const batched = Number(engineArg(opts.engineArgs, "--max-num-batched-tokens")) || d.maxNumBatchedTokens;
-    const seqs = Number(engineArg(opts.engineArgs, "--max-num-seqs")) || d.maxNumSeqs;
+    const { maxNumBatchedTokens: batched, maxNumSeqs: seqs } = batchLimits(opts);
     // A dense transformer has ≈ 12 × layers × hidden² parameters: estimate the hidden size when unknown.
     const hidden = model.hiddenSize ?? (model.layers ? Math.sqrt((model.paramsBillions * 1e9) / (12 * model.layers)) : undefined);
     const vectors = d.activationVectorsPerToken.replicated + d.activationVectorsPerToken.split / tensorParallel;
@@ -244,26 +283,31 @@ export interface GpuFit {
     maxContext?: number;
 }
 
-/** The largest token count whose KV cache fits in `bytes` on one GPU. */
+/** The largest context (whole blocks, at most the model's own) whose KV cache fits in `bytes` on one GPU. */
 function tokensThatFit(model: ResolvedModel, bytes: number, tensorParallel: number, opts: ServingOptions): number {
-    if (bytes <= 0) {
+    const block = footprintDefaults.blockTokens;
+    const cap = model.maxContext ?? Infinity;
+    const fits = (tokens: number) => kvBytesPerGpu(model, tokens, tensorParallel, opts) <= bytes;
+    if (bytes <= 0 || !fits(Math.min(block, cap))) {
         return 0;
     }
-    const perLayerToken = 2 * kvHeadsPerGpu(model, tensorParallel) * (model.headDim ?? 0) * kvElementBytes(opts);
-    const windowLayers = model.slidingWindow ? (model.slidingWindowLayers ?? 0) : 0;
-    const fullLayers = (model.layers ?? 0) - windowLayers;
-    const window = model.slidingWindow ?? 0;
-    let tokens = bytes / (perLayerToken * (fullLayers + windowLayers));
-    if (windowLayers > 0 && tokens > window) {
-        tokens = fullLayers > 0 ? (bytes - perLayerToken * windowLayers * window) / (perLayerToken * fullLayers) : Infinity;
+    // Solve kvBytesPerGpu(L) = bytes: a window layer holds L + 1 block while L < c, then (⌈c ÷ block⌉ + 1) blocks.
+    const { perLayerToken, fullLayers, windowLayers, window, inFlight } = kvLayout(model, tensorParallel, opts);
+    const room = bytes / perLayerToken;
+    const c = window - 1 + inFlight;
+    const heldAtC = (Math.ceil(c / block) + 1) * block;
+    const beyond = fullLayers > 0 ? (room - windowLayers * heldAtC) / fullLayers : room >= windowLayers * heldAtC ? Infinity : -1;
+    const within = (room - windowLayers * block) / (fullLayers + windowLayers);
+    let tokens = Math.floor(Math.min(windowLayers > 0 && beyond < c ? within : beyond, cap) / block) * block;
+    while (tokens > 0 && !fits(tokens)) {
+        tokens -= block;
     }
-    const cap = model.maxContext ?? Infinity;
-    const blocks = Math.floor(Math.min(tokens, cap) / footprintDefaults.blockTokens) * footprintDefaults.blockTokens;
-    return Math.min(cap, Math.max(0, blocks));
+    return Math.min(cap, Math.max(0, tokens));
 }
 
 /** Estimates one instance of `model` on `gpus` GPUs of `type`. */
-export function estimateFit(model: ResolvedModel, type: GpuInstanceType, gpus: number, opts: ServingOptions = {}): GpuFit {
+export function estimateFit(model: ResolvedModel, type: GpuInstanceType, gpus: number, servingOpts: ServingOptions = {}): GpuFit {
+    const opts: ServingOptions = { ...servingOpts, batch: servingOpts.batch ?? batchDefaults(type) };
     const budget = type.gpuMemoryGiB * (opts.gpuMemoryUtilization ?? defaults.gpuMemoryUtilization);
     // vLLM shards weights across tensor-parallel GPUs; vLLM-Omni's diffusion pipelines keep a whole copy per GPU.
     const shards = (opts.task ?? model.task) === ServiceTask.ImageGeneration ? 1 : gpus;

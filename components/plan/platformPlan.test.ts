@@ -44,10 +44,12 @@ describe.each(["local", "dev"])("planPlatform on the shipped %s stack", (stack) 
         }
         for (const g of plan.nodeGroups) {
             expect(g.instanceType).not.toBe("");
-            expect(g.gpusPerNode).toBeGreaterThan(0);
+            // GPU groups from the GPU catalog; the one CPU group is the default system group.
+            expect(g.gpusPerNode > 0).toBe(g.kind === "gpu");
             expect(g.desiredSize).toBeGreaterThanOrEqual(g.minSize);
             expect(g.desiredSize).toBeLessThanOrEqual(g.maxSize);
         }
+        expect(plan.nodeGroups.filter((g) => g.kind === "cpu").map((g) => `${g.name} ${g.instanceType} ${g.desiredSize}`)).toEqual(["system m7i.large 2"]);
     });
 });
 

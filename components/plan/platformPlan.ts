@@ -1,12 +1,15 @@
-import { ConfigError, ConfigIssue, IssueList } from "../config/issues";
+import { ConfigError, ConfigIssue, IssueList, quoted } from "../config/issues";
 import { parseConfig, ParseContext } from "../config/parse";
 import { PlatformConfig } from "../config/types";
 import { accessName } from "../conventions";
+import { planAutoscale } from "./autoscalePlan";
+import { eksAddonVersions } from "../versions";
 import { planCapacity } from "./capacity";
 import { resolveModel, servingOptions, weightBytes } from "./footprint";
 import { loraPlan } from "./lora";
 import { servedPath } from "./modelCache";
 import { startupBudget } from "./startupBudget";
+import { planCpuGroups, priceCluster } from "./clusterCost";
 import { NodeGroupPlan, PlatformPlan, ServicePlan } from "./types";
 
 /** A plan and the problems found while making it (config paths, values and fixes). */
@@ -28,6 +31,7 @@ export function planPlatform(config: PlatformConfig): PlanResult {
             name: g.name,
             instanceType: g.instanceType ?? "",
             instanceTypeChosen: g.instanceType === undefined,
+            kind: g.kind,
             family: g.family,
             gpusPerNode: 0,
             minSize: g.minSize,
@@ -54,6 +58,7 @@ export function planPlatform(config: PlatformConfig): PlanResult {
             startup: startupBudget(undefined, s.source.kind, s.modelCache.kind),
             task: s.task,
             instances: s.instances,
+            autoscale: s.autoscale ? { ...s.autoscale, scaleUpSeconds: 0 } : undefined,
             gpus: s.gpus ?? 1,
             gpusChosen: s.gpus === undefined,
             nodeGroup: s.nodeGroup,
@@ -67,7 +72,19 @@ export function planPlatform(config: PlatformConfig): PlanResult {
             architecture: s.architecture,
         }),
     );
-    const capacity = planCapacity(services, nodeGroups, issues);
+    const cluster = config.cluster;
+    if (cluster.kind === "eks" && cluster.create && !eksAddonVersions[cluster.version]) {
+        issues.add(
+            "cluster.version",
+            cluster.version,
+            "has no pinned EKS add-on versions (VPC CNI, CoreDNS, kube-proxy, Pod Identity agent)",
+            `use ${quoted(Object.keys(eksAddonVersions))}, or pin that version's add-ons in components/versions.ts`,
+        );
+    }
+    const gpuTotals = planCapacity(services, nodeGroups, issues);
+    planAutoscale(services, nodeGroups, issues);
+    planCpuGroups(nodeGroups);
+    const capacity = priceCluster(config.cluster, nodeGroups, gpuTotals);
     for (const service of services.filter((s) => s.base === undefined)) {
         const adapters = services.filter((a) => a.base === service.name && a.adapter);
         service.lora = loraPlan(
@@ -94,6 +111,9 @@ export function planPlatform(config: PlatformConfig): PlanResult {
         gateway: config.gateway,
         keyStore: config.keyStore,
         modelAccess: config.modelAccess,
+        metricsScraper: config.metricsScraper,
+        autoscaling: config.autoscaling,
+        monitoring: config.monitoring,
         capacity,
     };
     return { plan, issues: issues.issues };

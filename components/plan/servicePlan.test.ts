@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { deploymentStatus, podResources, ServiceSpec, vllmCommand } from "./servicePlan";
+import { deploymentStatus, podResources, ServiceSpec, serviceImage, vllmCommand } from "./servicePlan";
 
 const base: ServiceSpec = {
     name: "test",
@@ -36,6 +36,34 @@ describe("podResources", () => {
             limits: { cpu: "3", memory: "11Gi", "nvidia.com/gpu": "1" },
             shmSizeGiB: undefined,
         });
+    });
+});
+
+describe("podResources of larger pods and unknown nodes", () => {
+    it("gives a 2-GPU pod half a 4-GPU node, and /dev/shm of 8 GiB per GPU", () => {
+        // g6e.12xlarge: 48 vCPUs, 384 GiB, 4 GPUs → ⌊47 × ½⌋ CPUs, ⌊(384 × 0.85 − 2) × ½⌋ GiB.
+        expect(podResources({ gpus: 2 }, "g6e.12xlarge")).toEqual({
+            requests: { cpu: "23", memory: "162Gi", "nvidia.com/gpu": "2" },
+            limits: { cpu: "23", memory: "162Gi", "nvidia.com/gpu": "2" },
+            shmSizeGiB: 16,
+        });
+    });
+
+    it("falls back to 4 CPUs and 16 GiB on an instance type outside the catalog", () => {
+        expect(podResources({ gpus: 1 }, "x9.custom")).toEqual({
+            requests: { cpu: "4", memory: "16Gi", "nvidia.com/gpu": "1" },
+            limits: { cpu: "4", memory: "16Gi", "nvidia.com/gpu": "1" },
+            shmSizeGiB: undefined,
+        });
+    });
+});
+
+describe("serviceImage", () => {
+    it("runs the pinned vLLM, vLLM-Omni for image generation, or the image the service names", () => {
+        expect(serviceImage({ task: "chat" })).toBe("vllm/vllm-openai:v0.26.0");
+        expect(serviceImage({ task: "embedding" })).toBe("vllm/vllm-openai:v0.26.0");
+        expect(serviceImage({ task: "image-generation" })).toBe("vllm/vllm-omni:v0.26.0");
+        expect(serviceImage({ task: "image-generation", image: "registry.example.com/omni:1" })).toBe("registry.example.com/omni:1");
     });
 });
 

@@ -77,26 +77,30 @@ export function vllmCommand(service: ServiceSpec): { command: string[]; args: st
     if (service.task === ServiceTask.ImageGeneration) {
         // vLLM-Omni serves diffusion models behind the same `vllm serve`, with /v1/images/generations.
         args.push("--omni");
-    } else {
-        args.push(f.tensorParallelSize.flag, String(service.gpus));
-        args.push(f.gpuMemoryUtilization.flag, String(service.gpuMemoryUtilization));
-        if (service.maxModelLen !== undefined) {
-            args.push(f.maxModelLen.flag, String(service.maxModelLen));
-        }
-        if (service.dtype !== WeightsDtype.Auto) {
-            args.push(f.dtype.flag, service.dtype);
-        }
-        if (service.quantization !== undefined) {
-            args.push(f.quantization.flag, service.quantization);
-        }
-        if (service.task === ServiceTask.Embedding) {
-            args.push("--runner", "pooling", "--convert", "embed");
-        }
-        if (service.task === ServiceTask.Vision) {
-            args.push("--limit-mm-per-prompt", JSON.stringify({ image: 4 }));
-        }
-        args.push(...loraArgs(service.lora, service.accessName));
     }
+    // vLLM-Omni copies --tensor-parallel-size into its DiffusionParallelConfig and forwards
+    // --dtype and --quantization; its diffusion stage never reads --gpu-memory-utilization,
+    // so image generation does not get it (config refuses it there).
+    args.push(f.tensorParallelSize.flag, String(service.gpus));
+    if (service.task !== ServiceTask.ImageGeneration) {
+        args.push(f.gpuMemoryUtilization.flag, String(service.gpuMemoryUtilization));
+    }
+    if (service.maxModelLen !== undefined) {
+        args.push(f.maxModelLen.flag, String(service.maxModelLen));
+    }
+    if (service.dtype !== WeightsDtype.Auto) {
+        args.push(f.dtype.flag, service.dtype);
+    }
+    if (service.quantization !== undefined) {
+        args.push(f.quantization.flag, service.quantization);
+    }
+    if (service.task === ServiceTask.Embedding) {
+        args.push("--runner", "pooling", "--convert", "embed");
+    }
+    if (service.task === ServiceTask.Vision) {
+        args.push("--limit-mm-per-prompt", JSON.stringify({ image: 4 }));
+    }
+    args.push(...loraArgs(service.lora, service.accessName));
     args.push(...service.engineArgs);
     return { command: ["vllm", "serve"], args };
 }

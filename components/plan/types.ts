@@ -1,6 +1,16 @@
-import { CapacityType, GpuAmiType, Quantization, ServiceTask, WeightsDtype } from "../config/rules";
-import { ModelSource } from "../config/modelSource";
-import { ApiKeyConfig, ClusterConfig, GatewayConfig, KeyStoreConfig, ModelAccessConfig, ModelArchitectureConfig, ModelCacheConfig } from "../config/types";
+import { AmiType, CapacityType, NodeGroupKind } from "../config/rules";
+import {
+    ApiKeyConfig,
+    AutoscaleConfig,
+    AutoscalingConfig,
+    ClusterConfig,
+    GatewayConfig,
+    KeyStoreConfig,
+    MetricsScraperConfig,
+    ModelAccessConfig,
+    MonitoringConfig,
+    ServiceConfig,
+} from "../config/types";
 import { LoraPlan } from "./lora";
 import { StartupBudget } from "./startupBudget";
 
@@ -10,59 +20,28 @@ import { StartupBudget } from "./startupBudget";
  * config it came from is never written to. The components take these terms.
  */
 
-/** One model service as planned. */
-export interface ServicePlan {
-    /** Unique name, an RFC 1035 label; the Kubernetes object names derive from it. */
-    name: string;
-    /** Human-readable name for the services table. */
-    displayName: string;
+/** One model service as planned: its config with the planner's answers filled in. */
+export interface ServicePlan extends Omit<ServiceConfig, "gpus" | "autoscale"> {
     /** `<owner>/<name>`: vLLM's served model name and the request's `model`. */
     accessName: string;
-    /** Base model: a Hugging Face repo id or a path in the model cache. */
-    model: string;
-    /** The model's source, parsed. */
-    source: ModelSource;
-    /** Hugging Face commit the model (an adapter service: the adapter) is pinned to. */
-    revision?: string;
-    /** Adapter services: the base service whose pods serve the adapter. */
-    base?: string;
-    /** Adapter services: the adapter's source. */
-    adapter?: ModelSource;
-    /** Adapter services: the adapter's LoRA rank. */
-    rank?: number;
-    /** Base services: the LoRA rank limit from config. */
-    maxLoraRank?: number;
+    /** Load-based scaling; the Deployment's replicas then belong to KEDA. */
+    autoscale?: AutoscalePlan;
     /** Base services with adapters: what vLLM is told about them. */
     lora?: LoraPlan;
-    /** Where the weights are kept between pod starts. */
-    modelCache: ModelCacheConfig;
     /** Startup estimate and the startup probe's budget. */
     startup: StartupBudget;
-    /** What the model serves. */
-    task: ServiceTask;
-    /** Number of vLLM pods; 0 = stopped. */
-    instances: number;
-    /** GPUs per instance = vLLM's tensor-parallel size. */
+    /** GPUs per instance = vLLM's tensor-parallel size: the config's, or the planner's smallest fit. */
     gpus: number;
     /** True when `gpus` was chosen by the planner rather than written in config. */
     gpusChosen: boolean;
-    /** Node group the service runs on. */
-    nodeGroup: string;
-    /** vLLM `--max-model-len`; the model's own maximum when undefined. */
-    maxModelLen?: number;
-    /** Container image override. */
-    image?: string;
-    /** Extra vLLM arguments, appended verbatim. */
-    engineArgs: string[];
-    /** Extra (non-secret) environment variables. */
-    env: Record<string, string>;
-    dtype: WeightsDtype;
-    quantization?: Quantization;
-    gpuMemoryUtilization: number;
-    /** Model facts stated in config, for models outside the catalog. */
-    architecture?: ModelArchitectureConfig;
     /** Fit, GPUs and cost; undefined when the model's size is unknown. */
     capacity?: ServiceCapacityPlan;
+}
+
+/** A service's autoscaling as planned. */
+export interface AutoscalePlan extends AutoscaleConfig {
+    /** Estimated seconds from the first request to a ready instance when scaled to zero (the gateway's `Retry-After`). */
+    scaleUpSeconds: number;
 }
 
 /** One node group as planned. */
@@ -72,6 +51,8 @@ export interface NodeGroupPlan {
     instanceType: string;
     /** True when `instanceType` was chosen by the planner. */
     instanceTypeChosen: boolean;
+    /** GPU group (model services) or CPU group (gateway and cluster add-ons). */
+    kind: NodeGroupKind;
     /** Instance family the planner picked `instanceType` from, when the config named a family. */
     family?: string;
     /** GPUs of one node (from the instance catalog). */
@@ -82,7 +63,7 @@ export interface NodeGroupPlan {
     maxSize: number;
     capacityType: CapacityType;
     diskSizeGiB: number;
-    amiType: GpuAmiType;
+    amiType: AmiType;
     /** GPUs and cost at `desiredSize`. */
     capacity?: NodeGroupCapacityPlan;
 }
@@ -98,6 +79,10 @@ export interface PlatformPlan {
     gateway: GatewayConfig;
     keyStore: KeyStoreConfig;
     modelAccess: ModelAccessConfig;
+    /** The metrics scraper the model pods' NetworkPolicy admits, if any. */
+    metricsScraper?: MetricsScraperConfig;
+    autoscaling: AutoscalingConfig;
+    monitoring: MonitoringConfig;
     /** Total GPUs and cost. */
     capacity: CapacityPlan;
 }
@@ -137,6 +122,10 @@ export interface NodeGroupCapacityPlan {
     requestedGpus: number;
     /** On-demand price of `desiredSize` nodes. */
     pricePerHourUsd: number;
+    /** GPUs of `desiredSize` nodes that no service asks for: paid for, unused. */
+    idleGpus: number;
+    /** The price of the idle GPUs: `idleGpus × node price ÷ node GPUs`. */
+    idleGpuPricePerHourUsd: number;
 }
 
 /** Totals over all node groups, priced from the instance catalog. */
@@ -145,8 +134,23 @@ export interface CapacityPlan {
     totalGpus: number;
     /** GPUs all services ask for. */
     requestedGpus: number;
-    /** On-demand price of all node groups at their desired sizes. */
+    /**
+     * What the cluster costs per hour on demand: GPU node groups, CPU node groups and the EKS
+     * control plane (`gpuNodesPricePerHourUsd + cpuNodesPricePerHourUsd + controlPlanePricePerHourUsd`).
+     */
     pricePerHourUsd: number;
+    /** GPU node groups at their desired sizes (the services' shares plus the idle GPUs). */
+    gpuNodesPricePerHourUsd: number;
+    /** CPU node groups (gateway and cluster add-ons) at their desired sizes. */
+    cpuNodesPricePerHourUsd: number;
+    /** The EKS control plane's fee, when the stack creates the cluster (or simulates one it would create). */
+    controlPlanePricePerHourUsd: number;
+    /** GPUs provisioned that no service asks for. */
+    idleGpus: number;
+    /** What the idle GPUs cost. */
+    idleGpuPricePerHourUsd: number;
+    /** True on a simulated cluster: the prices are what the same node groups would cost on EKS, not a bill. */
+    simulated: boolean;
     /** Region and date of the catalog's prices. */
     priceRegion: string;
     priceDate: string;

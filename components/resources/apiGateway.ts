@@ -1,11 +1,15 @@
 import { createHash } from "node:crypto";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { defaults, GatewayServiceType } from "../config/rules";
+import { z } from "zod";
+import { accessNameLeaf, ArgsCheck } from "../config/args";
+import { defaults, GatewayLoadBalancerScheme, GatewayServiceType } from "../config/rules";
+import { apiKeySchema, gatewaySchema, serviceSchema } from "../config/schema";
 import { GatewayConfig, GatewayTlsConfig } from "../config/types";
-import { gatewayComponent, gatewayConfigSecretName, gatewayObjectName, gatewaySelector, nodeGroupLabel, platformLabels, typeTokenPrefix } from "../conventions";
+import { gatewayClustersSecretName, gatewayComponent, gatewayConfigSecretName, gatewayObjectName, gatewaySelector, nodeGroupLabel, platformLabels, typeTokenPrefix } from "../conventions";
 import {
     envoyFiles,
+    envoySecretFiles,
     gatewayMemoryLimitMiB,
     gatewayPaths,
     gatewayPorts,
@@ -17,33 +21,87 @@ import {
 } from "../plan/gateway";
 import { images } from "../versions";
 
+/**
+ * The gateway in front of a set of model services. `routes` and `keys` may be outputs of other
+ * components (`ModelService.route`, a `KeyStore`'s `keys`); every field is checked with the
+ * stack config's rules and messages.
+ */
 export interface ApiGatewayArgs {
     /** Namespace of the gateway's objects. */
     namespace: pulumi.Input<string>;
-    /** One route per model service (stopped services included: they answer 503). */
-    routes: GatewayRoute[];
+    /** One route per model service (stopped services included: they answer 503); `ModelService.route` is one. */
+    routes: pulumi.Input<pulumi.Input<GatewayRoute>[]>;
     /** The API keys with their values; a secret Output in practice. */
-    keys: pulumi.Input<GatewayKey[]>;
+    keys: pulumi.Input<pulumi.Input<GatewayKey>[]>;
     /** Envoy pods. @default 2 */
-    replicas?: number;
+    replicas?: pulumi.Input<number>;
     /** How the gateway is exposed. @default "ClusterIP" */
     serviceType?: GatewayServiceType;
-    /** Public host name; it forms `endpoint` when set. */
+    /** Public host name; it forms `endpoint` when set. @default none (the in-cluster or load balancer URL) */
     hostname?: string;
     /** TLS on the API listener from a `kubernetes.io/tls` Secret. @default none (plain HTTP) */
     tls?: GatewayTlsConfig;
+    /** `LoadBalancer` only: an internal NLB (reachable from the VPC) or an internet-facing one. @default "internal" */
+    scheme?: GatewayLoadBalancerScheme;
+    /** `LoadBalancer` only: ACM certificate ARN; the NLB ends TLS with it on port 443. @default none */
+    certificateArn?: string;
+    /** `LoadBalancer` only: client CIDRs the NLB admits. @default every address the scheme reaches */
+    loadBalancerSourceRanges?: string[];
     /** Largest request body accepted, MiB. @default 32 */
     maxRequestBodyMiB?: number;
     /** Envoy image. @default the pinned Envoy image */
     image?: string;
+    /**
+     * CPU node groups the gateway runs on (their `model-services.io/node-group` values). With
+     * none, it runs on any node outside a node group; never on a GPU node. @default []
+     */
+    nodeGroups?: string[];
     /** Extra labels for every object. @default {} */
     labels?: Record<string, string>;
 }
+
+/** A route's and a key's fields, each with the config leaf it mirrors. */
+const routesLeaf = z.array(
+    z.object({
+        name: serviceSchema.shape.name,
+        accessName: accessNameLeaf,
+        task: serviceSchema.shape.task,
+        instances: serviceSchema.shape.instances,
+    }),
+);
+const keysLeaf = z.array(
+    z.object({
+        name: apiKeySchema.shape.name,
+        services: apiKeySchema.shape.services,
+        requestsPerMinute: apiKeySchema.shape.requestsPerMinute,
+    }),
+);
 
 /** Pod annotation with the bootstrap's SHA-256: the pods roll when, and only when, it changes. */
 export const bootstrapChecksumAnnotation = "model-services.io/envoy-bootstrap-sha256";
 /** Service ports: the API only (admin, readiness and metrics stay inside the pod's network). */
 export const gatewayServicePorts = { http: 80, https: 443 } as const;
+
+/**
+ * Annotations for the AWS Load Balancer Controller: an NLB with IP targets, the scheme the
+ * config chose, a PROXY v2 header carrying the caller's address, and TLS with an ACM
+ * certificate on port 443 when one is given. HTTP/2 and SSE pass through as TCP.
+ */
+export function loadBalancerAnnotations(gateway: Pick<GatewayConfig, "scheme" | "certificateArn">): Record<string, string> {
+    const prefix = "service.beta.kubernetes.io/aws-load-balancer";
+    return {
+        [`${prefix}-type`]: "external",
+        [`${prefix}-nlb-target-type`]: "ip",
+        [`${prefix}-scheme`]: gateway.scheme ?? defaults.gatewayScheme,
+        [`${prefix}-proxy-protocol`]: "*",
+        ...(gateway.certificateArn ? { [`${prefix}-ssl-cert`]: gateway.certificateArn, [`${prefix}-ssl-ports`]: String(gatewayServicePorts.https) } : {}),
+    };
+}
+
+/** Nodes of the given CPU groups, or — when none are given — nodes in no node group. */
+function cpuNodeSelector(nodeGroups: readonly string[]): k8s.types.input.core.v1.NodeSelectorRequirement {
+    return nodeGroups.length > 0 ? { key: nodeGroupLabel, operator: "In", values: [...nodeGroups].sort() } : { key: nodeGroupLabel, operator: "DoesNotExist" };
+}
 
 /** Envoy's user in the stock image. */
 const envoyUid = 101;
@@ -68,41 +126,72 @@ export class ApiGateway extends pulumi.ComponentResource {
     public readonly serviceName: pulumi.Output<string>;
 
     constructor(name: string, args: ApiGatewayArgs, opts?: pulumi.ComponentResourceOptions) {
-        super(`${typeTokenPrefix}:ApiGateway`, name, {}, opts);
-        const gateway: GatewayConfig = {
-            replicas: args.replicas ?? defaults.gatewayReplicas,
-            serviceType: args.serviceType ?? GatewayServiceType.ClusterIP,
-            hostname: args.hostname,
-            tls: args.tls,
-            maxRequestBodyMiB: args.maxRequestBodyMiB ?? defaults.maxRequestBodyMiB,
-            image: args.image,
+        // Checked before the component registers: bad args create nothing.
+        const check = new ArgsCheck(`ApiGateway "${name}" args`);
+        const leaf = gatewaySchema.shape;
+        const replicas = check.input("replicas", leaf.replicas, args.replicas);
+        const routes = check.input<GatewayRoute[]>("routes", routesLeaf, args.routes as pulumi.Input<GatewayRoute[]>);
+        const keys = check.input<GatewayKey[]>("keys", keysLeaf, args.keys as pulumi.Input<GatewayKey[]>);
+        const gateway: Omit<GatewayConfig, "replicas"> = {
+            serviceType: check.plain("serviceType", leaf.serviceType, args.serviceType) ?? GatewayServiceType.ClusterIP,
+            hostname: check.plain("hostname", leaf.hostname, args.hostname),
+            tls: check.plain("tls", leaf.tls, args.tls),
+            maxRequestBodyMiB: check.plain("maxRequestBodyMiB", leaf.maxRequestBodyMiB, args.maxRequestBodyMiB) ?? defaults.maxRequestBodyMiB,
+            image: check.plain("image", leaf.image, args.image),
+            scheme: check.plain("scheme", leaf.scheme, args.scheme) ?? defaults.gatewayScheme,
+            certificateArn: check.plain("certificateArn", leaf.certificateArn, args.certificateArn),
+            loadBalancerSourceRanges: check.plain("loadBalancerSourceRanges", leaf.loadBalancerSourceRanges, args.loadBalancerSourceRanges),
         };
+        check.throwIfInvalid();
+        super(`${typeTokenPrefix}:ApiGateway`, name, {}, opts);
         const tls = gateway.tls !== undefined;
+        // TLS at the NLB: clients speak https to port 443, Envoy's plain listener serves behind it.
+        const nlbTls = gateway.certificateArn !== undefined;
 
         const selector = { ...gatewaySelector };
         const labels = { ...args.labels, ...selector, "app.kubernetes.io/component": gatewayComponent, ...platformLabels };
 
         // The keys make the whole config secret; the bootstrap alone holds none.
-        const files = pulumi.secret(pulumi.output(args.keys).apply((keys) => renderEnvoyConfig({ routes: args.routes, keys, gateway })));
+        const files = pulumi.secret(
+            pulumi.all([routes, keys, replicas]).apply(([routeList, keyList, replicaCount]) =>
+                renderEnvoyConfig({ routes: routeList, keys: keyList, gateway: { ...gateway, replicas: replicaCount ?? defaults.gatewayReplicas } }),
+            ),
+        );
         const bootstrapChecksum = createHash("sha256").update(renderBootstrap()).digest("hex");
 
+        const filesOf = (names: readonly string[]) => files.apply((all) => Object.fromEntries(Object.entries(all).filter(([file]) => names.includes(file))));
         const config = new k8s.core.v1.Secret(
             `${name}-config`,
             {
                 metadata: { name: gatewayConfigSecretName, namespace: args.namespace, labels },
                 type: "Opaque",
-                stringData: files,
+                stringData: filesOf(envoySecretFiles.config),
+            },
+            { parent: this },
+        );
+        // The clusters in a Secret of their own: each stays under the 1 MiB limit at 500 services × 500 keys.
+        const clusters = new k8s.core.v1.Secret(
+            `${name}-clusters`,
+            {
+                metadata: { name: gatewayClustersSecretName, namespace: args.namespace, labels },
+                type: "Opaque",
+                stringData: filesOf(envoySecretFiles.clusters),
             },
             { parent: this },
         );
 
         const apiPort = tls
             ? { name: "api-tls", containerPort: gatewayPorts.apiTls, servicePort: gatewayServicePorts.https, servicePortName: "https" }
-            : { name: "api", containerPort: gatewayPorts.api, servicePort: gatewayServicePorts.http, servicePortName: "http" };
+            : nlbTls
+              ? { name: "api", containerPort: gatewayPorts.api, servicePort: gatewayServicePorts.https, servicePortName: "https" }
+              : { name: "api", containerPort: gatewayPorts.api, servicePort: gatewayServicePorts.http, servicePortName: "http" };
 
         const volumes: k8s.types.input.core.v1.Volume[] = [
-            // kubelet swaps the whole directory atomically (`..data`), which is what Envoy's watch reacts to.
-            { name: "config", secret: { secretName: config.metadata.name, defaultMode: 0o440 } },
+            // One directory from both Secrets; kubelet swaps it atomically (`..data`), which is what Envoy's watch reacts to.
+            {
+                name: "config",
+                projected: { defaultMode: 0o440, sources: [{ secret: { name: config.metadata.name } }, { secret: { name: clusters.metadata.name } }] },
+            },
             { name: "tmp", emptyDir: { sizeLimit: "64Mi" } },
         ];
         const volumeMounts: k8s.types.input.core.v1.VolumeMount[] = [
@@ -119,7 +208,7 @@ export class ApiGateway extends pulumi.ComponentResource {
             {
                 metadata: { name: gatewayObjectName, namespace: args.namespace, labels },
                 spec: {
-                    replicas: gateway.replicas,
+                    replicas: replicas.apply((count) => count ?? defaults.gatewayReplicas),
                     selector: { matchLabels: selector },
                     strategy: { type: "RollingUpdate", rollingUpdate: { maxSurge: 1, maxUnavailable: 0 } },
                     template: {
@@ -144,11 +233,11 @@ export class ApiGateway extends pulumi.ComponentResource {
                                 fsGroup: envoyUid,
                                 seccompProfile: { type: "RuntimeDefault" },
                             },
-                            // CPU nodes only: no GPU toleration, and never a node of a GPU node group.
+                            // CPU nodes only: the platform's CPU groups by name (no GPU toleration either).
                             affinity: {
                                 nodeAffinity: {
                                     requiredDuringSchedulingIgnoredDuringExecution: {
-                                        nodeSelectorTerms: [{ matchExpressions: [{ key: nodeGroupLabel, operator: "DoesNotExist" }] }],
+                                        nodeSelectorTerms: [{ matchExpressions: [cpuNodeSelector(args.nodeGroups ?? [])] }],
                                     },
                                 },
                                 podAntiAffinity: {
@@ -218,11 +307,11 @@ export class ApiGateway extends pulumi.ComponentResource {
                     name: gatewayObjectName,
                     namespace: args.namespace,
                     labels,
-                    // On EKS: a Network Load Balancer passes HTTP/2 and SSE through as TCP, with a 350 s idle timeout.
-                    annotations: isLoadBalancer ? { "service.beta.kubernetes.io/aws-load-balancer-type": "nlb" } : undefined,
+                    annotations: isLoadBalancer ? loadBalancerAnnotations(gateway) : undefined,
                 },
                 spec: {
                     type: gateway.serviceType,
+                    loadBalancerSourceRanges: isLoadBalancer ? gateway.loadBalancerSourceRanges : undefined,
                     selector,
                     ports: [{ name: apiPort.servicePortName, port: apiPort.servicePort, targetPort: apiPort.name, protocol: "TCP" }],
                 },
@@ -232,10 +321,11 @@ export class ApiGateway extends pulumi.ComponentResource {
         this.serviceName = service.metadata.name;
 
         // The Service listens on the scheme's default port (80 or 443), so the URL needs none.
-        const scheme = tls ? "https" : "http";
+        const scheme = tls || nlbTls ? "https" : "http";
         const inCluster = pulumi.interpolate`${scheme}://${service.metadata.name}.${service.metadata.namespace}.svc.cluster.local/v1`;
         if (gateway.hostname) {
-            this.endpoint = pulumi.output(`https://${gateway.hostname}/v1`);
+            // Never advertise https that nothing serves.
+            this.endpoint = pulumi.output(`${scheme}://${gateway.hostname}/v1`);
         } else if (isLoadBalancer) {
             this.endpoint = pulumi.all([service.status, inCluster]).apply(([status, fallback]) => {
                 const ingress = status?.loadBalancer?.ingress?.[0];

@@ -1,7 +1,9 @@
-import * as aws from "@pulumi/aws";
+import type * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { defaults } from "../config/rules";
 import { typeTokenPrefix } from "../conventions";
+import { awsSdk } from "./awsSdk";
+import { eksAddonVersions, EksAddonVersions } from "../versions";
 
 export interface EksClusterArgs {
     /** EKS cluster name. */
@@ -16,9 +18,19 @@ export interface EksClusterArgs {
     tags?: Record<string, string>;
 }
 
+/** Pod Identity's service principal, which EKS uses to hand service accounts their roles. */
+const podIdentityTrust = JSON.stringify({
+    Version: "2012-10-17",
+    Statement: [{ Effect: "Allow", Principal: { Service: "pods.eks.amazonaws.com" }, Action: ["sts:AssumeRole", "sts:TagSession"] }],
+});
+
 /**
  * The EKS cluster the platform runs on: created (with its IAM role, API access entries and
- * the default VPC's subnets unless `subnetIds` are given) or looked up by name.
+ * the default VPC's subnets unless `subnetIds` are given) or looked up by name. A created
+ * cluster gets no self-managed add-ons; instead the EKS managed add-ons nodes need before
+ * they turn Ready are declared and pinned (`eksAddonVersions`): the VPC CNI (its AWS
+ * permissions through EKS Pod Identity, not the node role), kube-proxy and the Pod Identity
+ * agent. CoreDNS needs a node to run on, so `coreDnsAddon` adds it after the CPU node groups.
  */
 export class EksCluster extends pulumi.ComponentResource {
     /** The cluster's name. */
@@ -27,9 +39,17 @@ export class EksCluster extends pulumi.ComponentResource {
     public readonly subnetIds: pulumi.Output<string[]>;
     /** Kubeconfig that authenticates with `aws eks get-token` (no credential inside). */
     public readonly kubeconfig: pulumi.Output<string>;
+    /**
+     * What node groups wait for: the network add-ons without which nodes never turn Ready
+     * (empty for an existing cluster). Resources rather than an output, for `dependsOn`.
+     */
+    public readonly nodePrerequisites: pulumi.Resource[] = [];
+    /** Add-on versions of a created cluster; undefined for an existing one (its add-ons are its own). */
+    private readonly addonVersions?: EksAddonVersions;
 
     constructor(name: string, args: EksClusterArgs, opts?: pulumi.ComponentResourceOptions) {
         super(`${typeTokenPrefix}:EksCluster`, name, {}, opts);
+        const aws = awsSdk();
         const cluster = { ...args, create: args.create ?? true, version: args.version ?? defaults.eksVersion };
         let endpoint: pulumi.Output<string>;
         let certificateAuthority: pulumi.Output<string>;
@@ -64,10 +84,16 @@ export class EksCluster extends pulumi.ComponentResource {
                     roleArn: role.arn,
                     vpcConfig: { subnetIds, endpointPublicAccess: true, endpointPrivateAccess: true },
                     accessConfig: { authenticationMode: "API", bootstrapClusterCreatorAdminPermissions: true },
+                    // The add-ons below replace the unmanaged ones EKS would otherwise install.
+                    bootstrapSelfManagedAddons: false,
                     tags: args.tags,
                 },
                 { parent: this, dependsOn: [policy] },
             );
+            this.addonVersions = eksAddonVersions[cluster.version];
+            if (this.addonVersions) {
+                this.nodePrerequisites = this.createNodeAddons(name, eks.name, this.addonVersions, args.tags);
+            }
             this.clusterName = eks.name;
             this.subnetIds = subnetIds;
             endpoint = eks.endpoint;
@@ -102,5 +128,51 @@ export class EksCluster extends pulumi.ComponentResource {
             }),
         );
         this.registerOutputs({ clusterName: this.clusterName, subnetIds: this.subnetIds, kubeconfig: this.kubeconfig });
+    }
+
+    /** VPC CNI, kube-proxy and the Pod Identity agent: what a node needs to turn Ready. */
+    private createNodeAddons(name: string, clusterName: pulumi.Output<string>, versions: EksAddonVersions, tags?: Record<string, string>): pulumi.Resource[] {
+        const aws = awsSdk();
+        const child = { parent: this };
+        const podIdentityAgent = new aws.eks.Addon(
+            `${name}-eks-pod-identity-agent`,
+            { clusterName, addonName: "eks-pod-identity-agent", addonVersion: versions.podIdentityAgent, resolveConflictsOnCreate: "OVERWRITE", tags },
+            child,
+        );
+        const kubeProxy = new aws.eks.Addon(`${name}-kube-proxy`, { clusterName, addonName: "kube-proxy", addonVersion: versions.kubeProxy, resolveConflictsOnCreate: "OVERWRITE", tags }, child);
+        const cniRole = new aws.iam.Role(`${name}-vpc-cni-role`, { assumeRolePolicy: podIdentityTrust, tags }, child);
+        const cniPolicy = new aws.iam.RolePolicyAttachment(
+            `${name}-vpc-cni-AmazonEKS_CNI_Policy`,
+            { role: cniRole.name, policyArn: "arn:aws:iam::aws:policy/AmazonEKS_CNI_Policy" },
+            child,
+        );
+        const vpcCni = new aws.eks.Addon(
+            `${name}-vpc-cni`,
+            {
+                clusterName,
+                addonName: "vpc-cni",
+                addonVersion: versions.vpcCni,
+                resolveConflictsOnCreate: "OVERWRITE",
+                podIdentityAssociations: [{ roleArn: cniRole.arn, serviceAccount: "aws-node" }],
+                tags,
+            },
+            { parent: this, dependsOn: [podIdentityAgent, cniPolicy] },
+        );
+        return [podIdentityAgent, kubeProxy, vpcCni];
+    }
+
+    /**
+     * The CoreDNS add-on, once nodes it can run on exist (`nodeGroups`: the CPU groups; GPU
+     * nodes are tainted). None for an existing cluster, whose add-ons are its own.
+     */
+    public coreDnsAddon(name: string, nodeGroups: pulumi.Resource[]): aws.eks.Addon | undefined {
+        if (!this.addonVersions) {
+            return undefined;
+        }
+        return new (awsSdk().eks.Addon)(
+            `${name}-coredns`,
+            { clusterName: this.clusterName, addonName: "coredns", addonVersion: this.addonVersions.coreDns, resolveConflictsOnCreate: "OVERWRITE" },
+            { parent: this, dependsOn: nodeGroups },
+        );
     }
 }

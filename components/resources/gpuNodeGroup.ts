@@ -1,19 +1,19 @@
-import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { findGpuInstanceType } from "../catalog/gpuInstances";
-import { CapacityType, defaults, GpuAmiType } from "../config/rules";
-import { gpuTaint, nodeGroupLabel, partOfTag, typeTokenPrefix } from "../conventions";
-import { S3Prefix, s3ReadPolicy } from "../plan/s3Access";
+import { ArgsCheck } from "../config/args";
+import { AmiType, CapacityType, defaults, NodeGroupKind } from "../config/rules";
+import { nodeGroupSchema } from "../config/schema";
+import { gpuTaint, nodeGroupLabel, typeTokenPrefix } from "../conventions";
+import { S3Prefix } from "../plan/s3Access";
+import { eksManagedNodeGroup, NodeGroupEksArgs, NodeGroupSimulationArgs, nodeGroupTags, simulatedNodeObjects } from "./nodeGroupParts";
 
-/** Where a node group's nodes come from. */
-export interface GpuNodeGroupEksArgs {
-    /** Name of the EKS cluster the managed node group joins. */
-    clusterName: pulumi.Input<string>;
-    /** Subnets of the node group. */
-    subnetIds: pulumi.Input<pulumi.Input<string>[]>;
-}
+/** Where a GPU node group's nodes come from on EKS. */
+export type GpuNodeGroupEksArgs = NodeGroupEksArgs;
 
-/** A GPU node group in the plan's terms: a `NodeGroupPlan` from `planPlatform` satisfies it. */
+/**
+ * A GPU node group: a `NodeGroupPlan` from `planPlatform` satisfies it; sizes and the instance
+ * type may come from other resources. Checked with the stack config's `nodeGroups[]` rules.
+ */
 export interface GpuNodeGroupArgs {
     /** Node group name, an RFC 1123 label: the nodes carry it as `model-services.io/node-group`. */
     name: string;
@@ -30,29 +30,30 @@ export interface GpuNodeGroupArgs {
     /** Root volume, GiB. @default 200 */
     diskSizeGiB?: number;
     /** @default "AL2023_x86_64_NVIDIA" */
-    amiType?: GpuAmiType;
-    /** The EKS cluster to create a managed node group in; omitted on `kubeconfig` clusters, where the group selects existing nodes by label. */
+    amiType?: AmiType;
+    /** The EKS cluster to create a managed node group in; omitted on `kubeconfig` clusters, where the group selects existing nodes by label. @default none */
     eks?: GpuNodeGroupEksArgs;
+    /** On a simulated cluster: create the `desiredSize` nodes EKS would run as Node objects. @default none */
+    simulation?: NodeGroupSimulationArgs;
     /** Service name → service ID of the services placed on this group, tagged on the AWS resources. @default {} */
     serviceIds?: pulumi.Input<Record<string, pulumi.Input<string>>>;
     /** Extra AWS tags. @default {} */
     tags?: Record<string, string>;
+    /**
+     * Services on the group autoscale, so a cluster autoscaler moves the node count between
+     * `minSize` and `maxSize`: Pulumi sets `desiredSize` at creation and then leaves it alone.
+     * @default false
+     */
+    nodesFollowPods?: boolean;
     /** S3 prefixes the nodes' role may read (model sources with `modelAccess.s3.mode: node-role`). @default [] */
     s3ReadPrefixes?: S3Prefix[];
 }
 
-/** Managed policies an EKS worker node needs to join the cluster, run the VPC CNI and pull images. */
-export const workerNodePolicies = [
-    "arn:aws:iam::aws:policy/AmazonEKSWorkerNodePolicy",
-    "arn:aws:iam::aws:policy/AmazonEKS_CNI_Policy",
-    "arn:aws:iam::aws:policy/AmazonEC2ContainerRegistryReadOnly",
-    "arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore",
-] as const;
-
 /**
  * A group of GPU nodes. On EKS: a managed node group with an NVIDIA AMI, the GPU taint,
  * the node-group label and an IAM role, sized to the GPU demand of its services. On a
- * kubeconfig cluster: no cloud resource; pods select existing nodes by the same label.
+ * simulated cluster: its `desiredSize` nodes as Node objects shaped like those EKS nodes.
+ * On another kubeconfig cluster: no resource; pods select existing nodes by the same label.
  */
 export class GpuNodeGroup extends pulumi.ComponentResource {
     /** The node group's name (the node-group label's value). */
@@ -73,55 +74,38 @@ export class GpuNodeGroup extends pulumi.ComponentResource {
     public readonly nodeGroupArn: pulumi.Output<string | undefined>;
 
     constructor(name: string, args: GpuNodeGroupArgs, opts?: pulumi.ComponentResourceOptions) {
+        // Checked before the component registers: bad args create nothing. Sizes are plain
+        // numbers: a simulated cluster creates that many Node objects.
+        const check = new ArgsCheck(`GpuNodeGroup "${name}" args`);
+        const leaf = nodeGroupSchema.shape;
+        check.plain("name", leaf.name, args.name);
+        check.plain("instanceType", leaf.instanceType.unwrap(), args.instanceType);
+        check.plain("minSize", leaf.minSize, args.minSize);
+        check.plain("maxSize", leaf.maxSize, args.maxSize);
+        check.plain("capacityType", leaf.capacityType, args.capacityType);
+        check.plain("diskSizeGiB", leaf.diskSizeGiB, args.diskSizeGiB);
+        check.plain("amiType", leaf.amiType, args.amiType);
+        check.throwIfInvalid();
         super(`${typeTokenPrefix}:GpuNodeGroup`, name, {}, opts);
-        const group = args;
+        const group = {
+            ...args,
+            kind: NodeGroupKind.Gpu,
+            capacityType: args.capacityType ?? defaults.capacityType,
+            diskSizeGiB: args.diskSizeGiB ?? defaults.diskSizeGiB,
+            amiType: args.amiType ?? defaults.amiType,
+        };
 
         if (args.eks) {
             const tags = pulumi.output(args.serviceIds ?? {}).apply((ids) => ({
-                "model-services.io/node-group": group.name,
-                ...partOfTag,
+                ...nodeGroupTags(group.name, args.tags),
                 ...Object.fromEntries(Object.entries(ids).map(([service, id]) => [`model-services.io/service/${service}`, id])),
-                ...args.tags,
             }));
-            const role = new aws.iam.Role(
-                `${name}-role`,
-                {
-                    assumeRolePolicy: JSON.stringify({
-                        Version: "2012-10-17",
-                        Statement: [{ Effect: "Allow", Principal: { Service: "ec2.amazonaws.com" }, Action: "sts:AssumeRole" }],
-                    }),
-                    tags,
-                },
-                { parent: this },
-            );
-            const attachments = workerNodePolicies.map(
-                (policyArn) =>
-                    new aws.iam.RolePolicyAttachment(`${name}-${policyArn.split("/").pop()}`, { role: role.name, policyArn }, { parent: this }),
-            );
-            if ((args.s3ReadPrefixes ?? []).length > 0) {
-                new aws.iam.RolePolicy(`${name}-model-read`, { role: role.name, policy: JSON.stringify(s3ReadPolicy(args.s3ReadPrefixes ?? [])) }, { parent: this });
-            }
-            const nodeGroup = new aws.eks.NodeGroup(
-                `${name}-nodes`,
-                {
-                    clusterName: args.eks.clusterName,
-                    nodeGroupNamePrefix: `${group.name}-`,
-                    nodeRoleArn: role.arn,
-                    subnetIds: args.eks.subnetIds,
-                    instanceTypes: [group.instanceType],
-                    amiType: group.amiType ?? defaults.amiType,
-                    capacityType: group.capacityType ?? defaults.capacityType,
-                    diskSize: group.diskSizeGiB ?? defaults.diskSizeGiB,
-                    scalingConfig: { minSize: group.minSize, desiredSize: group.desiredSize, maxSize: group.maxSize },
-                    labels: { [nodeGroupLabel]: group.name },
-                    taints: [{ key: gpuTaint.key, value: gpuTaint.value, effect: "NO_SCHEDULE" }],
-                    updateConfig: { maxUnavailable: 1 },
-                    tags,
-                },
-                { parent: this, dependsOn: attachments },
-            );
-            this.nodeGroupArn = nodeGroup.arn;
+            const taints = [{ key: gpuTaint.key, value: gpuTaint.value, effect: "NO_SCHEDULE" }];
+            this.nodeGroupArn = eksManagedNodeGroup(this, name, group, args.eks, taints, tags, args.nodesFollowPods, args.s3ReadPrefixes).arn;
         } else {
+            if (args.simulation) {
+                simulatedNodeObjects(this, name, group, args.simulation);
+            }
             this.nodeGroupArn = pulumi.output(undefined);
         }
 

@@ -38,6 +38,27 @@ export interface CachePodParts {
     preloadItems: FetchItem[];
 }
 
+/** The model and its adapters (ModelService's args), as the cache parts and the preload Job read them. */
+export function sourcesOf(args: { source?: ModelSource; revision?: string; adapters?: readonly SourceRef[] }): SourceRef[] {
+    return [...(args.source ? [{ source: args.source, revision: args.revision }] : []), ...(args.adapters ?? []).map((a) => ({ source: a.source, revision: a.revision }))];
+}
+
+/** What the vLLM container and the preload Job are given to read gated or private sources. */
+export function credentialEnv(hfTokenSecret: pulumi.Input<string> | undefined, awsCredentialsSecret: pulumi.Input<string> | undefined) {
+    const env: k8s.types.input.core.v1.EnvVar[] = hfTokenSecret ? [{ name: "HF_TOKEN", valueFrom: { secretKeyRef: { name: hfTokenSecret, key: "token" } } }] : [];
+    const envFrom = awsCredentialsSecret ? [{ secretRef: { name: awsCredentialsSecret } }] : undefined;
+    return { env, envFrom };
+}
+
+/** The items a shared cache's preload Job fetches; empty for other caches. */
+export function preloadItemsOf(sources: readonly SourceRef[], cache: ModelCacheArgs | undefined): FetchItem[] {
+    return cache?.kind === ModelCacheKind.Shared ? fetchItems(sources, cache.kind) : [];
+}
+
+function fetchItems(sources: readonly SourceRef[], kind: ModelCacheKind): FetchItem[] {
+    return sources.map((s) => fetchItem(s.source, s.revision, kind)).filter((i): i is FetchItem => i !== undefined);
+}
+
 /** Resources of the small download and wait steps. */
 export const fetchResources = { requests: { cpu: "1", memory: "2Gi" }, limits: { cpu: "2", memory: "4Gi" } } as const;
 
@@ -45,9 +66,9 @@ export const fetchResources = { requests: { cpu: "1", memory: "2Gi" }, limits: {
  * The cache parts of a pod reading `sources` (the model, then its adapters). `defaultCachePath`
  * is where an emptyDir goes (vLLM's Hugging Face home, as before caches existed).
  */
-export function cachePodParts(sources: readonly SourceRef[], cache: ModelCacheArgs, image: string, defaultCachePath: string, defaultSizeGiB: number, shared: Partial<k8s.types.input.core.v1.Container>): CachePodParts {
+export function cachePodParts(sources: readonly SourceRef[], cache: ModelCacheArgs, image: pulumi.Input<string>, defaultCachePath: string, defaultSizeGiB: number, shared: Partial<k8s.types.input.core.v1.Container>): CachePodParts {
     const parts: CachePodParts = { volumes: [], mounts: [], env: cacheEnv(cache.kind), initContainers: [], preloadItems: [] };
-    const items = sources.map((s) => fetchItem(s.source, s.revision, cache.kind)).filter((i): i is FetchItem => i !== undefined);
+    const items = fetchItems(sources, cache.kind);
     const mount = { name: "model-cache", mountPath: modelCacheMountPath };
     switch (cache.kind) {
         case ModelCacheKind.NodeLocal:

@@ -1,13 +1,19 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
+import { accessNameLeaf, ArgsCheck } from "../config/args";
+import { checkServiceSettings } from "../config/serviceRules";
 import { ModelSource } from "../config/modelSource";
 import { defaults, ModelCacheKind, Quantization, ServiceTask, WeightsDtype } from "../config/rules";
+import { nodeGroupSchema, serviceSchema } from "../config/schema";
+import { gpuTaint, nodeGroupLabel, serviceBackendHost, serviceLabels, serviceObjectName, serviceSelector, typeTokenPrefix, vllmPort } from "../conventions";
+import { autoscaledStatus } from "../plan/autoscalePlan";
+import { GatewayRoute } from "../plan/gateway";
 import { loraPlan } from "../plan/lora";
-import { fetchCommand, modelCacheMountPath, preloadJobName, servedPath } from "../plan/modelCache";
-import { gpuTaint, nodeGroupLabel, platformLabels, serviceBackendHost, serviceIdLabel, serviceLabels, serviceObjectName, serviceSelector, typeTokenPrefix, vllmPort } from "../conventions";
+import { servedPath } from "../plan/modelCache";
 import { deploymentStatus, modelCachePath, podResources, probeTiming, ServiceSpec, serviceImage, vllmCommand } from "../plan/servicePlan";
-import { cachePodParts, fetchResources, ModelCacheArgs, SourceRef } from "./modelCachePod";
+import { cachePodParts, credentialEnv, ModelCacheArgs, sourcesOf } from "./modelCachePod";
+import { preloadJob } from "./modelPreload";
 
 /** A LoRA adapter the service's pods serve (an adapter service of the plan). */
 export interface ServedAdapterArgs {
@@ -20,32 +26,51 @@ export interface ServedAdapterArgs {
     rank: number;
 }
 
-/** A model service in the plan's terms: a `ServicePlan` from `planPlatform` satisfies it. */
+/**
+ * A model service: a `ServicePlan` from `planPlatform` satisfies it, and a program can pass
+ * outputs of other resources where a field is a `pulumi.Input`. Checked with the stack
+ * config's own rules and messages (`args.instances: expected a whole number ≥ 0, …`).
+ */
 export interface ModelServiceArgs {
     /** Namespace of the service's objects. */
     namespace: pulumi.Input<string>;
     /** Service name, an RFC 1035 label (≤ 40): the Kubernetes objects are `vllm-<name>`. */
     name: string;
     /** `<owner>/<name>`: vLLM's served model name and the request's `model`. */
-    accessName: string;
+    accessName: pulumi.Input<string>;
     /** Base model: a Hugging Face repo id or a path in the model cache. */
-    model: string;
+    model: pulumi.Input<string>;
     /** What the model serves. @default "chat" */
     task?: ServiceTask;
-    /** vLLM pods; 0 stops the service and keeps its ID. */
-    instances: number;
+    /** vLLM pods; 0 stops the service and keeps its ID. Ignored when `autoscaled`. */
+    instances: pulumi.Input<number>;
+    /**
+     * An autoscaler (KEDA's HPA, see `ServiceAutoscaler`) owns the Deployment's replicas: the
+     * object Pulumi applies leaves `spec.replicas` out, so with server-side apply Pulumi never
+     * owns the field, never resets it and sees no drift when it moves. @default false
+     */
+    autoscaled?: boolean;
     /** GPUs per instance = vLLM's tensor-parallel size. @default 1 */
-    gpus?: number;
-    /** Node group the pods run on: they select nodes labelled `model-services.io/node-group=<nodeGroup>` and tolerate the GPU taint. */
-    nodeGroup: string;
+    gpus?: pulumi.Input<number>;
+    /**
+     * Node group the pods run on: they select nodes labelled `model-services.io/node-group=<nodeGroup>`
+     * and tolerate the GPU taint. Required unless `nodeSelector` is given.
+     * @default none
+     */
+    nodeGroup?: pulumi.Input<string>;
+    /**
+     * The pods' node selector, e.g. a `GpuNodeGroup`'s `nodeSelector` output.
+     * @default `{ "model-services.io/node-group": <nodeGroup> }`
+     */
+    nodeSelector?: pulumi.Input<Record<string, pulumi.Input<string>>>;
     /** Instance type of the node group; the pods' CPU and memory are their share of it. @default 4 CPUs and 16 GiB per pod */
-    instanceType?: string;
+    instanceType?: pulumi.Input<string>;
     /** vLLM `--max-model-len`. @default the model's own maximum */
     maxModelLen?: number;
     /** Container image. @default the pinned vLLM (or vLLM-Omni for image generation) image */
-    image?: string;
+    image?: pulumi.Input<string>;
     /** Extra vLLM arguments, appended verbatim. @default [] */
-    engineArgs?: readonly string[];
+    engineArgs?: string[];
     /** Extra (non-secret) environment variables. @default {} */
     env?: Record<string, string>;
     /** vLLM `--dtype`. @default "auto" */
@@ -54,7 +79,7 @@ export interface ModelServiceArgs {
     quantization?: Quantization;
     /** vLLM `--gpu-memory-utilization`. @default 0.9 */
     gpuMemoryUtilization?: number;
-    /** Name of a Secret holding the Hugging Face token under `token`; none when omitted. */
+    /** Name of a Secret holding the Hugging Face token under `token`. @default none */
     huggingFaceTokenSecret?: pulumi.Input<string>;
     /** Size limit of the per-pod model cache, GiB. @default 200 */
     modelCacheGiB?: number;
@@ -80,8 +105,48 @@ export interface ModelServiceArgs {
 
 const defaultModelCacheGiB = 200;
 
+/** The Input fields of the args, each checked by the config rule it mirrors. */
+interface ResolvedInputs {
+    accessName: string;
+    model: string;
+    instances: number;
+    gpus: number | undefined;
+    nodeGroup: string | undefined;
+    instanceType: string | undefined;
+    image: string | undefined;
+}
+
+/** Checks every plain field now (throwing one `ConfigError`) and every Input field when it resolves. */
+function checkArgs(name: string, args: ModelServiceArgs): pulumi.Output<ResolvedInputs> {
+    const check = new ArgsCheck(`ModelService "${name}" args`);
+    const leaf = serviceSchema.shape;
+    check.plain("name", leaf.name, args.name);
+    check.plain("task", leaf.task, args.task);
+    check.plain("maxModelLen", leaf.maxModelLen, args.maxModelLen);
+    check.plain("engineArgs", leaf.engineArgs, args.engineArgs);
+    check.plain("env", leaf.env, args.env);
+    check.plain("dtype", leaf.dtype, args.dtype);
+    check.plain("quantization", leaf.quantization, args.quantization);
+    check.plain("gpuMemoryUtilization", leaf.gpuMemoryUtilization, args.gpuMemoryUtilization);
+    checkServiceSettings(check.issues, "args", args);
+    if (args.nodeGroup === undefined && args.nodeSelector === undefined) {
+        check.issues.add("args.nodeGroup", undefined, "is missing; expected the name of a node group", "name the node group the pods run on, or give nodeSelector");
+    }
+    const inputs: pulumi.Output<ResolvedInputs> = pulumi.output({
+        accessName: check.input("accessName", accessNameLeaf, args.accessName),
+        model: check.input("model", leaf.model, args.model),
+        instances: check.input("instances", leaf.instances, args.instances),
+        gpus: check.input("gpus", leaf.gpus, args.gpus),
+        nodeGroup: check.input("nodeGroup", leaf.nodeGroup, args.nodeGroup),
+        instanceType: check.input("instanceType", nodeGroupSchema.shape.instanceType, args.instanceType),
+        image: check.input("image", leaf.image, args.image),
+    });
+    check.throwIfInvalid();
+    return inputs;
+}
+
 /** The args with every default filled in. */
-function serviceSpec(args: ModelServiceArgs): ServiceSpec {
+function serviceSpec(args: ModelServiceArgs, inputs: ResolvedInputs): ServiceSpec {
     const cacheKind = args.modelCache?.kind ?? ModelCacheKind.EmptyDir;
     return {
         source: args.source,
@@ -89,16 +154,76 @@ function serviceSpec(args: ModelServiceArgs): ServiceSpec {
         cacheKind,
         lora: loraPlan((args.adapters ?? []).map((a) => ({ name: a.accessName, path: servedPath(a.source, a.revision, cacheKind, true), rank: a.rank })), args.maxLoraRank),
         name: args.name,
-        accessName: args.accessName,
-        model: args.model,
+        accessName: inputs.accessName,
+        model: inputs.model,
         task: args.task ?? defaults.task,
-        gpus: args.gpus ?? 1,
+        gpus: inputs.gpus ?? 1,
         maxModelLen: args.maxModelLen,
-        image: args.image,
+        image: inputs.image,
         engineArgs: args.engineArgs ?? [],
         dtype: args.dtype ?? defaults.dtype,
         quantization: args.quantization,
         gpuMemoryUtilization: args.gpuMemoryUtilization ?? defaults.gpuMemoryUtilization,
+    };
+}
+
+/** The resolved Input args the pod needs beyond the checked ones. */
+interface PodSecrets {
+    hfTokenSecret?: string;
+    awsCredentialsSecret?: string;
+    serviceAccountName?: string;
+    claimName?: string;
+}
+
+/** The vLLM container, its cache steps and the pod's volumes for one service. */
+function vllmPod(args: ModelServiceArgs, service: ServiceSpec, instanceType: string, secrets: PodSecrets) {
+    const { command, args: vllmArgs } = vllmCommand(service);
+    const resources = podResources(service, instanceType);
+    const credentials = credentialEnv(secrets.hfTokenSecret, secrets.awsCredentialsSecret);
+    const image = serviceImage(service);
+    const cacheArgs = { ...(args.modelCache ?? { kind: ModelCacheKind.EmptyDir, sizeGiB: args.modelCacheGiB }), claimName: secrets.claimName };
+    const cache = cachePodParts(sourcesOf(args), cacheArgs, image, modelCachePath, defaultModelCacheGiB, credentials);
+    const env: k8s.types.input.core.v1.EnvVar[] = [
+        ...Object.entries(cache.env).map(([envName, value]) => ({ name: envName, value })),
+        ...Object.entries(args.env ?? {}).map(([envName, value]) => ({ name: envName, value })),
+        ...credentials.env,
+    ];
+    const volumes = cache.volumes;
+    const volumeMounts = cache.mounts;
+    if (resources.shmSizeGiB !== undefined) {
+        volumes.push({ name: "dshm", emptyDir: { medium: "Memory", sizeLimit: `${resources.shmSizeGiB}Gi` } });
+        volumeMounts.push({ name: "dshm", mountPath: "/dev/shm" });
+    }
+    const startupSeconds = args.startupSeconds ?? probeTiming.startupSeconds;
+    const health = { path: "/health", port: "http" };
+    const container: k8s.types.input.core.v1.Container = {
+        name: "vllm",
+        image,
+        command,
+        args: vllmArgs,
+        ports: [{ name: "http", containerPort: vllmPort }],
+        env,
+        envFrom: credentials.envFrom,
+        resources: { requests: resources.requests, limits: resources.limits },
+        volumeMounts,
+        startupProbe: {
+            httpGet: health,
+            periodSeconds: probeTiming.startupPeriodSeconds,
+            failureThreshold: Math.ceil(startupSeconds / probeTiming.startupPeriodSeconds),
+        },
+        readinessProbe: { httpGet: health, periodSeconds: probeTiming.readinessPeriodSeconds, failureThreshold: 3 },
+        livenessProbe: {
+            httpGet: health,
+            periodSeconds: probeTiming.livenessPeriodSeconds,
+            failureThreshold: probeTiming.livenessFailureThreshold,
+            timeoutSeconds: 5,
+        },
+    };
+    return {
+        containers: [container],
+        initContainers: cache.initContainers.length ? cache.initContainers : undefined,
+        volumes,
+        serviceAccountName: secrets.serviceAccountName,
     };
 }
 
@@ -113,93 +238,42 @@ export class ModelService extends pulumi.ComponentResource {
     public readonly backendHost: pulumi.Output<string>;
     /** Live status of the Deployment: `Running 2/2`, `Starting 0/1`, `Stopped`. */
     public readonly status: pulumi.Output<string>;
+    /** The service as an `ApiGateway` route: pass it in the gateway's `routes`. */
+    public readonly route: pulumi.Output<GatewayRoute>;
 
     constructor(name: string, args: ModelServiceArgs, opts?: pulumi.ComponentResourceOptions) {
+        // Checked before the component registers: bad args create nothing.
+        const inputs = checkArgs(name, args);
         super(`${typeTokenPrefix}:ModelService`, name, {}, opts);
-        const service = serviceSpec(args);
-        const objectName = serviceObjectName(service.name);
+        const task = args.task ?? defaults.task;
+        const objectName = serviceObjectName(args.name);
 
         const id = new random.RandomId(`${name}-id`, { byteLength: 6 }, { parent: this });
         this.serviceId = pulumi.interpolate`ms-${id.hex}`;
 
-        const labels = this.serviceId.apply((serviceId) => serviceLabels(service.name, serviceId));
-        const selector = serviceSelector(service.name);
+        const labels = this.serviceId.apply((serviceId) => serviceLabels(args.name, serviceId));
+        const selector = serviceSelector(args.name);
         const metadata = { name: objectName, namespace: args.namespace, labels };
-        const { command, args: vllmArgs } = vllmCommand(service);
-        const resources = podResources(service, args.instanceType ?? "");
-
-        const credentials: k8s.types.input.core.v1.EnvVar[] = [];
-        if (args.huggingFaceTokenSecret) {
-            credentials.push({ name: "HF_TOKEN", valueFrom: { secretKeyRef: { name: args.huggingFaceTokenSecret, key: "token" } } });
-        }
-        const envFrom = args.awsCredentialsSecret ? [{ secretRef: { name: args.awsCredentialsSecret } }] : undefined;
-        const image = serviceImage(service);
-        const sources: SourceRef[] = [
-            ...(args.source ? [{ source: args.source, revision: args.revision }] : []),
-            ...(args.adapters ?? []).map((a) => ({ source: a.source, revision: a.revision })),
-        ];
-        const cache = cachePodParts(sources, args.modelCache ?? { kind: ModelCacheKind.EmptyDir, sizeGiB: args.modelCacheGiB }, image, modelCachePath, defaultModelCacheGiB, { env: credentials, envFrom });
-        const env: k8s.types.input.core.v1.EnvVar[] = [
-            ...Object.entries(cache.env).map(([envName, value]) => ({ name: envName, value })),
-            ...Object.entries(args.env ?? {}).map(([envName, value]) => ({ name: envName, value })),
-            ...credentials,
-        ];
-        const volumes = cache.volumes;
-        const volumeMounts = cache.mounts;
-        if (resources.shmSizeGiB !== undefined) {
-            volumes.push({ name: "dshm", emptyDir: { medium: "Memory", sizeLimit: `${resources.shmSizeGiB}Gi` } });
-            volumeMounts.push({ name: "dshm", mountPath: "/dev/shm" });
-        }
-        const startupSeconds = args.startupSeconds ?? probeTiming.startupSeconds;
-
-        const preloadName = preloadJobName(objectName, cache.preloadItems);
-        const preloadLabels = this.serviceId.apply((serviceId) => ({
-            ...platformLabels,
-            "app.kubernetes.io/name": "model-preload",
-            "app.kubernetes.io/instance": preloadName,
-            "app.kubernetes.io/component": "model-preload",
-            [serviceIdLabel]: serviceId,
-        }));
+        const secrets: pulumi.Output<PodSecrets> = pulumi.output({
+            hfTokenSecret: args.huggingFaceTokenSecret,
+            awsCredentialsSecret: args.awsCredentialsSecret,
+            serviceAccountName: args.serviceAccountName,
+            claimName: args.modelCache?.claimName,
+        });
+        const pod = pulumi.all([inputs, secrets]).apply(([resolved, s]) => vllmPod(args, serviceSpec(args, resolved), resolved.instanceType ?? "", s));
         // A shared cache is filled once, by a Job the Deployment waits for (Pulumi awaits a Job's completion).
-        const preload =
-            cache.preloadItems.length > 0
-                ? new k8s.batch.v1.Job(
-                      `${name}-preload`,
-                      {
-                          metadata: {
-                              name: preloadName,
-                              namespace: args.namespace,
-                              labels: preloadLabels,
-                              annotations: { "pulumi.com/timeoutSeconds": String(args.preloadSeconds ?? probeTiming.startupSeconds) },
-                          },
-                          spec: {
-                              backoffLimit: 6,
-                              template: {
-                                  // Not the service's selector labels: the Service and the PodDisruptionBudget must not count this pod.
-                                  metadata: { labels: preloadLabels },
-                                  spec: {
-                                      restartPolicy: "OnFailure",
-                                      serviceAccountName: args.serviceAccountName,
-                                      containers: [
-                                          {
-                                              name: "model-fetch",
-                                              image,
-                                              command: fetchCommand(cache.preloadItems, false),
-                                              env: credentials,
-                                              envFrom,
-                                              volumeMounts: [{ name: "model-cache", mountPath: modelCacheMountPath }],
-                                              resources: fetchResources,
-                                          },
-                                      ],
-                                      volumes: [{ name: "model-cache", persistentVolumeClaim: { claimName: args.modelCache?.claimName ?? "" } }],
-                                  },
-                              },
-                          },
-                      },
-                      { parent: this },
-                  )
-                : undefined;
-        const health = { path: "/health", port: "http" };
+        const preload = preloadJob(this, name, {
+            namespace: args.namespace,
+            objectName,
+            serviceId: this.serviceId,
+            sources: sourcesOf(args),
+            cache: args.modelCache,
+            image: inputs.apply((resolved) => serviceImage({ image: resolved.image, task })),
+            ...credentialEnv(args.huggingFaceTokenSecret, args.awsCredentialsSecret),
+            serviceAccountName: args.serviceAccountName,
+            timeoutSeconds: args.preloadSeconds ?? probeTiming.startupSeconds,
+        });
+        const nodeSelector = args.nodeSelector ?? inputs.apply((resolved) => ({ [nodeGroupLabel]: resolved.nodeGroup ?? "" }));
 
         const deployment = new k8s.apps.v1.Deployment(
             `${name}-deployment`,
@@ -208,48 +282,24 @@ export class ModelService extends pulumi.ComponentResource {
                     ...metadata,
                     annotations: {
                         // Pulumi waits for the rollout; the budget covers a cold model load.
-                        "pulumi.com/timeoutSeconds": String(startupSeconds + 600),
+                        "pulumi.com/timeoutSeconds": String((args.startupSeconds ?? probeTiming.startupSeconds) + 600),
                     },
                 },
                 spec: {
-                    replicas: args.instances,
+                    ...(args.autoscaled ? {} : { replicas: inputs.instances }),
                     selector: { matchLabels: selector },
                     // GPUs are the scarce resource: replace pods in place rather than surge onto GPUs nobody planned for.
                     strategy: { type: "RollingUpdate", rollingUpdate: { maxSurge: 0, maxUnavailable: 1 } },
                     template: {
                         metadata: { labels },
                         spec: {
-                            nodeSelector: { [nodeGroupLabel]: args.nodeGroup },
+                            nodeSelector,
                             tolerations: [{ key: gpuTaint.key, operator: "Equal", value: gpuTaint.value, effect: gpuTaint.effect }],
                             terminationGracePeriodSeconds: 60,
-                            serviceAccountName: args.serviceAccountName,
-                            initContainers: cache.initContainers.length ? cache.initContainers : undefined,
-                            containers: [
-                                {
-                                    name: "vllm",
-                                    image,
-                                    command,
-                                    args: vllmArgs,
-                                    ports: [{ name: "http", containerPort: vllmPort }],
-                                    env,
-                                    envFrom,
-                                    resources: { requests: resources.requests, limits: resources.limits },
-                                    volumeMounts,
-                                    startupProbe: {
-                                        httpGet: health,
-                                        periodSeconds: probeTiming.startupPeriodSeconds,
-                                        failureThreshold: Math.ceil(startupSeconds / probeTiming.startupPeriodSeconds),
-                                    },
-                                    readinessProbe: { httpGet: health, periodSeconds: probeTiming.readinessPeriodSeconds, failureThreshold: 3 },
-                                    livenessProbe: {
-                                        httpGet: health,
-                                        periodSeconds: probeTiming.livenessPeriodSeconds,
-                                        failureThreshold: probeTiming.livenessFailureThreshold,
-                                        timeoutSeconds: 5,
-                                    },
-                                },
-                            ],
-                            volumes,
+                            serviceAccountName: pod.serviceAccountName,
+                            initContainers: pod.initContainers,
+                            containers: pod.containers,
+                            volumes: pod.volumes,
                         },
                     },
                 },
@@ -273,11 +323,23 @@ export class ModelService extends pulumi.ComponentResource {
             { parent: this },
         );
 
-        this.backendHost = svc.metadata.namespace.apply((namespace) => serviceBackendHost(service.name, namespace));
+        this.backendHost = svc.metadata.namespace.apply((namespace) => serviceBackendHost(args.name, namespace));
         this.status = pulumi
-            .all([deployment.spec.replicas, deployment.status])
-            .apply(([replicas, status]) => deploymentStatus(replicas ?? args.instances, status?.readyReplicas));
+            .all([deployment.spec.replicas, deployment.status, inputs.instances])
+            .apply(([replicas, status, instances]) =>
+                args.autoscaled ? autoscaledStatus(replicas ?? 0, status?.readyReplicas) : deploymentStatus(replicas ?? instances, status?.readyReplicas),
+            );
+        this.route = pulumi.all([inputs, this.backendHost]).apply(
+            ([resolved, backendHost]): GatewayRoute => ({
+                name: args.name,
+                accessName: resolved.accessName,
+                task,
+                backendHost,
+                backendPort: vllmPort,
+                instances: resolved.instances,
+            }),
+        );
 
-        this.registerOutputs({ serviceId: this.serviceId, backendHost: this.backendHost, status: this.status });
+        this.registerOutputs({ serviceId: this.serviceId, backendHost: this.backendHost, status: this.status, route: this.route });
     }
 }

@@ -1,10 +1,10 @@
-import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { ModelSourceKind } from "../config/modelSource";
 import { ModelCacheKind, S3AccessMode } from "../config/rules";
 import { serviceObjectName } from "../conventions";
 import { S3Prefix } from "../plan/s3Access";
 import { PlatformPlan, ServicePlan } from "../plan/types";
+import { awsSdk } from "./awsSdk";
 import { ServedAdapterArgs, ModelServiceArgs } from "./modelService";
 import { S3ModelReader } from "./s3ModelReader";
 import { SharedModelCache } from "./sharedModelCache";
@@ -20,6 +20,8 @@ export interface PlatformModelsArgs {
     labels: Record<string, string>;
     /** The EKS cluster's name, for Pod Identity associations and the agent add-on. */
     eksClusterName?: pulumi.Input<string>;
+    /** The cluster's Pod Identity agent add-on, when the stack already made it (a created `EksCluster`); else one is installed. */
+    podIdentityAgent?: pulumi.Resource[];
 }
 
 /** The shared cache claim of a scope: `node-group/gpu-l4` → `model-cache-gpu-l4`, `service/chat` → `model-cache-svc-chat`. */
@@ -55,14 +57,14 @@ export function platformModels(name: string, args: PlatformModelsArgs, opts: pul
     const podIdentity = plan.modelAccess.s3?.mode === S3AccessMode.PodIdentity && args.eksClusterName !== undefined;
     const readers = new Map<string, pulumi.Output<string>>();
     if (podIdentity) {
-        const agent = new aws.eks.Addon(`${name}-pod-identity-agent`, { clusterName: args.eksClusterName!, addonName: "eks-pod-identity-agent" }, opts);
+        const agent = args.podIdentityAgent ?? [new (awsSdk().eks.Addon)(`${name}-pod-identity-agent`, { clusterName: args.eksClusterName!, addonName: "eks-pod-identity-agent" }, opts)];
         for (const service of bases) {
             const prefixes = s3PrefixesOf(service, plan.services.filter((a) => a.base === service.name));
             if (prefixes.length > 0) {
                 const reader = new S3ModelReader(
                     `${name}-${service.name}-s3`,
                     { namespace: args.namespace, serviceAccountName: serviceObjectName(service.name), clusterName: args.eksClusterName!, prefixes, labels: args.labels },
-                    { ...opts, dependsOn: [agent] },
+                    { ...opts, dependsOn: agent },
                 );
                 readers.set(service.name, reader.serviceAccountName);
             }

@@ -1,8 +1,8 @@
-import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { partOfTag, typeTokenPrefix } from "../conventions";
 import { podIdentityTrustPolicy, S3Prefix, s3ReadPolicy } from "../plan/s3Access";
+import { awsSdk } from "./awsSdk";
 
 export interface S3ModelReaderArgs {
     /** Namespace of the ServiceAccount. */
@@ -21,7 +21,7 @@ export interface S3ModelReaderArgs {
  * Read access to a service's `s3://` sources through EKS Pod Identity: a ServiceAccount, an
  * IAM role only pods can assume, a policy for exactly those prefixes, and the association
  * that hands the role to the ServiceAccount's pods. The cluster needs the
- * `eks-pod-identity-agent` add-on (`ModelPlatform` installs it).
+ * `eks-pod-identity-agent` add-on (a created `EksCluster` has it; `ModelPlatform` installs it on an existing one).
  */
 export class S3ModelReader extends pulumi.ComponentResource {
     /** The ServiceAccount to run the pods as. */
@@ -31,6 +31,7 @@ export class S3ModelReader extends pulumi.ComponentResource {
 
     constructor(name: string, args: S3ModelReaderArgs, opts?: pulumi.ComponentResourceOptions) {
         super(`${typeTokenPrefix}:S3ModelReader`, name, {}, opts);
+        const aws = awsSdk();
         const account = new k8s.core.v1.ServiceAccount(`${name}-sa`, { metadata: { name: args.serviceAccountName, namespace: args.namespace, labels: args.labels } }, { parent: this });
         const role = new aws.iam.Role(`${name}-role`, { assumeRolePolicy: JSON.stringify(podIdentityTrustPolicy), tags: { ...partOfTag } }, { parent: this });
         new aws.iam.RolePolicy(`${name}-read`, { role: role.name, policy: JSON.stringify(s3ReadPolicy(args.prefixes)) }, { parent: this });

@@ -149,7 +149,12 @@ export function gatewayService(): TestResource {
         props: {
             apiVersion: "v1",
             kind: "Service",
-            metadata: { name: gatewayObjectName, namespace, labels: { ...gatewayLabels } },
+            metadata: {
+                name: gatewayObjectName,
+                namespace,
+                labels: { ...gatewayLabels },
+                annotations: { "service.beta.kubernetes.io/aws-load-balancer-type": "external", "service.beta.kubernetes.io/aws-load-balancer-scheme": "internal" },
+            },
             spec: { type: "LoadBalancer", selector: { ...gatewaySelector }, ports: [{ name: "http", port: 80, targetPort: "http" }] },
         },
     };
@@ -251,9 +256,27 @@ export function eksNodeGroup(): TestResource {
     };
 }
 
+/** Only the gateway's pods may reach the model pods. */
+export function modelNetworkPolicy(): TestResource {
+    return {
+        type: "kubernetes:networking.k8s.io/v1:NetworkPolicy",
+        name: "model-services-network-policy-policy",
+        props: {
+            apiVersion: "networking.k8s.io/v1",
+            kind: "NetworkPolicy",
+            metadata: { name: "model-pods-ingress", namespace },
+            spec: {
+                podSelector: { matchExpressions: [{ key: serviceNameLabel, operator: "Exists" }] },
+                policyTypes: ["Ingress"],
+                ingress: [{ from: [{ podSelector: { matchLabels: { ...gatewaySelector } } }], ports: [{ protocol: "TCP", port: 8000 }] }],
+            },
+        },
+    };
+}
+
 /** Every fixture: a small compliant stack. */
 export function compliantStack(): TestResource[] {
-    return [vllmDeployment(), vllmService(), vllmPdb(), gatewayDeployment(), gatewayService(), gatewayPdb(), gatewayConfigSecret(), configMap(), devicePluginDaemonSet(), eksNodeGroup()];
+    return [vllmDeployment(), vllmService(), vllmPdb(), gatewayDeployment(), gatewayService(), gatewayPdb(), gatewayConfigSecret(), configMap(), devicePluginDaemonSet(), eksNodeGroup(), modelNetworkPolicy()];
 }
 
 /** A copy of a fixture with one change. */

@@ -1,5 +1,5 @@
 import { execFileSync } from "node:child_process";
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { EngineEvent, LocalWorkspace, PulumiCommand, Stack } from "@pulumi/pulumi/automation";
@@ -128,6 +128,32 @@ export async function recoverInterruptedUpdate(e2e: E2eStack): Promise<void> {
     await e2e.stack.refresh({ clearPendingCreates: true });
 }
 
+/** Every file under a directory, recursively (the file backend's state, locks, history and backups). */
+export function filesUnder(dir: string): string[] {
+    return readdirSync(dir, { recursive: true, withFileTypes: true })
+        .filter((e) => e.isFile())
+        .map((e) => path.join(e.parentPath, e.name));
+}
+
+/** The lock files the file backend holds for running (or killed) updates. */
+export function backendLocks(e2e: E2eStack): string[] {
+    const locks = path.join(e2e.backend, ".pulumi", "locks");
+    try {
+        return filesUnder(locks);
+    } catch {
+        return [];
+    }
+}
+
+/** The stack's checkpoint as the file backend stored it, read from disk (no CLI, no lock). */
+export function storedCheckpoint(e2e: E2eStack): any {
+    const file = filesUnder(path.join(e2e.backend, ".pulumi", "stacks")).find((f) => path.basename(f) === `${e2e.stack.name}.json`);
+    if (!file) {
+        throw new Error(`no checkpoint of stack ${e2e.stack.name} under ${e2e.backend}`);
+    }
+    return JSON.parse(readFileSync(file, "utf8"));
+}
+
 export function removeStack(e2e: E2eStack): void {
     rmSync(e2e.workDir, { recursive: true, force: true });
 }
@@ -136,11 +162,13 @@ export function removeStack(e2e: E2eStack): void {
 export const policyPacks = [path.join(projectRoot, "policies")];
 
 /** Writes a Secret's entries as files into a fresh directory, for tools that read config from disk. */
-export function secretToDir(name: string): string {
-    const dir = mkdtempSync(path.join(tmpdir(), `${name}-`));
-    const data = kubectl("get", "secret", name, "-n", namespace, "-o", "json").data ?? {};
-    for (const [file, value] of Object.entries(data)) {
-        writeFileSync(path.join(dir, file), Buffer.from(String(value), "base64"));
+export function secretToDir(...names: string[]): string {
+    const dir = mkdtempSync(path.join(tmpdir(), `${names[0]}-`));
+    for (const name of names) {
+        const data = kubectl("get", "secret", name, "-n", namespace, "-o", "json").data ?? {};
+        for (const [file, value] of Object.entries(data)) {
+            writeFileSync(path.join(dir, file), Buffer.from(String(value), "base64"));
+        }
     }
     return dir;
 }
@@ -163,4 +191,35 @@ export async function plannedSteps(e2e: E2eStack): Promise<{ steps: string[]; up
         }
     }
     return { steps: steps.sort(), updates };
+}
+
+/**
+ * What the AWS cloud provider does for a `LoadBalancer` Service on EKS: gives it an address in
+ * `status.loadBalancer.ingress`. KWOK has no cloud provider, so this stands in for one (a
+ * hostname that resolves nowhere) while an update waits for it. Returns a stop function.
+ */
+export function simulateLoadBalancers(hostname = "model-gateway.simulated-elb.invalid"): () => void {
+    const timer = setInterval(() => {
+        try {
+            const services = kubectl("get", "services", "-n", namespace, "-o", "json").items;
+            for (const s of services) {
+                if (s.spec.type === "LoadBalancer" && !s.status?.loadBalancer?.ingress?.length) {
+                    kubectl("patch", "service", s.metadata.name, "-n", namespace, "--subresource=status", "--type=merge", "-p", JSON.stringify({ status: { loadBalancer: { ingress: [{ hostname }] } } }));
+                }
+            }
+        } catch {
+            // the namespace may not exist yet
+        }
+    }, 1000);
+    return () => clearInterval(timer);
+}
+
+/** Nodes of the cluster per `model-services.io/node-group` value. */
+export function nodeCounts(): Record<string, number> {
+    const counts: Record<string, number> = {};
+    for (const node of kubectl("get", "nodes", "-o", "json").items) {
+        const group = node.metadata.labels?.["model-services.io/node-group"] ?? "(none)";
+        counts[group] = (counts[group] ?? 0) + 1;
+    }
+    return counts;
 }

@@ -1,8 +1,27 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { execFileSync, spawn } from "node:child_process";
+import { readFileSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { projectRoot } from "../helpers/platform";
-import { createStack, E2eStack, eventually, kubectl, namespace, plannedSteps, pods, policyPacks, recoverInterruptedUpdate, removeStack, runningPods, secretToDir } from "./harness";
+import { EngineEvent } from "@pulumi/pulumi/automation";
+import {
+    backendLocks,
+    createStack,
+    E2eStack,
+    eventually,
+    filesUnder,
+    kubectl,
+    nodeCounts,
+    namespace,
+    plannedSteps,
+    pods,
+    policyPacks,
+    recoverInterruptedUpdate,
+    removeStack,
+    runningPods,
+    secretToDir,
+    storedCheckpoint,
+} from "./harness";
 
 /**
  * The whole lifecycle on the real engine, the real Kubernetes provider and API server, and
@@ -16,6 +35,26 @@ const nodeGroupOf = (nodeName: string): string => kubectl("get", "node", nodeNam
 const secretData = (name: string): Record<string, string> =>
     Object.fromEntries(Object.entries(kubectl("get", "secret", name, "-n", namespace, "-o", "json").data ?? {}).map(([k, v]) => [k, Buffer.from(String(v), "base64").toString("utf8")]));
 const podUids = (service: string): string[] => runningPods(service).map((p) => p.metadata.uid).sort();
+
+/** A service's Deployment as the API server has it. */
+const deploymentOf = (service: string): any => kubectl("get", "deployment", `vllm-${service}`, "-n", namespace, "-o", "json");
+
+/** The status a user should see, computed from the cluster's own Deployment (ready pods of desired). */
+function clusterStatus(service: string): string {
+    const d = deploymentOf(service);
+    const desired = d.spec.replicas;
+    const ready = d.status?.readyReplicas ?? 0;
+    return desired === 0 ? "Stopped" : `${ready >= desired ? "Running" : "Starting"} ${ready}/${desired}`;
+}
+
+/** Object → UID of every object of one model service. */
+function uidsOf(service: string): Record<string, string> {
+    return Object.fromEntries(
+        ["deployment", "service", "poddisruptionbudget"].flatMap((kind) =>
+            kubectl("get", kind, "-n", namespace, "-l", `model-services.io/service=${service}`, "-o", "json").items.map((o: any) => [`${kind}/${o.metadata.name}`, o.metadata.uid]),
+        ),
+    );
+}
 
 function objectsOf(service: string): string[] {
     return ["deployment", "service", "poddisruptionbudget"].flatMap((kind) =>
@@ -43,8 +82,10 @@ beforeAll(async () => {
     e2e = await createStack();
 });
 
-afterAll(() => {
+afterAll(async () => {
     if (e2e) {
+        // The stack owns the simulated nodes: destroy it so the next file starts on an empty cluster.
+        await e2e.stack.destroy();
         removeStack(e2e);
     }
 });
@@ -65,9 +106,15 @@ describe("pulumi up, scale, stop, delete, destroy on a simulated GPU cluster", (
                 expect(nodeGroupOf(pod.spec.nodeName)).toBe(svc.nodeGroup);
             }
             const row = services.find((s) => s.name === svc.name);
+            const deployment = deploymentOf(svc.name);
+            expect(deployment.spec.replicas).toBe(svc.instances);
+            expect(deployment.status.readyReplicas).toBe(svc.instances);
+            expect(row.status).toBe(clusterStatus(svc.name));
             expect(row.status).toBe(`Running ${svc.instances}/${svc.instances}`);
-            const deployment = kubectl("get", "deployment", `vllm-${svc.name}`, "-n", namespace, "-o", "json");
             expect(deployment.metadata.labels["model-services.io/service-id"]).toBe(row.serviceId);
+            for (const pod of runningPods(svc.name)) {
+                expect(pod.metadata.labels["model-services.io/service-id"]).toBe(row.serviceId);
+            }
         }
         await eventually("gateway running", () => pods().some((p) => p.metadata.labels?.["app.kubernetes.io/component"] === "api-gateway" && p.status.phase === "Running"));
 
@@ -76,16 +123,66 @@ describe("pulumi up, scale, stop, delete, destroy on a simulated GPU cluster", (
         expect(outputs.apiKeys.secret).toBe(true);
         expect(outputs.apiKeys.value).toEqual(keys);
 
+        // The real state on disk (checkpoint, history, backups): every key only as ciphertext.
+        const stateFiles = filesUnder(e2e.backend);
+        expect(stateFiles.length).toBeGreaterThan(0);
+        for (const file of stateFiles) {
+            const text = readFileSync(file, "utf8");
+            for (const [name, value] of Object.entries(keys)) {
+                expect(value.length, name).toBeGreaterThan(40);
+                expect(text.includes(value), `key ${name} in plain text in ${file}`).toBe(false);
+                expect(text.includes(Buffer.from(value).toString("base64")), `key ${name} base64-encoded in ${file}`).toBe(false);
+            }
+        }
+        const stackOutputs = storedCheckpoint(e2e).checkpoint.latest.resources.find((r: any) => r.type === "pulumi:pulumi:Stack").outputs;
+        expect(Object.keys(stackOutputs.apiKeys).sort()).toEqual(["4dabf18193072939515e22adb298388d", "ciphertext"]);
+
         const gatewayConfig = Object.values(secretData("model-gateway-config")).join("\n");
         for (const svc of services) {
             expect(gatewayConfig.split(`"${svc.accessName}"`).length - 1, svc.accessName).toBeGreaterThanOrEqual(1);
         }
         // The config Envoy reads is the one the validator accepts.
-        execFileSync(path.join(projectRoot, "scripts/envoy-validate.sh"), [secretToDir("model-gateway-config")], { stdio: "inherit" });
+        execFileSync(path.join(projectRoot, "scripts/envoy-validate.sh"), [secretToDir("model-gateway-config", "model-gateway-config-clusters")], { stdio: "inherit" });
+        // The API server accepted the NetworkPolicy as written: only the gateway's pods reach the model pods.
+        // (Nothing enforces it here: no network plugin runs beside KWOK.)
+        const policy = kubectl("get", "networkpolicy", "model-pods-ingress", "-n", namespace, "-o", "json");
+        expect(policy.spec).toEqual({
+            podSelector: { matchExpressions: [{ key: "model-services.io/service", operator: "Exists" }] },
+            policyTypes: ["Ingress"],
+            ingress: [{ from: [{ podSelector: { matchLabels: { "app.kubernetes.io/name": "envoy", "app.kubernetes.io/instance": "model-gateway" } } }], ports: [{ protocol: "TCP", port: 8000 }] }],
+        });
+        // The selectors meet the pods as they run: every vLLM pod is selected, the gateway's pods are the admitted peers.
+        const vllmPods = pods().filter((p) => p.spec.containers.some((c: any) => c.image.includes("vllm")));
+        expect(vllmPods.length).toBeGreaterThan(0);
+        for (const pod of vllmPods) expect(pod.metadata.labels, pod.metadata.name).toHaveProperty("model-services.io/service");
+        const gatewayPods = pods().filter((p) => p.metadata.labels?.["app.kubernetes.io/component"] === "api-gateway");
+        expect(gatewayPods.length).toBeGreaterThan(0);
+        for (const pod of gatewayPods) {
+            expect(pod.metadata.labels).toMatchObject(policy.spec.ingress[0].from[0].podSelector.matchLabels);
+            expect(pod.metadata.labels).not.toHaveProperty("model-services.io/service");
+        }
         expect(kubectl("get", "configmaps", "-n", namespace, "-o", "json").items.map((c: any) => JSON.stringify(c.data ?? {})).join()).not.toMatch(/sk-/);
     });
 
-    it("2. scale one service 1 → 3: only replicas change, its ID stays, others are not restarted", async () => {
+    it("1b. the policy pack reports exactly the violation of a budget below the stack's GPUs, and the cluster stays as it was", async () => {
+        const snapshot = clusterSnapshot();
+        const config = path.join(e2e.workDir, "policy-config.json");
+        writeFileSync(config, JSON.stringify({ "stack-gpu-budget": { maxGpus: 3 } }));
+        const events: EngineEvent[] = [];
+        const preview = e2e.stack.preview({ policyPacks, policyPackConfigs: [config], onEvent: (e) => events.push(e) });
+        await expect(preview).rejects.toThrow();
+        const violations = events.flatMap((e) => (e.policyEvent ? [e.policyEvent] : []));
+        // A stack policy's violation is reported against the stack itself.
+        const stackUrn = "urn:pulumi:local::model-services::pulumi:pulumi:Stack::model-services-local";
+        expect(violations.map((v) => [v.policyPackName, v.policyName, v.enforcementLevel, v.resourceUrn])).toEqual([["model-services", "stack-gpu-budget", "mandatory", stackUrn]]);
+        expect(violations[0].message).toContain(
+            'The stack\'s pods request 4 GPUs (Deployment "vllm-test": 1 × 1 GPU; Deployment "vllm-vision": 1 × 1 GPU; Deployment "vllm-qwen-32b": 1 × 2 GPUs), over the budget of 3: ' +
+                "lower the instances or GPUs of services (or the node groups' sizes), or raise maxGpus in the stack-gpu-budget policy config.",
+        );
+        expect(clusterSnapshot()).toEqual(snapshot);
+    });
+
+    it("2. scale one service 1 → 3: only replicas and its group's nodes change, its ID stays, others are not restarted", async () => {
         const otherUids = { vision: podUids("vision"), "qwen-32b": podUids("qwen-32b") };
         const before = (await e2e.stack.outputs()).services.value;
         const next = structuredClone(e2e.raw);
@@ -93,7 +190,12 @@ describe("pulumi up, scale, stop, delete, destroy on a simulated GPU cluster", (
         e2e.setConfig(next);
 
         const { steps, updates } = await plannedSteps(e2e);
-        expect(steps).toEqual(["update kubernetes:apps/v1:Deployment model-services-test-deployment"]);
+        // gpu-l4 runs 1-GPU nodes: two more instances need two more nodes, added by the same up.
+        expect(steps).toEqual([
+            "create kubernetes:core/v1:Node model-services-gpu-l4-node-1",
+            "create kubernetes:core/v1:Node model-services-gpu-l4-node-2",
+            "update kubernetes:apps/v1:Deployment model-services-test-deployment",
+        ]);
         expect(updates["kubernetes:apps/v1:Deployment model-services-test-deployment"]).toEqual(["spec.replicas"]);
 
         await e2e.stack.up({ policyPacks });
@@ -101,6 +203,8 @@ describe("pulumi up, scale, stop, delete, destroy on a simulated GPU cluster", (
         const after = (await refreshedOutputs()).services.value;
         expect(after.find((s: any) => s.name === "test").serviceId).toBe(before.find((s: any) => s.name === "test").serviceId);
         expect(after.find((s: any) => s.name === "test").status).toBe("Running 3/3");
+        expect(after.find((s: any) => s.name === "test").status).toBe(clusterStatus("test"));
+        expect(deploymentOf("test").metadata.labels["model-services.io/service-id"]).toBe(before.find((s: any) => s.name === "test").serviceId);
         expect({ vision: podUids("vision"), "qwen-32b": podUids("qwen-32b") }).toEqual(otherUids);
     });
 
@@ -130,6 +234,21 @@ describe("pulumi up, scale, stop, delete, destroy on a simulated GPU cluster", (
         e2e.setConfig(next);
     });
 
+    it("4b. a public gateway without TLS is a config error before any change; internal or with a certificate it is accepted", async () => {
+        const snapshot = clusterSnapshot();
+        const original = structuredClone(e2e.raw);
+        const next = structuredClone(e2e.raw);
+        next.gateway = { ...next.gateway, serviceType: "LoadBalancer", scheme: "internet-facing" };
+        e2e.setConfig(next);
+        await expect(e2e.stack.up()).rejects.toThrow(/gateway\.scheme: is a public endpoint without TLS: API keys would cross the internet in clear, got "internet-facing"\. Set gateway\.certificateArn/);
+        expect(clusterSnapshot()).toEqual(snapshot);
+        next.gateway = { ...next.gateway, certificateArn: "arn:aws:acm:us-east-1:123456789012:certificate/0000-e2e" };
+        e2e.setConfig(next);
+        const { steps } = await plannedSteps(e2e);
+        expect(steps).toContain("update kubernetes:core/v1:Service model-services-gateway-service");
+        e2e.setConfig(original);
+    });
+
     it("5. instances: 0 stops a service and keeps its ID and key scope; back to 1 restarts it", async () => {
         const idBefore = (await e2e.stack.outputs()).services.value.find((s: any) => s.name === "vision").serviceId;
         const next = structuredClone(e2e.raw);
@@ -140,6 +259,10 @@ describe("pulumi up, scale, stop, delete, destroy on a simulated GPU cluster", (
         let row = (await e2e.stack.outputs()).services.value.find((s: any) => s.name === "vision");
         expect(row.status).toBe("Stopped");
         expect(row.serviceId).toBe(idBefore);
+        // In the cluster: the Deployment kept at 0 replicas with its ID, its Service and budget kept.
+        expect(deploymentOf("vision").spec.replicas).toBe(0);
+        expect(deploymentOf("vision").metadata.labels["model-services.io/service-id"]).toBe(idBefore);
+        expect(objectsOf("vision").sort()).toEqual(["deployment/vllm-vision", "poddisruptionbudget/vllm-vision", "service/vllm-vision"]);
         expect(Object.values(secretData("model-gateway-config")).join()).toContain(row.accessName);
 
         next.services.find((s: any) => s.name === "vision").instances = 1;
@@ -149,6 +272,8 @@ describe("pulumi up, scale, stop, delete, destroy on a simulated GPU cluster", (
         row = (await refreshedOutputs()).services.value.find((s: any) => s.name === "vision");
         expect(row.serviceId).toBe(idBefore);
         expect(row.status).toBe("Running 1/1");
+        expect(clusterStatus("vision")).toBe("Running 1/1");
+        expect(deploymentOf("vision").metadata.labels["model-services.io/service-id"]).toBe(idBefore);
     });
 
     it("6. removing a service deletes exactly its resources; the others are untouched", async () => {
@@ -180,6 +305,8 @@ describe("pulumi up, scale, stop, delete, destroy on a simulated GPU cluster", (
         await e2e.stack.destroy();
         await eventually("namespace gone", () => !kubectl("get", "namespaces", "-o", "json").items.some((n: any) => n.metadata.name === namespace), 120_000);
         expect(kubectl("get", "daemonsets", "-n", "kube-system", "-o", "json").items.map((d: any) => d.metadata.name)).not.toContain("nvidia-device-plugin");
+        // The simulated nodes were the stack's: none is left.
+        expect(nodeCounts()).toEqual({});
 
         const result = await e2e.stack.up();
         expect(result.summary.result).toBe("succeeded");
@@ -206,6 +333,12 @@ describe("pulumi up, scale, stop, delete, destroy on a simulated GPU cluster", (
         process.kill(-child.pid!, "SIGKILL");
         await exited;
 
+        // What the killed engine left: its lock on the stack (and, if a step was mid-flight, pending operations).
+        expect(backendLocks(e2e).length, "the killed update's lock").toBeGreaterThan(0);
+        const leftPending = (storedCheckpoint(e2e).checkpoint.latest.pending_operations ?? []).map((op: any) => `${op.type} ${op.resource.urn.split("::").pop()}`);
+        const createdBeforeKill = uidsOf("extra");
+        expect(Object.keys(createdBeforeKill)).toContain("deployment/vllm-extra");
+
         // Re-run: clear what the killed engine left (its lock, pending operations), then up.
         await recoverInterruptedUpdate(e2e);
         const result = await e2e.stack.up({ refresh: true });
@@ -214,7 +347,15 @@ describe("pulumi up, scale, stop, delete, destroy on a simulated GPU cluster", (
         const outputs = await e2e.stack.outputs();
         expect(outputs.services.value.map((s: any) => s.name)).toContain("extra");
         const pending = (await e2e.stack.exportStack()).deployment.pending_operations ?? [];
-        expect(pending).toEqual([]);
+        expect(pending, `left by the killed update: ${leftPending.join(", ") || "none"}`).toEqual([]);
+        expect(backendLocks(e2e)).toEqual([]);
+        // Adopted, not re-created: what the killed update had created keeps its UID.
+        const now = uidsOf("extra");
+        for (const [object, uid] of Object.entries(createdBeforeKill)) {
+            expect(now[object], object).toBe(uid);
+        }
+        expect(Object.keys(now).sort()).toEqual(["deployment/vllm-extra", "poddisruptionbudget/vllm-extra", "service/vllm-extra"]);
+        await eventually("extra's Deployment reports its pod ready", () => clusterStatus("extra") === "Running 1/1");
         const again = await e2e.stack.preview();
         expect(again.changeSummary).not.toHaveProperty("create");
         expect(again.changeSummary).not.toHaveProperty("update");

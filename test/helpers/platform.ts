@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { readStackFile } from "../../components/config/stackFile";
-import { installMocks, RegisteredResource, settle, valueOf } from "./mocks";
+import { installMocks, MockOptions, ProviderState, RegisteredResource, settle, valueOf } from "./mocks";
 
 /** The project's root directory. */
 export const projectRoot = path.resolve(__dirname, "../..");
@@ -36,22 +36,29 @@ export interface PlatformRun {
 
 /**
  * Runs the real stack program (`stacks/index.ts`) under Pulumi mocks with the given raw
- * config, and returns every registered resource and the stack's outputs.
+ * config, and returns every registered resource and the stack's outputs. Pass the same
+ * `state` to successive runs to model successive `pulumi up`s of one stack (generated
+ * values kept unless replaced); `cluster` and `aws` model what the providers report.
  */
-export async function runStack(raw: Record<string, any>, opts: { stack?: string; extraConfig?: Record<string, string>; secretKeys?: string[] } = {}): Promise<PlatformRun> {
+export async function runStack(
+    raw: Record<string, any>,
+    opts: { stack?: string; extraConfig?: Record<string, string>; secretKeys?: string[] } & Pick<MockOptions, "state" | "cluster" | "aws"> = {},
+): Promise<PlatformRun> {
     const { vi } = await import("vitest");
     if (raw.cluster?.kind === "kubeconfig" && raw.cluster.kubeconfig) {
         // The stack program reads the kubeconfig file; under mocks a stand-in does.
         raw = { ...raw, cluster: { ...raw.cluster, kubeconfig: mockKubeconfig() } };
     }
     vi.resetModules();
-    const registered = await installMocks({ stack: opts.stack ?? "local", config: flatConfig(raw, opts.extraConfig), secretKeys: opts.secretKeys });
+    const state = opts.state ?? new ProviderState();
+    const registered = await installMocks({ stack: opts.stack ?? "local", config: flatConfig(raw, opts.extraConfig), secretKeys: opts.secretKeys, state, cluster: opts.cluster, aws: opts.aws });
     const pulumi = await import("@pulumi/pulumi");
     let program: typeof import("../../stacks/index");
     try {
         program = await import("../../stacks/index");
     } catch (e) {
         await settle();
+        state.endRun();
         throw Object.assign(e as Error, { registered });
     }
     const outputs = {
@@ -69,6 +76,7 @@ export async function runStack(raw: Record<string, any>, opts: { stack?: string;
         capacity: await pulumi.isSecret(program.capacity),
     };
     await settle();
+    state.endRun();
     return { registered, outputs, secretOutputs };
 }
 

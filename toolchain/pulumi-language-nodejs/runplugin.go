@@ -16,8 +16,10 @@ import (
 
 // RunPlugin starts a plugin written in Node.js (a policy pack, or a resource provider) and
 // streams its output back to the engine, which reads the plugin's port from stdout.
-// Policy packs run through @pulumi/pulumi's cmd/run-policy-pack, other plugins through
-// cmd/run-plugin; both take the engine's arguments first, then the program directory.
+// Policy packs run through @pulumi/pulumi's cmd/run-policy-pack, which takes the engine's
+// arguments first, then the program directory. Other plugins (a component provider of a
+// source-based package) run through cmd/run-plugin, which takes the program first and
+// hands the rest to it as process.argv: the provider host reads the engine's address there.
 func (h *host) RunPlugin(req *pulumirpc.RunPluginRequest, server grpc.ServerStreamingServer[pulumirpc.RunPluginResponse]) error {
 	info := req.GetInfo()
 	dir := programDir(info, req.GetPwd())
@@ -38,8 +40,13 @@ func (h *host) RunPlugin(req *pulumirpc.RunPluginRequest, server grpc.ServerStre
 	opts := h.options(info)
 	args := append([]string{}, opts.nodeargs...)
 	args = append(args, runScript)
-	args = append(args, req.GetArgs()...)
-	args = append(args, program)
+	if script == "run-plugin" {
+		args = append(args, program)
+		args = append(args, req.GetArgs()...)
+	} else {
+		args = append(args, req.GetArgs()...)
+		args = append(args, program)
+	}
 
 	cmd := exec.CommandContext(server.Context(), node, args...)
 	cmd.Dir = dir

@@ -13,8 +13,10 @@
 // RDS route configuration and SDS secret is defined; every path_config_source path names
 // one of the files, holds the resource type its config source expects, and sits in its
 // watched_directory; every typed_per_filter_config key names an HTTP filter of the
-// connection manager that uses those routes (else Envoy ignores it silently); no two clusters, listeners, route configurations or secrets share a
-// name; no two listeners share an address.
+// connection manager that uses those routes (else Envoy ignores it silently); every filter
+// that discovers its config (ECDS) finds a TypedExtensionConfig of its name whose type is one
+// of the filter's type_urls; no two clusters, listeners, route configurations, secrets or
+// extension configs share a name; no two listeners share an address.
 //
 // Usage: envoy-validate [-allow-deprecated] FILE|DIR...   (a DIR means its *.json files)
 // Exit status: 0 valid, 1 invalid, 2 usage or I/O error.
@@ -47,12 +49,13 @@ const (
 	clusterType     = "envoy.config.cluster.v3.Cluster"
 	secretType      = "envoy.extensions.transport_sockets.tls.v3.Secret"
 	endpointsType   = "envoy.config.endpoint.v3.ClusterLoadAssignment"
+	extensionType   = "envoy.config.core.v3.TypedExtensionConfig"
 )
 
 // The type of an empty discovery response without a type_url: it fits any config source.
 const anyType = "*"
 
-var discoveryTypes = map[string]bool{listenerType: true, routeConfigType: true, clusterType: true, secretType: true, endpointsType: true}
+var discoveryTypes = map[string]bool{listenerType: true, routeConfigType: true, clusterType: true, secretType: true, endpointsType: true, extensionType: true}
 
 // Messages packed in an Any whose content escapes strict checking.
 var untypedAny = map[string]bool{"xds.type.v3.TypedStruct": true, "udpa.type.v1.TypedStruct": true}
@@ -87,6 +90,16 @@ type validator struct {
 	// routes, or the config is silently ignored.
 	routeFilterKeys map[string][]filterKey // RDS route configuration name → its per-filter keys
 	hcmFilters      []hcmUse               // connection managers reading a route configuration via RDS
+
+	// Extension configs (ECDS) by name → the type of their typed_config, and the filters
+	// that discover them with the types they accept.
+	extensionTypes map[string]string
+	discoveries    []discovery
+}
+
+type discovery struct {
+	name, file, path string
+	typeURLs         []string
 }
 
 type filterKey struct{ key, file, path string }
@@ -120,6 +133,7 @@ func main() {
 		referenced:      map[string]map[string][]named{},
 		addresses:       map[string][]named{},
 		routeFilterKeys: map[string][]filterKey{},
+		extensionTypes:  map[string]string{},
 	}
 	for _, f := range files {
 		data, err := os.ReadFile(f)
@@ -503,6 +517,29 @@ func (v *validator) record(file, path, full string, m protoreflect.Message) {
 	case "envoy.config.bootstrap.v3.Bootstrap.DynamicResources":
 		v.pathSource(file, path+".lds_config", msg(m, "lds_config"), listenerType)
 		v.pathSource(file, path+".cds_config", msg(m, "cds_config"), clusterType)
+	case extensionType:
+		if strings.HasPrefix(path, "DiscoveryResponse.resources") {
+			v.define(full, str(m, "name"), file, path)
+			if tc := msg(m, "typed_config"); tc != nil {
+				v.extensionTypes[str(m, "name")] = str(tc, "type_url")
+			}
+		}
+	case "envoy.extensions.filters.network.http_connection_manager.v3.HttpFilter":
+		// A filter with config_discovery asks for the extension config named like the filter.
+		cd := msg(m, "config_discovery")
+		if cd == nil {
+			break
+		}
+		name, at := str(m, "name"), path+".config_discovery"
+		v.reference(extensionType, name, file, at)
+		v.pathSource(file, at+".config_source", msg(cd, "config_source"), extensionType)
+		d := discovery{name: name, file: file, path: at}
+		if l := list(cd, "type_urls"); l != nil {
+			for i := 0; i < l.Len(); i++ {
+				d.typeURLs = append(d.typeURLs, l.Get(i).String())
+			}
+		}
+		v.discoveries = append(v.discoveries, d)
 	case "envoy.config.cluster.v3.Cluster.EdsClusterConfig":
 		v.pathSource(file, path+".eds_config", msg(m, "eds_config"), endpointsType)
 	}
@@ -556,6 +593,19 @@ func (v *validator) crossCheck() {
 			if !use.filters[k.key] {
 				v.add(k.file, k.path, "per-filter config %q names no HTTP filter of the connection manager at %s %s, so Envoy would ignore it", k.key, use.file, use.path)
 			}
+		}
+	}
+	for _, d := range v.discoveries {
+		held, ok := v.extensionTypes[d.name]
+		if !ok {
+			continue // reported above as an undefined extension config
+		}
+		accepted := false
+		for _, t := range d.typeURLs {
+			accepted = accepted || t == held
+		}
+		if !accepted {
+			v.add(d.file, d.path, "extension config %q holds %s, which is not among the filter's type_urls %v", d.name, held, d.typeURLs)
 		}
 	}
 	for _, r := range v.fileRefs {

@@ -1,9 +1,12 @@
-import { envoyFiles, gatewayMemoryLimitMiB, gatewayPaths, gatewayPorts, httpFilterNames } from "./contract";
+import { envoyFiles, gatewayHeapFraction, gatewayMemoryLimitMiB, gatewayPaths, gatewayPorts, httpFilterNames } from "./contract";
 import { fileSource, JsonObject, MiB, socketAddress, typed } from "./json";
 
 /** The static bootstrap (`envoy.json`): admin on loopback, the readiness and metrics listeners, file-based LDS/CDS, the overload manager. */
 
 const adminCluster = "envoy-admin";
+const fixedHeap = "envoy.resource_monitors.fixed_heap";
+/** The heap the overload manager measures against: below the container limit, which also covers non-heap memory. */
+export const gatewayHeapBytes = Math.floor(gatewayMemoryLimitMiB * gatewayHeapFraction) * MiB;
 
 function readinessListener(): JsonObject {
     const routeConfig: JsonObject = {
@@ -73,18 +76,9 @@ export function bootstrap(): JsonObject {
         node: { id: "model-gateway", cluster: "model-gateway" },
         admin: {
             address: socketAddress("127.0.0.1", gatewayPorts.admin),
-            // Even on loopback, the pages that print the config (and so the keys) stay closed.
-            allow_paths: [
-                { exact: gatewayPaths.readiness },
-                { prefix: "/stats" },
-                { prefix: "/server_info" },
-                { prefix: "/clusters" },
-                { prefix: "/listeners" },
-                { prefix: "/certs" },
-                { prefix: "/memory" },
-                { prefix: "/logging" },
-                { prefix: "/drain_listeners" },
-            ],
+            // Only what the probe (/ready) and Prometheus (/stats/prometheus) read: the rest prints the config (and so the
+            // keys), or changes the log level (debug logs print request headers, Authorization included) or drains listeners.
+            allow_paths: [{ exact: gatewayPaths.readiness }, { prefix: "/stats" }],
         },
         static_resources: {
             listeners: [readinessListener(), metricsListener()],
@@ -103,10 +97,12 @@ export function bootstrap(): JsonObject {
         },
         overload_manager: {
             refresh_interval: "0.25s",
+            // Per-stream memory accounts, so reset_high_memory_stream can find the streams holding the most buffer.
+            buffer_factory_config: { minimum_account_to_track_power_of_two: 20 },
             resource_monitors: [
                 {
-                    name: "envoy.resource_monitors.fixed_heap",
-                    typed_config: typed("envoy.extensions.resource_monitors.fixed_heap.v3.FixedHeapConfig", { max_heap_size_bytes: String(gatewayMemoryLimitMiB * MiB) }),
+                    name: fixedHeap,
+                    typed_config: typed("envoy.extensions.resource_monitors.fixed_heap.v3.FixedHeapConfig", { max_heap_size_bytes: String(gatewayHeapBytes) }),
                 },
                 {
                     name: "envoy.resource_monitors.global_downstream_max_connections",
@@ -114,10 +110,11 @@ export function bootstrap(): JsonObject {
                 },
             ],
             actions: [
-                { name: "envoy.overload_actions.disable_http_keepalive", triggers: [{ name: "envoy.resource_monitors.fixed_heap", threshold: { value: 0.92 } }] },
-                { name: "envoy.overload_actions.stop_accepting_requests", triggers: [{ name: "envoy.resource_monitors.fixed_heap", threshold: { value: 0.95 } }] },
+                // From 85 % of the heap, streams buffering the most (≥ 1 MiB) are reset, more of them as the heap fills (HTTP/2 downstreams only).
+                { name: "envoy.overload_actions.reset_high_memory_stream", triggers: [{ name: fixedHeap, scaled: { scaling_threshold: 0.85, saturation_threshold: 0.95 } }] },
+                { name: "envoy.overload_actions.disable_http_keepalive", triggers: [{ name: fixedHeap, threshold: { value: 0.92 } }] },
+                { name: "envoy.overload_actions.stop_accepting_requests", triggers: [{ name: fixedHeap, threshold: { value: 0.95 } }] },
             ],
         },
     };
 }
-

@@ -38,6 +38,18 @@ export const envoyFiles = {
     routes: "rds.json",
     clusters: "cds.json",
     tlsSecret: "sds.json",
+    /** The per-key rate limits (an ECDS file): only a limit change rebuilds the buckets. */
+    rateLimits: "ecds-ratelimit.json",
+} as const;
+
+/**
+ * The Kubernetes Secrets the files are split across, each under the 1 MiB Secret limit at
+ * 500 services × 500 keys: the clusters (≈1 KB per service) apart from the rest. One
+ * projected volume mounts both into one directory, swapped in one rename.
+ */
+export const envoySecretFiles = {
+    config: [envoyFiles.bootstrap, envoyFiles.listeners, envoyFiles.routes, envoyFiles.rateLimits, envoyFiles.tlsSecret],
+    clusters: [envoyFiles.clusters],
 } as const;
 
 /** Name of the SDS secret holding the API listener's certificate (`sds.json`). */
@@ -48,6 +60,12 @@ export const keyNameHeader = "x-model-services-key-name";
 
 /** Dynamic-metadata namespace the body's `model` is written to. */
 export const metadataNamespace = "model-services";
+
+/** Dynamic-metadata key holding the caller's key name (without the all-services mark). */
+export const keyNameMetadataKey = "key_name";
+
+/** The Envoy substitution of the caller's key name: the access log, the 429 body and the upstream header use it. */
+export const keyNameOperator = `%DYNAMIC_METADATA(${metadataNamespace}:${keyNameMetadataKey})%`;
 
 /** Timeouts, in seconds. Streams have no overall deadline: an LLM answer may take minutes. */
 export const gatewayTimeouts = {
@@ -69,6 +87,11 @@ export const gatewayTimeouts = {
 
 /** Memory limit of an Envoy container; the overload manager acts before it is reached. */
 export const gatewayMemoryLimitMiB = 1024;
+/**
+ * Share of the container limit the overload manager counts as Envoy's heap: `fixed_heap`
+ * counts tcmalloc's heap only, and the binary, thread stacks and page cache need the rest.
+ */
+export const gatewayHeapFraction = 0.8;
 
 /** The OpenAI endpoints each task serves. A request for a model at another endpoint gets the 404 of an unknown model. */
 export const endpointsByTask: Record<ServiceTask, readonly string[]> = {
@@ -97,14 +120,39 @@ export function clusterName(serviceName: string): string {
     return `service-${serviceName}`;
 }
 
+/**
+ * The API listener's HTTP filters, in chain order. Per-route config is looked up by these
+ * names, so the two api_key_auth/RBAC roles get names of their own.
+ */
 export const httpFilterNames = {
     headerMutation: "envoy.filters.http.header_mutation",
+    /** api_key_auth: the key must be known (401) before any byte of the body is buffered. */
+    apiKeyAuthn: "api-key-authn",
+    /** The caller's key name, without its scope mark, into dynamic metadata (logs, 429 body, upstream header). */
+    keyName: "key-name",
+    /** Per-key token buckets, from their own ECDS file. */
+    localRateLimit: "envoy.filters.http.local_ratelimit",
     buffer: "envoy.filters.http.buffer",
     jsonToMetadata: "envoy.filters.http.json_to_metadata",
-    apiKeyAuth: "envoy.filters.http.api_key_auth",
-    localRateLimit: "envoy.filters.http.local_ratelimit",
+    /** RBAC: the key's scope against the route the body's model chose (403). */
+    apiKeyScope: "api-key-scope",
     router: "envoy.filters.http.router",
 } as const;
+
+/**
+ * Client name of a key allowed every service (`services: ["*"]`) in the credentials: the
+ * mark lets one RBAC matcher per route admit all such keys instead of listing them. Key
+ * names are RFC 1123 labels, so no name starts with it; the logs and the upstream header
+ * carry the name without it.
+ */
+export const allServicesClientPrefix = "*:";
+
+/**
+ * Request headers vLLM acts on that only the platform may set: the data-parallel rank
+ * (vLLM routes the request to that engine) and W3C trace context (vLLM continues the
+ * caller's trace when tracing is on). The gateway removes them from client requests.
+ */
+export const strippedRequestHeaders = ["x-data-parallel-rank", "traceparent", "tracestate"] as const;
 
 /** An OpenAI-shaped error, as clients' SDKs parse it into their error classes. */
 export interface OpenAiError {
@@ -132,7 +180,7 @@ export function errorBodies(maxRequestBodyMiB: number): Record<string, OpenAiErr
         ),
         "408": openAiError(`The request timed out: the request did not arrive in time, or nothing moved for ${gatewayTimeouts.streamIdleSeconds} s.`, "invalid_request_error", "request_timeout"),
         "413": openAiError(`The request body is larger than the gateway's limit of ${maxRequestBodyMiB} MiB.`, "invalid_request_error", "request_too_large"),
-        "429": openAiError(`Rate limit reached for the API key '%REQ(${keyNameHeader})%'. Retry after the number of seconds in the Retry-After header.`, "requests", "rate_limit_exceeded"),
+        "429": openAiError(`Rate limit reached for the API key '${keyNameOperator}'. Retry after the number of seconds in the Retry-After header.`, "requests", "rate_limit_exceeded"),
         "503-overloaded": openAiError("The gateway is overloaded. Retry shortly.", "server_error", "overloaded"),
         "503-unavailable": openAiError(`The model '${model}' has no instance ready to take the request. Retry shortly.`, "server_error", "model_unavailable"),
     };

@@ -1,3 +1,4 @@
 export * from "./contract";
 export * from "./input";
 export * from "./render";
+export * from "./scaleToZero";

@@ -1,5 +1,5 @@
 import { GatewayConfig } from "../../config/types";
-import { maxServiceNameLength, ranges, rfc1035Label, rfc1123Label, ServiceTask } from "../../config/rules";
+import { accessNamePattern, maxServiceNameLength, ranges, rfc1035Label, rfc1123Label, ServiceTask } from "../../config/rules";
 import { endpointsByTask } from "./contract";
 import { compare } from "./json";
 
@@ -15,8 +15,10 @@ export interface GatewayRoute {
     backendHost: string;
     /** Port of the backend's OpenAI-compatible server. */
     backendPort: number;
-    /** Running instances; 0 = stopped: requests get a 503 that says so. */
+    /** Running instances; 0 = stopped: requests get a 503 that says so (unless `scaleUpSeconds` is set). */
     instances: number;
+    /** Set when the service autoscales from zero: the start-time estimate a request gets as `Retry-After` while no instance runs. */
+    scaleUpSeconds?: number;
 }
 
 /** An API key as the gateway checks it. */
@@ -25,6 +27,8 @@ export interface GatewayKey {
     name: string;
     /** The secret key clients send as `Authorization: Bearer <value>`. */
     value: string;
+    /** The value before the last rotation, still accepted during the rotation's grace period. */
+    previousValue?: string;
     /** Service names this key may call, or `["*"]` for all. */
     services: string[];
     /** Requests per minute across all services, per gateway pod; unlimited when omitted. */
@@ -55,21 +59,24 @@ export function checkInput(input: EnvoyConfigInput): void {
     seen(input.routes.map((r) => r.name), "service name");
     seen(input.routes.map((r) => r.accessName), "access name");
     seen(input.keys.map((k) => k.name), "key name");
-    if (new Set(input.keys.map((k) => k.value)).size !== input.keys.length) {
-        problems.push("two API keys have the same value");
+    const values = input.keys.flatMap((k) => (k.previousValue === undefined ? [k.value] : [k.value, k.previousValue]));
+    if (new Set(values).size !== values.length) {
+        problems.push("two API keys (current or previous values) have the same value");
     }
     const names = new Set(input.routes.map((r) => r.name));
     for (const r of input.routes) {
         if (!rfc1035Label.test(r.name) || r.name.length > maxServiceNameLength) problems.push(`service name ${JSON.stringify(r.name)} is not an RFC 1035 label of at most ${maxServiceNameLength} characters`);
-        if (!r.accessName || /[\s%]/.test(r.accessName)) problems.push(`access name ${JSON.stringify(r.accessName)} is empty or has whitespace or '%'`);
+        if (!accessNamePattern.test(r.accessName)) problems.push(`access name ${JSON.stringify(r.accessName)} is empty or has whitespace or '%'`);
         if (!Number.isInteger(r.instances) || r.instances < 0) problems.push(`service ${r.name}: instances must be a whole number ≥ 0, got ${r.instances}`);
         if (!Number.isInteger(r.backendPort) || r.backendPort < 1 || r.backendPort > 65535) problems.push(`service ${r.name}: backendPort must be a port number, got ${r.backendPort}`);
+        if (r.scaleUpSeconds !== undefined && (!Number.isInteger(r.scaleUpSeconds) || r.scaleUpSeconds < 1)) problems.push(`service ${r.name}: scaleUpSeconds must be a whole number ≥ 1, got ${r.scaleUpSeconds}`);
         if (!r.backendHost) problems.push(`service ${r.name}: backendHost is empty`);
         if (!(r.task in endpointsByTask)) problems.push(`service ${r.name}: unknown task ${JSON.stringify(r.task)}`);
     }
     for (const k of input.keys) {
         if (!rfc1123Label.test(k.name)) problems.push(`key name ${JSON.stringify(k.name)} is not an RFC 1123 label`);
         if (!k.value || /\s/.test(k.value)) problems.push(`key ${k.name}: the value is empty or has whitespace`);
+        if (k.previousValue !== undefined && (!k.previousValue || /\s/.test(k.previousValue))) problems.push(`key ${k.name}: the previous value is empty or has whitespace`);
         for (const s of k.services) {
             if (s !== "*" && !names.has(s)) problems.push(`key ${k.name}: service ${JSON.stringify(s)} does not exist`);
         }

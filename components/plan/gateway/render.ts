@@ -4,8 +4,10 @@ import { cluster, tlsSecret } from "./clusters";
 import { envoyFiles } from "./contract";
 import { checkInput, EnvoyConfigFiles, EnvoyConfigInput } from "./input";
 import { compare, Json, JsonObject } from "./json";
+import { rateLimitExtension } from "./keys";
 import { apiListener } from "./listener";
 import { routeTable } from "./routes";
+import { routesToBackend } from "./scaleToZero";
 
 /**
  * Envoy configuration of the API gateway, rendered from the services, the API keys and the
@@ -17,10 +19,12 @@ import { routeTable } from "./routes";
  *   listeners, and file-based LDS/CDS. It depends on nothing but constants, so a change of
  *   services or keys never changes it (its checksum rolls the pods).
  * - `lds.json` — the API listener: filters, limits, timeouts, error bodies, access log.
- * - `rds.json` — the routes: one per service, matched on the body's `model`, with the
- *   credentials and each route's allowed keys; per-key rate limits. Keys and services live
- *   here, so rotating a key or adding a service swaps the route table in place: no
- *   listener is drained and in-flight streams finish on the table they started with.
+ * - `rds.json` — the routes: one per service, matched on the body's `model`, each with its
+ *   key scope; the credentials once for the table. Keys and services live here, so
+ *   rotating a key or adding a service swaps the route table in place: no listener is
+ *   drained and in-flight streams finish on the table they started with.
+ * - `ecds-ratelimit.json` — the per-key token buckets, alone, so that only a limit change
+ *   refills them.
  * - `cds.json` — one upstream cluster per running service.
  * - `sds.json` — only with TLS: the certificate files, watched for rotation.
  * The three xDS files are read with `path_config_source` + `watched_directory`, which
@@ -33,8 +37,9 @@ function discoveryResponse(type: string, resources: JsonObject[]): JsonObject {
     return { version_info: version, type_url: `type.googleapis.com/${type}`, resources };
 }
 
+/** Compact JSON: indentation would double the size that must fit the Secrets (500 services × 500 keys). */
 function render(value: Json): string {
-    return `${JSON.stringify(value, null, 2)}\n`;
+    return `${JSON.stringify(value)}\n`;
 }
 
 /** The bootstrap file alone. It depends on no input: services and keys never roll the pods. */
@@ -53,13 +58,14 @@ export function renderEnvoyConfig(input: EnvoyConfigInput): EnvoyConfigFiles {
     checkInput(input);
     const routes = [...input.routes].sort((a, b) => compare(a.name, b.name));
     const keys = [...input.keys].sort((a, b) => compare(a.name, b.name)).map((k) => ({ ...k, services: [...k.services].sort() }));
-    const running = routes.filter((r) => r.instances > 0);
+    const running = routes.filter(routesToBackend);
 
     const files: EnvoyConfigFiles = {
         [envoyFiles.clusters]: render(discoveryResponse("envoy.config.cluster.v3.Cluster", running.map(cluster))),
         [envoyFiles.bootstrap]: renderBootstrap(),
         [envoyFiles.listeners]: render(discoveryResponse("envoy.config.listener.v3.Listener", [apiListener(input.gateway)])),
         [envoyFiles.routes]: render(discoveryResponse("envoy.config.route.v3.RouteConfiguration", [routeTable(routes, keys, input.gateway)])),
+        [envoyFiles.rateLimits]: render(discoveryResponse("envoy.config.core.v3.TypedExtensionConfig", [rateLimitExtension(keys)])),
     };
     if (input.gateway.tls) {
         files[envoyFiles.tlsSecret] = render(discoveryResponse("envoy.extensions.transport_sockets.tls.v3.Secret", [tlsSecret()]));

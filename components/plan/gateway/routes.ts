@@ -1,13 +1,14 @@
 import { GatewayConfig } from "../../config/types";
-import { endpointsByTask, errorBodies, gatewayTimeouts, httpFilterNames, inferenceEndpoints, keyNameHeader, metadataNamespace, routeNames, clusterName, stoppedBody } from "./contract";
-import { allowedKeyNames, GatewayKey, GatewayRoute, modelsList } from "./input";
+import { endpointsByTask, errorBodies, gatewayTimeouts, inferenceEndpoints, keyNameHeader, metadataNamespace, routeNames, clusterName, stoppedBody, keyNameOperator } from "./contract";
+import { GatewayKey, GatewayRoute, modelsList } from "./input";
+import { authnCredentials, scopeOf } from "./keys";
+import { routesToBackend, scaleUpRequestHeaders } from "./scaleToZero";
 import { directJson, Json, JsonObject, jsonBody, jsonContentType, seconds, typed } from "./json";
 
-/** The route table (`rds.json`): one route per service, matched on the body's `model`, with the credentials, each route's allowed keys and the per-key rate limits. */
+/** The route table (`rds.json`): one route per service, matched on the body's `model`, with the credentials once and each route's key scope. */
 
-const keyDescriptor = "api_key";
-/** A default bucket no caller reaches: keys without a limit are not limited. */
-const unlimitedPerSecond = 1_000_000;
+/** Envoy's default limit on a direct response body (RouteConfiguration.max_direct_response_body_size_bytes). */
+const envoyDefaultDirectBodyBytes = 4096;
 
 /** `^/v1/(a|b)$` for a set of endpoints. */
 function endpointRegex(endpoints: readonly string[]): string {
@@ -25,25 +26,25 @@ function modelErrorIs(kind: string): JsonObject {
     return { filter: metadataNamespace, path: [{ key: "model_error" }], value: { string_match: { exact: kind } } };
 }
 
-export function routeTable(routes: GatewayRoute[], keys: GatewayKey[], gateway: GatewayConfig): JsonObject {
-    const credentials = keys.map((k) => ({ key: k.value, client: k.name }));
-    // Every route carries the credentials: a route's own config replaces the filter's, it does not merge.
-    const auth = (allowed?: string[]): JsonObject => ({
-        [httpFilterNames.apiKeyAuth]: typed("envoy.extensions.filters.http.api_key_auth.v3.ApiKeyAuthPerRoute", allowed ? { credentials, allowed_clients: allowed } : { credentials }),
+/** The largest inline body of the table, rounded up to KiB, and never below Envoy's default. */
+function directBodyLimitBytes(routes: JsonObject[]): number {
+    const sizes = routes.map((r) => {
+        const body = (r.direct_response as { body?: { inline_string?: string } } | undefined)?.body?.inline_string;
+        return body === undefined ? 0 : Buffer.byteLength(body);
     });
+    return Math.max(envoyDefaultDirectBodyBytes, Math.ceil(Math.max(0, ...sizes) / 1024) * 1024);
+}
+
+export function routeTable(routes: GatewayRoute[], keys: GatewayKey[], gateway: GatewayConfig): JsonObject {
     const bodies = errorBodies(gateway.maxRequestBodyMiB);
     const inference = endpointRegex(inferenceEndpoints);
 
     const serviceRoutes = routes.map((r): JsonObject => {
-        const allowed = allowedKeyNames(keys, r.name);
         const match: JsonObject = { safe_regex: { regex: endpointRegex(endpointsByTask[r.task]) }, headers: [postOnly], dynamic_metadata: [modelIs(r.accessName)] };
-        const base: JsonObject = { name: routeNames.service(r.name), match };
-        if (allowed.length === 0) {
-            // An empty allowed list would let every key in; with no key allowed, the route refuses all.
-            return { ...base, direct_response: { status: 403 }, typed_per_filter_config: auth() };
-        }
-        if (r.instances === 0) {
-            return { ...base, ...directJson(503, stoppedBody(r.accessName) as unknown as Json), typed_per_filter_config: auth(allowed) };
+        // The scope is checked on every service route, stopped ones included: a 503 tells that the model exists.
+        const base: JsonObject = { name: routeNames.service(r.name), match, typed_per_filter_config: scopeOf(keys, r.name) };
+        if (!routesToBackend(r)) {
+            return { ...base, ...directJson(503, stoppedBody(r.accessName) as unknown as Json) };
         }
         return {
             ...base,
@@ -59,11 +60,10 @@ export function routeTable(routes: GatewayRoute[], keys: GatewayKey[], gateway: 
                     retry_back_off: { base_interval: "0.25s", max_interval: "1s" },
                 },
             },
-            typed_per_filter_config: auth(allowed),
+            ...scaleUpRequestHeaders(r),
         };
     });
 
-    const limited = keys.filter((k) => k.requestsPerMinute !== undefined);
     const virtualHost: JsonObject = {
         name: "api",
         domains: ["*"],
@@ -72,61 +72,45 @@ export function routeTable(routes: GatewayRoute[], keys: GatewayKey[], gateway: 
                 name: routeNames.models,
                 match: { path: "/v1/models", headers: [{ name: ":method", string_match: { exact: "GET" } }] },
                 ...directJson(200, modelsList(routes) as unknown as Json),
-                typed_per_filter_config: auth(),
             },
             ...serviceRoutes,
             {
                 name: routeNames.missingModel,
                 match: { safe_regex: { regex: inference }, headers: [postOnly], dynamic_metadata: [modelErrorIs("missing")] },
                 ...directJson(400, bodies["400-missing-model"] as unknown as Json),
-                typed_per_filter_config: auth(),
             },
             {
                 name: routeNames.invalidBody,
                 match: { safe_regex: { regex: inference }, headers: [postOnly], dynamic_metadata: [modelErrorIs("invalid")] },
                 ...directJson(400, bodies["400-invalid-body"] as unknown as Json),
-                typed_per_filter_config: auth(),
             },
             {
                 name: routeNames.unknownModel,
                 match: { safe_regex: { regex: inference }, headers: [postOnly] },
                 direct_response: { status: 404, body_format: jsonBody(bodies["404-model"]) },
                 response_headers_to_add: [jsonContentType],
-                typed_per_filter_config: auth(),
             },
             {
                 name: routeNames.unknownEndpoint,
                 match: { prefix: "/" },
                 direct_response: { status: 404, body_format: jsonBody(bodies["404-endpoint"]) },
                 response_headers_to_add: [jsonContentType],
-                typed_per_filter_config: auth(),
             },
         ],
     };
-    if (limited.length > 0) {
-        virtualHost.typed_per_filter_config = {
-            // Per virtual host, so one bucket per key spans every service; per gateway pod.
-            [httpFilterNames.localRateLimit]: typed("envoy.extensions.filters.http.local_ratelimit.v3.LocalRateLimit", {
-                stat_prefix: "api_key_rate_limit",
-                token_bucket: { max_tokens: unlimitedPerSecond, tokens_per_fill: unlimitedPerSecond, fill_interval: "1s" },
-                filter_enabled: { default_value: { numerator: 100, denominator: "HUNDRED" }, runtime_key: "model_services.rate_limit.enabled" },
-                filter_enforced: { default_value: { numerator: 100, denominator: "HUNDRED" }, runtime_key: "model_services.rate_limit.enforced" },
-                rate_limits: [{ actions: [{ request_headers: { header_name: keyNameHeader, descriptor_key: keyDescriptor } }] }],
-                descriptors: limited.map((k) => ({
-                    entries: [{ key: keyDescriptor, value: k.name }],
-                    token_bucket: { max_tokens: k.requestsPerMinute as number, tokens_per_fill: k.requestsPerMinute as number, fill_interval: "60s" },
-                })),
-                always_consume_default_token_bucket: false,
-                enable_x_ratelimit_headers: "DRAFT_VERSION_03",
-                enable_retry_after_header: true,
-            }),
-        };
-    }
     return typed("envoy.config.route.v3.RouteConfiguration", {
         name: routeNames.table,
         // Routes may name a cluster cds.json has not delivered yet (both files reload together): 503 for a moment, never a rejected table.
         validate_clusters: false,
+        // `GET /v1/models` grows with the services (≈100 bytes each): past Envoy's 4 KiB default the table would be rejected.
+        max_direct_response_body_size_bytes: directBodyLimitBytes(virtualHost.routes as JsonObject[]),
         virtual_hosts: [virtualHost],
+        // Upstream, the key's name without its scope mark; a client's own value was removed before authentication.
+        request_headers_to_add: [
+            { header: { key: keyNameHeader, value: keyNameOperator }, append_action: "OVERWRITE_IF_EXISTS_OR_ADD" },
+        ],
+        // The credentials once for every route: api_key_auth takes each field it lacks per route from here.
+        typed_per_filter_config: authnCredentials(keys),
     });
 }
 

@@ -1,0 +1,93 @@
+import { execFileSync } from "node:child_process";
+import { cpSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import * as path from "node:path";
+import { LocalWorkspace, PulumiCommand, Stack } from "@pulumi/pulumi/automation";
+import { projectRoot } from "../helpers/platform";
+import { kubectl } from "./harness";
+
+/**
+ * Consumer programs of the library (examples/compose-*): each runs from a scratch copy with
+ * a file backend of its own, on the e2e cluster, with the real engine.
+ */
+
+function requireEnv(name: string): string {
+    const value = process.env[name];
+    if (!value) {
+        throw new Error(`${name} is not set: run the end-to-end tier through scripts/e2e.sh (npm run test:e2e)`);
+    }
+    return value;
+}
+
+export interface ConsumerProject {
+    stack: Stack;
+    workDir: string;
+    env: Record<string, string>;
+}
+
+/** `npm pack` of this repository (its prepack builds dist/): the tarball a user installs. */
+export function packLibrary(): string {
+    const dest = mkdtempSync(path.join(tmpdir(), "model-services-pack-"));
+    execFileSync("npm", ["pack", "--pack-destination", dest, "--loglevel=error"], { cwd: projectRoot, stdio: ["ignore", "pipe", "inherit"] });
+    const [tarball] = readdirSync(dest).filter((f) => f.endsWith(".tgz"));
+    if (!tarball) {
+        throw new Error(`npm pack wrote no tarball into ${dest}`);
+    }
+    return path.join(dest, tarball);
+}
+
+/** A scratch copy of examples/<name> with a file backend, and a stack configured by `config`. */
+export async function consumerStack(example: string, config: Record<string, string>, prepare: (workDir: string) => void): Promise<ConsumerProject> {
+    const workDir = mkdtempSync(path.join(tmpdir(), `${example}-`));
+    cpSync(path.join(projectRoot, "examples", example), workDir, { recursive: true });
+    prepare(workDir);
+    const backend = path.join(workDir, ".pulumi");
+    const env = {
+        PULUMI_BACKEND_URL: `file://${backend}`,
+        PULUMI_CONFIG_PASSPHRASE: "e2e",
+        PULUMI_SKIP_UPDATE_CHECK: "true",
+        PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
+        PULUMI_HOME: requireEnv("PULUMI_HOME"),
+        PATH: process.env.PATH ?? "",
+    };
+    execFileSync("mkdir", ["-p", backend]);
+    const pulumiCommand = await PulumiCommand.get({ root: path.dirname(requireEnv("MODEL_SERVICES_TOOLCHAIN_BIN")), skipVersionCheck: true });
+    const ws = await LocalWorkspace.create({ workDir, pulumiCommand, envVars: env });
+    const stack = await Stack.create("e2e", ws);
+    for (const [key, value] of Object.entries(config)) {
+        await stack.setConfig(key, { value });
+    }
+    return { stack, workDir, env };
+}
+
+export function removeConsumer(project: ConsumerProject | undefined): void {
+    if (project) {
+        rmSync(project.workDir, { recursive: true, force: true });
+    }
+}
+
+/** The decoded entries of a Secret. */
+export function secretData(namespace: string, name: string): Record<string, string> {
+    const data = kubectl("get", "secret", name, "-n", namespace, "-o", "json").data ?? {};
+    return Object.fromEntries(Object.entries(data).map(([k, v]) => [k, Buffer.from(String(v), "base64").toString("utf8")]));
+}
+
+/** The access names the gateway routes (the `model` values its route table matches). */
+export function routedAccessNames(namespace: string): string[] {
+    const rds = JSON.parse(secretData(namespace, "model-gateway-config")["rds.json"]);
+    const names = new Set<string>();
+    JSON.stringify(rds, (key, value) => {
+        if (key === "exact" && typeof value === "string" && value.includes("/")) {
+            names.add(value);
+        }
+        return value;
+    });
+    return [...names].sort();
+}
+
+/** Kind/name of every Deployment, Service and Secret in a namespace. */
+export function objectsIn(namespace: string): string[] {
+    return kubectl("get", "deployments,services,secrets", "-n", namespace, "-o", "json")
+        .items.map((o: any) => `${o.kind}/${o.metadata.name}`)
+        .sort();
+}
