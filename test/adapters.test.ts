@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { ConfigError, loadPlatform, loraArgs, renderEnvoyConfig, startupBudget, vllmCommand } from "../components";
+import { allServicesClientPrefix, httpFilterNames } from "../components/plan/gateway";
 import { runStack } from "./helpers/platform";
 import { formatPlan } from "../scripts/plan";
 
@@ -182,9 +183,17 @@ describe("a base with two adapters: one set of pods, three services", () => {
         const table = rds.resources[0].virtual_hosts[0].routes;
         const support = table.find((r: any) => r.name.includes("support"));
         expect(support.match.dynamic_metadata[0].value.string_match.exact).toBe("u-1/support");
-        expect(support.typed_per_filter_config["envoy.filters.http.api_key_auth"].allowed_clients).toEqual(["all", "app"]);
+        // The key scope admits the forwarded client names: "app" by name, "all" as an all-services key.
+        const scope = (route: any) => {
+            const principals: any[] = route.typed_per_filter_config[httpFilterNames.apiKeyScope].rbac.rules.policies?.["allowed-keys"]?.principals ?? [];
+            return {
+                names: principals.flatMap((p) => p.header.string_match.exact ?? []),
+                allServices: principals.some((p) => p.header.string_match.prefix === allServicesClientPrefix),
+            };
+        };
+        expect(scope(support)).toEqual({ names: ["app"], allServices: true });
         const chatRoute = table.find((r: any) => r.name.endsWith("chat"));
-        expect(chatRoute.typed_per_filter_config["envoy.filters.http.api_key_auth"].allowed_clients).toEqual(["all"]);
+        expect(scope(chatRoute)).toEqual({ names: [], allServices: true });
         const cds = JSON.parse(renderEnvoyConfig({ routes, keys, gateway: plan.gateway })["cds.json"]);
         const hosts = cds.resources.map((c: any) => c.load_assignment.endpoints[0].lb_endpoints[0].endpoint.address.socket_address.address);
         expect(new Set(hosts)).toEqual(new Set(["vllm-chat.model-services.svc.cluster.local"]));
@@ -224,7 +233,7 @@ describe("the stack program with adapters (Pulumi mocks)", () => {
         expect(rows[1].status).toBe(rows[0].status);
         expect(rows[1].examples.curl).toContain('"model":"u-1/support"');
         const deployments = run.registered.filter((r) => r.type === "kubernetes:apps/v1:Deployment").map((r) => r.inputs.metadata.name);
-        expect(deployments).toEqual(["vllm-chat", "model-gateway"]);
+        expect([...deployments].sort()).toEqual(["model-gateway", "vllm-chat"]);
         const claims = run.registered.filter((r) => r.type === "kubernetes:core/v1:PersistentVolumeClaim").map((r) => [r.inputs.metadata.name, r.inputs.spec]);
         expect(claims).toEqual([["model-cache-gpu-l4", { accessModes: ["ReadWriteMany"], storageClassName: "efs-sc", resources: { requests: { storage: "300Gi" } } }]]);
         const jobs = run.registered.filter((r) => r.type === "kubernetes:batch/v1:Job");
