@@ -15,6 +15,8 @@ export interface ServiceOutput {
     accessName: string;
     serviceId: string;
     baseModel: string;
+    /** Adapter services: the base service whose pods serve it. */
+    base?: string;
     task?: string;
     instances: number;
     gpusPerInstance?: number;

@@ -77,6 +77,16 @@ describe("adapter services: config errors with path, value and fix", () => {
             ['services[1].instances: cannot be set on an adapter service: it runs in its base\'s pods. Set it on the base service "chat", or remove it.'],
         ],
         [
+            "an adapter that autoscales (it scales with its base)",
+            (c: any) => (c.services[1].autoscale = { min: 0, max: 2 }),
+            ['services[1].autoscale: cannot be set on an adapter service: it runs in its base\'s pods. Set it on the base service "chat", or remove it.'],
+        ],
+        [
+            "a base with neither instances nor autoscale",
+            (c: any) => delete c.services[0].instances,
+            ["services[0].instances: is missing; expected a whole number ≥ 0. Set how many instances to run (0 stops the service), or set autoscale: {min, max} to scale on load."],
+        ],
+        [
             "an adapter without a rank",
             (c: any) => delete c.services[1].rank,
             ["services[1].rank: is missing; vLLM must reserve room for the adapter's rank. Set rank to r from the adapter's adapter_config.json."],
@@ -170,6 +180,19 @@ describe("a base with two adapters: one set of pods, three services", () => {
             ["chat", undefined, 2, "gpu-l4"],
             ["support", "chat", 2, "gpu-l4"],
             ["sql", "chat", 2, "gpu-l4"],
+        ]);
+    });
+
+    it("scales with an autoscaled base: the adapters take its resting instances and autoscale nothing themselves", () => {
+        const config = adapterConfig();
+        delete config.services[0].instances;
+        config.services[0].autoscale = { min: 0, max: 3 };
+        config.autoscaling = { prometheusUrl: "http://prometheus-operated.monitoring.svc:9090" };
+        const scaled = loadPlatform(config, { stack: "local" });
+        expect(scaled.services.map((s) => [s.name, s.instances, s.autoscale?.max])).toEqual([
+            ["chat", 0, 3],
+            ["support", 0, undefined],
+            ["sql", 0, undefined],
         ]);
     });
 

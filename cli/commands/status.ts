@@ -28,8 +28,9 @@ export async function collectStatus(outputs: StackOutputs, stack: string, target
     const services = (outputs.services ?? []).map((s) =>
         classifyService(
             s,
-            deployments.find((d) => d.metadata.name === serviceObjectName(s.name)),
-            pods.filter((p) => p.metadata.labels?.[serviceNameLabel] === s.name),
+            // An adapter runs in its base's pods.
+            deployments.find((d) => d.metadata.name === serviceObjectName(s.base ?? s.name)),
+            pods.filter((p) => p.metadata.labels?.[serviceNameLabel] === (s.base ?? s.name)),
             events,
             nodeGroups,
             now,
