@@ -226,6 +226,9 @@ describe("the whole policy pack over autoscaled stacks", () => {
         raw.services[0] = { ...test, autoscale: { min: 0, max: 3 } };
         const run = await runStack({ ...raw, autoscaling: { prometheusUrl }, monitoring: { prometheusOperator: true, grafanaDashboard: true } }, { stack });
         expect(ofType(run.registered, "kubernetes:keda.sh/v1alpha1:ScaledObject")).toHaveLength(1);
-        expect(await packViolations(policies, run.registered.map((r) => ({ type: r.type, name: r.name, props: r.inputs })))).toEqual([]);
+        // The shipped stacks serve Hugging Face ids without a revision, which the advisory
+        // k8s-vllm-model-pinned reports (test/policies.stack.test.ts asserts exactly that).
+        const withoutPinning = { "k8s-vllm-model-pinned": "disabled" } as const;
+        expect(await packViolations(policies, run.registered.map((r) => ({ type: r.type, name: r.name, props: r.inputs })), withoutPinning)).toEqual([]);
     }, 120_000);
 });

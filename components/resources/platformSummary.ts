@@ -1,5 +1,6 @@
 import { AutoscaleMetric } from "../config/rules";
 import { ServiceExamples } from "../plan/examples";
+import { CapacityPlan } from "../plan/types";
 
 /** The shapes of `ModelPlatform`'s outputs (the stack's `services`, `capacity` and `nodeGroups`). */
 
@@ -29,29 +30,8 @@ export interface ServiceSummary {
     examples: ServiceExamples;
 }
 
-/** The `capacity` stack output: what the cluster needs and costs, priced from the instance catalogs. */
-export interface CapacitySummary {
-    /** GPUs of all node groups at their desired sizes. */
-    totalGpus: number;
-    /** GPUs all running services ask for. */
-    requestedGpus: number;
-    /** Approximate on-demand $/hour of the cluster: GPU nodes + CPU nodes + EKS control plane. */
-    pricePerHourUsd: number;
-    /** GPU node groups at their desired sizes, idle GPUs included. */
-    gpuNodesPricePerHourUsd: number;
-    /** CPU node groups (gateway and cluster add-ons). */
-    cpuNodesPricePerHourUsd: number;
-    /** The EKS control plane fee (0 for an existing cluster or a plain kubeconfig cluster). */
-    controlPlanePricePerHourUsd: number;
-    /** GPUs provisioned that no service asks for. */
-    idleGpus: number;
-    /** What those idle GPUs cost. */
-    idleGpuPricePerHourUsd: number;
-    /** True on a simulated cluster: the prices are what EKS would charge, not a bill. */
-    simulated: boolean;
-    priceRegion: string;
-    priceDate: string;
-}
+/** The `capacity` stack output: the plan's totals (what the cluster needs and costs, priced from the instance catalogs). */
+export type CapacitySummary = CapacityPlan;
 
 /** One row of the `nodeGroups` stack output. */
 export interface NodeGroupSummary {
