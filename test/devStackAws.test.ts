@@ -35,7 +35,7 @@ describe("the dev stack's AWS wiring", () => {
         expect(cluster().inputs.tags).toEqual({ "model-services.io/part-of": "model-services" });
     });
 
-    it.each(["gpu-l4", "gpu-l40s"])("node group %s joins the cluster in its subnets with a worker role and its four policies", (group) => {
+    it.each(["gpu-l4", "gpu-l40s"])("node group %s joins the cluster in its subnets with a least-privilege worker role (the CNI's permissions go to aws-node through Pod Identity)", (group) => {
         const nodes = one("aws:eks/nodeGroup:NodeGroup", `model-services-${group}-nodes`);
         const role = one("aws:iam/role:Role", `model-services-${group}-role`);
         expect(nodes.inputs.subnetIds).toEqual(defaultVpcSubnets());
@@ -45,7 +45,7 @@ describe("the dev stack's AWS wiring", () => {
         expect(nodes.outputs.nodeGroupName).toMatch(new RegExp(`^${group}-\\d{26}$`));
         const attachments = run.registered.filter((r) => r.type === "aws:iam/rolePolicyAttachment:RolePolicyAttachment" && r.name.startsWith(`model-services-${group}-`));
         expect(attachments.map((a) => a.inputs)).toEqual(
-            ["AmazonEKSWorkerNodePolicy", "AmazonEKS_CNI_Policy", "AmazonEC2ContainerRegistryReadOnly", "AmazonSSMManagedInstanceCore"].map((policy) => ({
+            ["AmazonEKSWorkerNodePolicy", "AmazonEC2ContainerRegistryPullOnly"].map((policy) => ({
                 role: role.outputs.name,
                 policyArn: `arn:aws:iam::aws:policy/${policy}`,
             })),
