@@ -195,7 +195,7 @@ describe("bad args: the stack config's rules and messages, before anything is cr
         expect(thrownBy(() => new c.GpuNodeGroup("bad-group", { name: "gpu", instanceType: "g6e", minSize: -1, desiredSize: 1, maxSize: 2 })).message).toBe(
             [
                 'Invalid GpuNodeGroup "bad-group" args (2 problems); nothing was changed:',
-                '  - args.instanceType: expected an EC2 instance type such as g6e.xlarge, got "g6e". Pick a GPU instance type (see `npm run plan`).',
+                '  - args.instanceType: expected an EC2 instance type such as g6e.xlarge, got "g6e". Pick a GPU or CPU instance type (see `npm run plan -- --catalog`).',
                 "  - args.minSize: expected a whole number ≥ 0, got -1. Set the fewest nodes to keep (0 lets the group scale to zero).",
             ].join("\n"),
         );
