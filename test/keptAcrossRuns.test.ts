@@ -51,7 +51,7 @@ describe("IDs and keys across scale, stop and start (dev stack)", { timeout: 300
         }
     });
 
-    it("rotating one key replaces exactly its RandomPassword: a new value for it, the other kept", async () => {
+    it("rotating one key gives it a new value in its other slot, keeps the value before it (grace period), and touches no other key", async () => {
         const up = devStack();
         const raw = stackConfig("dev");
         const first = await up(raw);
@@ -63,12 +63,21 @@ describe("IDs and keys across scale, stop and start (dev stack)", { timeout: 300
             "model-services-vision-id": "same",
             "model-services-qwen-32b-id": "same",
             "model-services-keys-app-prod": "same",
-            "model-services-keys-research": "replace",
+            "model-services-keys-research": "same",
+            "model-services-keys-research-odd": "create",
         });
         expect(rotated.outputs.apiKeys["app-prod"]).toBe(first.outputs.apiKeys["app-prod"]);
         expect(rotated.outputs.apiKeys.research).not.toBe(first.outputs.apiKeys.research);
         expect(rotated.outputs.apiKeys.research).toMatch(/^sk-[A-Za-z0-9]{48}$/);
-    });
+        // The next rotation replaces the even slot: the odd one (the value before it) stays.
+        raw.apiKeys[1].rotation = 2;
+        const again = await up(raw);
+        const ops2 = Object.fromEntries([...randoms(again).values()].map((r) => [r.name, r.op]));
+        expect(ops2["model-services-keys-research"]).toBe("replace");
+        expect(ops2["model-services-keys-research-odd"]).toBe("same");
+        expect(again.outputs.apiKeys.research).not.toBe(rotated.outputs.apiKeys.research);
+        expect(again.outputs.apiKeys.research).not.toBe(first.outputs.apiKeys.research);
+    }, 300_000);
 
     it("a service removed and added back is a new service: a new ID", async () => {
         const up = devStack();
