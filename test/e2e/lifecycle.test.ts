@@ -177,10 +177,14 @@ describe("pulumi up, scale, stop, delete, destroy on a simulated GPU cluster", (
         // The shipped stacks serve unpinned models: the advisory pin policy reports each vLLM Deployment too.
         const deploymentUrn = (service: string) =>
             `urn:pulumi:local::model-services::model-services:index:ModelPlatform$model-services:index:ModelService$kubernetes:apps/v1:Deployment::model-services-${service}-deployment`;
-        expect(violations.map((v) => [v.policyPackName, v.policyName, v.enforcementLevel, v.resourceUrn])).toEqual([
-            ...["test", "vision", "qwen-32b"].map((service) => ["model-services", "k8s-vllm-model-pinned", "advisory", deploymentUrn(service)]),
-            ["model-services", "stack-gpu-budget", "mandatory", stackUrn],
-        ]);
+        // The engine reports resource policies in the order the resources finish: compare as sets.
+        const reported = violations.map((v) => [v.policyPackName, v.policyName, v.enforcementLevel, v.resourceUrn].join(" ")).sort();
+        expect(reported).toEqual(
+            [
+                ...["test", "vision", "qwen-32b"].map((service) => ["model-services", "k8s-vllm-model-pinned", "advisory", deploymentUrn(service)].join(" ")),
+                ["model-services", "stack-gpu-budget", "mandatory", stackUrn].join(" "),
+            ].sort(),
+        );
         expect(violations.find((v) => v.policyName === "stack-gpu-budget")!.message).toContain(
             'The stack\'s pods request 4 GPUs (Deployment "vllm-test": 1 × 1 GPU; Deployment "vllm-vision": 1 × 1 GPU; Deployment "vllm-qwen-32b": 1 × 2 GPUs), over the budget of 3: ' +
                 "lower the instances or GPUs of services (or the node groups' sizes), or raise maxGpus in the stack-gpu-budget policy config.",
