@@ -2,22 +2,15 @@ import { execFileSync } from "node:child_process";
 import { cpSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
-import { LocalWorkspace, PulumiCommand, Stack } from "@pulumi/pulumi/automation";
+import { Stack } from "@pulumi/pulumi/automation";
 import { projectRoot } from "../helpers/platform";
-import { kubectl } from "./harness";
+import { engineWorkspace, kubectl } from "./harness";
 
 /**
  * Consumer programs of the library (examples/compose-*): each runs from a scratch copy with
  * a file backend of its own, on the e2e cluster, with the real engine.
  */
 
-function requireEnv(name: string): string {
-    const value = process.env[name];
-    if (!value) {
-        throw new Error(`${name} is not set: run the end-to-end tier through scripts/e2e.sh (npm run test:e2e)`);
-    }
-    return value;
-}
 
 export interface ConsumerProject {
     stack: Stack;
@@ -42,17 +35,8 @@ export async function consumerStack(example: string, config: Record<string, stri
     cpSync(path.join(projectRoot, "examples", example), workDir, { recursive: true });
     prepare(workDir);
     const backend = path.join(workDir, ".pulumi");
-    const env = {
-        PULUMI_BACKEND_URL: `file://${backend}`,
-        PULUMI_CONFIG_PASSPHRASE: "e2e",
-        PULUMI_SKIP_UPDATE_CHECK: "true",
-        PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
-        PULUMI_HOME: requireEnv("PULUMI_HOME"),
-        PATH: process.env.PATH ?? "",
-    };
     execFileSync("mkdir", ["-p", backend]);
-    const pulumiCommand = await PulumiCommand.get({ root: path.dirname(requireEnv("MODEL_SERVICES_TOOLCHAIN_BIN")), skipVersionCheck: true });
-    const ws = await LocalWorkspace.create({ workDir, pulumiCommand, envVars: env });
+    const { workspace: ws, env } = await engineWorkspace(workDir, backend);
     const stack = await Stack.create("e2e", ws);
     for (const [key, value] of Object.entries(config)) {
         await stack.setConfig(key, { value });

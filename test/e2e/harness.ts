@@ -94,8 +94,17 @@ export async function createStack(stackName = "local", baseConfig?: Record<strin
         e2e.raw = structuredClone(next);
     };
 
+    const { workspace: ws, env: envVars } = await engineWorkspace(workDir, backend);
+    const stack = await Stack.create(stackName, ws);
+    const e2e: E2eStack = { stack, workDir, raw, setConfig, env: envVars, backend };
+    setConfig(raw);
+    return e2e;
+}
+
+/** The pinned engine on a file backend in `backend`, offline: a workspace for the program in `workDir`, and its environment. */
+export async function engineWorkspace(workDir: string, backend: string): Promise<{ workspace: LocalWorkspace; env: Record<string, string> }> {
     const pulumiCommand = await PulumiCommand.get({ root: path.dirname(requireEnv("MODEL_SERVICES_TOOLCHAIN_BIN")), skipVersionCheck: true });
-    const envVars = {
+    const env = {
         PULUMI_BACKEND_URL: `file://${backend}`,
         PULUMI_CONFIG_PASSPHRASE: "e2e",
         PULUMI_SKIP_UPDATE_CHECK: "true",
@@ -103,11 +112,7 @@ export async function createStack(stackName = "local", baseConfig?: Record<strin
         PULUMI_HOME: requireEnv("PULUMI_HOME"),
         PATH: process.env.PATH ?? "",
     };
-    const ws = await LocalWorkspace.create({ workDir, pulumiCommand, envVars });
-    const stack = await Stack.create(stackName, ws);
-    const e2e: E2eStack = { stack, workDir, raw, setConfig, env: envVars, backend };
-    setConfig(raw);
-    return e2e;
+    return { workspace: await LocalWorkspace.create({ workDir, pulumiCommand, envVars: env }), env };
 }
 
 function readSaltOf(file: string): string | undefined {
