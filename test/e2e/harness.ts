@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { EngineEvent, LocalWorkspace, PulumiCommand, Stack } from "@pulumi/pulumi/automation";
 import { stringify } from "yaml";
+import { gatewayClustersSecretName, gatewayConfigSecretName } from "../../components/conventions";
 import { projectRoot, stackConfig } from "../helpers/platform";
 
 /**
@@ -167,6 +168,17 @@ export function removeStack(e2e: E2eStack): void {
 export const policyPacks = [path.join(projectRoot, "policies")];
 
 /** Writes a Secret's entries as files into a fresh directory, for tools that read config from disk. */
+/** The gateway's two config Secrets (listeners, routes and keys; clusters), as the gateway mounts them. */
+export const gatewaySecrets = [gatewayConfigSecretName, gatewayClustersSecretName];
+
+/** The text of every file in the gateway's config Secrets. */
+export function gatewayConfigText(): string {
+    return gatewaySecrets
+        .flatMap((name) => Object.values(kubectl("get", "secret", name, "-n", namespace, "-o", "json").data ?? {}))
+        .map((v) => Buffer.from(String(v), "base64").toString("utf8"))
+        .join("\n");
+}
+
 export function secretToDir(...names: string[]): string {
     const dir = mkdtempSync(path.join(tmpdir(), `${names[0]}-`));
     for (const name of names) {

@@ -20,6 +20,7 @@ import {
     removeStack,
     runningPods,
     secretToDir,
+    gatewaySecrets,
     storedCheckpoint,
 } from "./harness";
 
@@ -142,7 +143,7 @@ describe("pulumi up, scale, stop, delete, destroy on a simulated GPU cluster", (
             expect(gatewayConfig.split(`"${svc.accessName}"`).length - 1, svc.accessName).toBeGreaterThanOrEqual(1);
         }
         // The config Envoy reads is the one the validator accepts.
-        execFileSync(path.join(projectRoot, "scripts/envoy-validate.sh"), [secretToDir("model-gateway-config", "model-gateway-config-clusters")], { stdio: "inherit" });
+        execFileSync(path.join(projectRoot, "scripts/envoy-validate.sh"), [secretToDir(...gatewaySecrets)], { stdio: "inherit" });
         // The API server accepted the NetworkPolicy as written: only the gateway's pods reach the model pods.
         // (Nothing enforces it here: no network plugin runs beside KWOK.)
         const policy = kubectl("get", "networkpolicy", "model-pods-ingress", "-n", namespace, "-o", "json");

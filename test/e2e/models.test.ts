@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { execFileSync } from "node:child_process";
 import * as path from "node:path";
 import { projectRoot } from "../helpers/platform";
-import { createStack, E2eStack, eventually, kubeconfig, kubectl, namespace, plannedSteps, policyPacks, removeStack, runningPods, secretToDir } from "./harness";
+import { createStack, E2eStack, eventually, gatewayConfigText, gatewaySecrets, kubeconfig, kubectl, namespace, plannedSteps, policyPacks, removeStack, runningPods, secretToDir } from "./harness";
 
 /**
  * Fine-tuned adapters and a shared model cache on the real engine, provider and API server,
@@ -20,7 +20,7 @@ let e2e: E2eStack;
 function config(adapters: { name: string; adapter: string; rank: number }[]): Record<string, any> {
     return {
         owner: "u-e2e",
-        cluster: { kind: "kubeconfig", kubeconfig },
+        cluster: { kind: "kubeconfig", kubeconfig, simulated: true },
         nodeGroups: [{ name: "gpu-l4", instanceType: "g6.xlarge", minSize: 0, maxSize: 4, modelCache: { kind: "shared", storageClass, sizeGiB: 100 } }],
         services: [{ name: "chat", model: "Qwen/Qwen3-8B", revision, instances: 2, maxModelLen: 8192 }, ...adapters.map((a) => ({ ...a, revision, base: "chat" }))],
         apiKeys: [
@@ -37,7 +37,6 @@ const legal = { name: "legal", adapter: "acme/qwen3-8b-legal-lora", rank: 64 };
 const podUids = (): string[] => runningPods("chat").map((p) => p.metadata.uid).sort();
 const deployment = () => kubectl("get", "deployment", "vllm-chat", "-n", namespace, "-o", "json");
 const jobs = (): any[] => kubectl("get", "jobs", "-n", namespace, "-o", "json").items;
-const gatewayConfig = () => Object.values(kubectl("get", "secret", "model-gateway-config", "-n", namespace, "-o", "json").data ?? {}).map((v) => Buffer.from(String(v), "base64").toString("utf8")).join("\n");
 /** The adapters the base's vLLM is told to serve: the access names in --lora-modules. */
 function servedAdapters(): string[] {
     const args: string[] = deployment().spec.template.spec.containers[0].args;
@@ -95,12 +94,12 @@ describe("LoRA adapters as services on a shared model cache", () => {
         expect(servedAdapters()).toEqual(["u-e2e/sql", "u-e2e/support"]);
 
         // The gateway routes each adapter's access name to the base's pods.
-        const envoy = gatewayConfig();
+        const envoy = gatewayConfigText();
         for (const name of ["u-e2e/chat", "u-e2e/support", "u-e2e/sql"]) {
             expect(envoy).toContain(`"${name}"`);
         }
         expect(envoy.match(/vllm-chat\.model-services\.svc\.cluster\.local/g)?.length).toBe(3);
-        execFileSync(path.join(projectRoot, "scripts/envoy-validate.sh"), [secretToDir("model-gateway-config")], { stdio: "inherit" });
+        execFileSync(path.join(projectRoot, "scripts/envoy-validate.sh"), [secretToDir(...gatewaySecrets)], { stdio: "inherit" });
 
         // The cache volume: bound, mounted read-only by the serving pods, which run offline.
         const claim = kubectl("get", "pvc", "model-cache-gpu-l4", "-n", namespace, "-o", "json");
@@ -142,7 +141,7 @@ describe("LoRA adapters as services on a shared model cache", () => {
         for (const name of ["chat", "support", "sql"]) {
             expect(services.find((s) => s.name === name).serviceId).toBe(ids[name]);
         }
-        expect(gatewayConfig()).toContain('"u-e2e/legal"');
+        expect(gatewayConfigText()).toContain('"u-e2e/legal"');
         expect(jobs().map((j) => [j.status.succeeded, JSON.parse(j.spec.template.spec.containers[0].command[3]).length])).toEqual([[1, 4]]);
     });
 
@@ -159,7 +158,7 @@ describe("LoRA adapters as services on a shared model cache", () => {
             ["support", ids.support],
             ["legal", ids.legal],
         ]);
-        expect(gatewayConfig()).not.toContain('"u-e2e/sql"');
+        expect(gatewayConfigText()).not.toContain('"u-e2e/sql"');
     });
 
     it("4. bad adapter configs fail before any change, each with its path, value and fix", async () => {
