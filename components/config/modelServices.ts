@@ -7,7 +7,7 @@ import { findGpuInstanceType } from "../catalog/gpuInstances";
 import { didYouMean } from "./didYouMean";
 import { IssueList, quoted } from "./issues";
 import { isModelSource, ModelSource, ModelSourceKind, parseModelSource } from "./modelSource";
-import { defaults, loraRankChoices, ModelCacheKind, S3AccessMode, ServiceTask } from "./rules";
+import { AmiType, defaults, instanceStoreMount, loraRankChoices, ModelCacheKind, S3AccessMode, ServiceTask } from "./rules";
 import { RawConfig } from "./schema";
 import { ClusterConfig, ModelAccessConfig, ModelCacheConfig, NodeGroupConfig, ServiceConfig } from "./types";
 
@@ -56,6 +56,18 @@ export function resolveModelCache(
             issues.add(`${at}.kind`, cache.kind, `needs instance-store NVMe, which ${type.instanceType} has none of`, "use shared, or a GPU type with instance store (`npm run plan -- --catalog`)");
         } else if (cluster.kind === "eks" && type && cache.sizeGiB * 1.073741824 > type.instanceStoreGB) {
             issues.add(`${at}.sizeGiB`, cache.sizeGiB, `is more than the ${type.instanceStoreGB} GB of instance store of ${type.instanceType}`, `lower it to at most ${Math.floor(type.instanceStoreGB / 1.073741824)}`);
+        }
+        // On EKS the cache lives on the RAID0 array nodeadm builds from the instance store; anywhere else it fills the EBS root volume.
+        if (cluster.kind === "eks" && group?.amiType === AmiType.BottlerocketNvidia) {
+            issues.add(
+                `${at}.kind`,
+                cache.kind,
+                `needs the instance store set up as RAID0 by nodeadm, which the AL2023 AMI runs and ${group.amiType} does not`,
+                `set nodeGroups[${groupIndex}].amiType to ${AmiType.Al2023Nvidia}, or use a shared cache`,
+            );
+        }
+        if (cluster.kind === "eks" && !cache.hostPath.startsWith(`${instanceStoreMount}/`)) {
+            issues.add(`${at}.hostPath`, cache.hostPath, `is not on the instance-store array (${instanceStoreMount}): the cache would fill the node's root volume`, `use a directory under ${instanceStoreMount}/, e.g. ${defaults.nodeLocalCachePath}, or remove hostPath`);
         }
     }
     if (settings?.hostPath !== undefined && cache.kind !== ModelCacheKind.NodeLocal) {

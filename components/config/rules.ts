@@ -202,6 +202,9 @@ export const defaultAutoscaleTargets: Record<AutoscaleMetric, number> = {
 };
 
 /** Defaults, resolved in the config layer and nowhere else. */
+/** Where nodeadm mounts the RAID0 array of an EKS AL2023 node's instance-store NVMe disks. */
+export const instanceStoreMount = "/mnt/k8s-disks/0";
+
 export const defaults = {
     namespace: "model-services",
     eksVersion: "1.34",
@@ -229,10 +232,11 @@ export const defaults = {
     /** Size of a model cache (emptyDir limit, shared volume request). */
     modelCacheGiB: 200,
     /**
-     * Node-local cache directory: where the EKS AL2023 NVIDIA AMI mounts the instance-store
-     * NVMe array when the node's NodeConfig asks for `localStorage.strategy: RAID0`.
+     * Node-local cache directory: on the instance-store NVMe array the EKS AL2023 AMI mounts at
+     * `instanceStoreMount` when the node's NodeConfig asks for `localStorage.strategy: RAID0`
+     * (the platform asks for it on every EKS group holding a node-local cache).
      */
-    nodeLocalCachePath: "/mnt/k8s-disks/0/model-cache",
+    nodeLocalCachePath: `${instanceStoreMount}/model-cache`,
     autoscaleMetric: AutoscaleMetric.Queue,
     /** Ten minutes without load before an instance goes: a cold start costs minutes of model load. */
     scaleDownDelaySeconds: 600,

@@ -7,6 +7,8 @@ import { eksAddonVersions } from "../versions";
 import { planCapacity } from "./capacity";
 import { resolveModel, servingOptions, weightBytes } from "./footprint";
 import { loraPlan } from "./lora";
+import { LocalStorageStrategy } from "./nodeBootstrap";
+import { ModelCacheKind } from "../config/rules";
 import { servedPath } from "./modelCache";
 import { startupBudget } from "./startupBudget";
 import { planCpuGroups, priceCluster } from "./clusterCost";
@@ -72,6 +74,11 @@ export function planPlatform(config: PlatformConfig): PlanResult {
             architecture: s.architecture,
         }),
     );
+    for (const group of nodeGroups) {
+        if (services.some((s) => s.nodeGroup === group.name && s.base === undefined && s.modelCache.kind === ModelCacheKind.NodeLocal)) {
+            group.localStorage = LocalStorageStrategy.Raid0;
+        }
+    }
     const cluster = config.cluster;
     if (cluster.kind === "eks" && cluster.create && !eksAddonVersions[cluster.version]) {
         issues.add(

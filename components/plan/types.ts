@@ -1,4 +1,5 @@
 import { AmiType, CapacityType, NodeGroupKind } from "../config/rules";
+import { LocalStorageStrategy } from "./nodeBootstrap";
 import {
     ApiKeyConfig,
     AutoscaleConfig,
@@ -64,6 +65,12 @@ export interface NodeGroupPlan {
     capacityType: CapacityType;
     diskSizeGiB: number;
     amiType: AmiType;
+    /**
+     * How nodeadm sets up the instance-store NVMe of the group's EKS nodes: `RAID0` (mounted at
+     * `/mnt/k8s-disks/0`) when a service on the group keeps a node-local model cache; otherwise
+     * the AMI's default (disks left alone).
+     */
+    localStorage?: LocalStorageStrategy;
     /** GPUs and cost at `desiredSize`. */
     capacity?: NodeGroupCapacityPlan;
 }

@@ -4,6 +4,7 @@ import { ArgsCheck } from "../config/args";
 import { AmiType, CapacityType, defaults, NodeGroupKind } from "../config/rules";
 import { nodeGroupSchema } from "../config/schema";
 import { gpuTaint, nodeGroupLabel, typeTokenPrefix } from "../conventions";
+import { LocalStorageStrategy } from "../plan/nodeBootstrap";
 import { S3Prefix } from "../plan/s3Access";
 import { eksManagedNodeGroup, NodeGroupEksArgs, NodeGroupSimulationArgs, nodeGroupTags, simulatedNodeObjects } from "./nodeGroupParts";
 
@@ -47,6 +48,12 @@ export interface GpuNodeGroupArgs {
     nodesFollowPods?: boolean;
     /** S3 prefixes the nodes' role may read (model sources with `modelAccess.s3.mode: node-role`). @default [] */
     s3ReadPrefixes?: S3Prefix[];
+    /**
+     * EKS: have nodeadm set up the instance-store NVMe as one RAID0 array at `/mnt/k8s-disks/0`
+     * (a launch template carries the NodeConfig), where node-local model caches live.
+     * Needs an AL2023 AMI and an instance type with instance store. @default none (the AMI's default)
+     */
+    localStorage?: LocalStorageStrategy;
 }
 
 /**

@@ -4,6 +4,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { AmiType, CapacityType, NodeGroupKind } from "../config/rules";
 import { nodeGroupLabel, partOfTag } from "../conventions";
 import { SimulatedNode, simulatedNodes } from "../plan/eksNodes";
+import { LocalStorageStrategy, nodeUserData } from "../plan/nodeBootstrap";
 import { S3Prefix, s3ReadPolicy } from "../plan/s3Access";
 import { awsSdk } from "./awsSdk";
 
@@ -46,6 +47,7 @@ export interface NodeGroupShape {
     capacityType: CapacityType;
     diskSizeGiB: number;
     amiType: AmiType;
+    localStorage?: LocalStorageStrategy;
 }
 
 /**
@@ -80,6 +82,8 @@ export function eksManagedNodeGroup(
     if (s3ReadPrefixes.length > 0) {
         new aws.iam.RolePolicy(`${name}-model-read`, { role: role.name, policy: JSON.stringify(s3ReadPolicy(s3ReadPrefixes)) }, { parent });
     }
+    // A NodeConfig for nodeadm needs a launch template; the root volume then moves into it (EKS refuses diskSize with one).
+    const launchTemplate = group.localStorage ? nodeLaunchTemplate(parent, name, group.diskSizeGiB, group.localStorage, tags) : undefined;
     return new aws.eks.NodeGroup(
         `${name}-nodes`,
         {
@@ -90,7 +94,7 @@ export function eksManagedNodeGroup(
             instanceTypes: [group.instanceType],
             amiType: group.amiType,
             capacityType: group.capacityType,
-            diskSize: group.diskSizeGiB,
+            ...(launchTemplate ? { launchTemplate: { id: launchTemplate.id, version: launchTemplate.latestVersion.apply(String) } } : { diskSize: group.diskSizeGiB }),
             scalingConfig: { minSize: group.minSize, desiredSize: group.desiredSize, maxSize: group.maxSize },
             labels: { [nodeGroupLabel]: group.name },
             taints,
@@ -99,6 +103,34 @@ export function eksManagedNodeGroup(
         },
         // With autoscaled services Cluster Autoscaler owns the node count: Pulumi sets it at creation only.
         { parent, dependsOn: attachments, ignoreChanges: nodesFollowPods ? ["scalingConfig.desiredSize"] : [] },
+    );
+}
+
+/** Device name of the AL2023 AMIs' root volume. */
+const al2023RootDevice = "/dev/xvda";
+
+/**
+ * The launch template of a group whose nodes need a NodeConfig: its user data (nodeadm merges
+ * it with the part EKS adds) and the root volume, encrypted gp3 of the group's disk size.
+ */
+function nodeLaunchTemplate(
+    parent: pulumi.Resource,
+    name: string,
+    diskSizeGiB: number,
+    localStorage: LocalStorageStrategy,
+    tags: pulumi.Input<Record<string, pulumi.Input<string>>>,
+): aws.ec2.LaunchTemplate {
+    return new (awsSdk().ec2.LaunchTemplate)(
+        `${name}-launch-template`,
+        {
+            userData: Buffer.from(nodeUserData(localStorage)).toString("base64"),
+            blockDeviceMappings: [{ deviceName: al2023RootDevice, ebs: { volumeSize: diskSizeGiB, volumeType: "gp3", encrypted: "true", deleteOnTermination: "true" } }],
+            // IMDSv2 with one hop: pods cannot take the node role's credentials (their own come from Pod Identity);
+            // the VPC CNI and the Pod Identity agent run on the host network and still reach it.
+            metadataOptions: { httpEndpoint: "enabled", httpTokens: "required", httpPutResponseHopLimit: 1 },
+            tags,
+        },
+        { parent },
     );
 }
 

@@ -1,4 +1,4 @@
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawnSync } from "node:child_process";
 import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
@@ -167,7 +167,6 @@ export function removeStack(e2e: E2eStack): void {
 /** The project's policy pack, run on every preview and update of the end-to-end tier. */
 export const policyPacks = [path.join(projectRoot, "policies")];
 
-/** Writes a Secret's entries as files into a fresh directory, for tools that read config from disk. */
 /** The gateway's two config Secrets (listeners, routes and keys; clusters), as the gateway mounts them. */
 export const gatewaySecrets = [gatewayConfigSecretName, gatewayClustersSecretName];
 
@@ -179,6 +178,7 @@ export function gatewayConfigText(): string {
         .join("\n");
 }
 
+/** Writes a Secret's entries as files into a fresh directory, for tools that read config from disk. */
 export function secretToDir(...names: string[]): string {
     const dir = mkdtempSync(path.join(tmpdir(), `${names[0]}-`));
     for (const name of names) {
@@ -240,3 +240,23 @@ export function nodeCounts(): Record<string, number> {
     }
     return counts;
 }
+
+/**
+ * `pulumi preview` through the CLI with an event log, read whole once the CLI has exited: the
+ * Automation API tails the log while the command runs and may stop before the last events
+ * when the command fails, which made "exactly these violations" flaky.
+ */
+export function previewEvents(e2e: E2eStack, ...args: string[]): { status: number | null; output: string; events: EngineEvent[] } {
+    const log = path.join(mkdtempSync(path.join(tmpdir(), "events-")), "events.jsonl");
+    const run = spawnSync(
+        path.join(requireEnv("MODEL_SERVICES_TOOLCHAIN_BIN"), "pulumi"),
+        ["preview", "--stack", e2e.stack.name, "--non-interactive", "--event-log", log, ...args],
+        { cwd: e2e.workDir, env: { ...process.env, ...e2e.env }, encoding: "utf8" },
+    );
+    const events = readFileSync(log, "utf8")
+        .split("\n")
+        .filter((line) => line.trim() !== "")
+        .map((line) => JSON.parse(line) as EngineEvent);
+    return { status: run.status, output: `${run.stdout}${run.stderr}`, events };
+}
+

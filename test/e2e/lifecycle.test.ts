@@ -14,6 +14,7 @@ import {
     nodeCounts,
     namespace,
     plannedSteps,
+    previewEvents,
     pods,
     policyPacks,
     recoverInterruptedUpdate,
@@ -169,9 +170,8 @@ describe("pulumi up, scale, stop, delete, destroy on a simulated GPU cluster", (
         const snapshot = clusterSnapshot();
         const config = path.join(e2e.workDir, "policy-config.json");
         writeFileSync(config, JSON.stringify({ "stack-gpu-budget": { maxGpus: 3 } }));
-        const events: EngineEvent[] = [];
-        const preview = e2e.stack.preview({ policyPacks, policyPackConfigs: [config], onEvent: (e) => events.push(e) });
-        await expect(preview).rejects.toThrow();
+        const { status, output, events } = previewEvents(e2e, ...policyPacks.flatMap((p) => ["--policy-pack", p]), "--policy-pack-config", config);
+        expect(status, output).not.toBe(0);
         const violations = events.flatMap((e) => (e.policyEvent ? [e.policyEvent] : []));
         // A stack policy's violation is reported against the stack itself.
         const stackUrn = "urn:pulumi:local::model-services::pulumi:pulumi:Stack::model-services-local";

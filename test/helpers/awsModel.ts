@@ -86,12 +86,19 @@ export function createAwsIdentity(type: string, name: string, inputs: Record<str
                 throw new Error(`ResourceNotFoundException: No cluster found for name: ${inputs.clusterName}`);
             }
             subnetsOf(account, inputs.subnetIds ?? [], "aws:eks/nodeGroup:NodeGroup subnetIds");
+            if (inputs.launchTemplate && inputs.diskSize !== undefined) {
+                throw new Error("InvalidParameterException: Disk size must be specified within the launch template.");
+            }
             // terraform's PrefixedUniqueId: the prefix plus a 26-digit time-ordered suffix.
             const nodeGroupName = inputs.nodeGroupName ?? `${inputs.nodeGroupNamePrefix ?? "terraform-"}${Date.now()}${String(randomInt(1e9)).padStart(13, "0")}`;
             return {
                 id: `${inputs.clusterName}:${nodeGroupName}`,
                 outputs: { nodeGroupName, arn: arn("eks", `nodegroup/${inputs.clusterName}/${nodeGroupName}/${randomUUID()}`), status: "ACTIVE" },
             };
+        }
+        case "aws:ec2/launchTemplate:LaunchTemplate": {
+            const id = `lt-${hex(17)}`;
+            return { id, outputs: { name: autoName, arn: arn("ec2", `launch-template/${id}`), latestVersion: 1, defaultVersion: 1 } };
         }
         case "aws:iam/rolePolicy:RolePolicy":
             return { id: `${inputs.role}:${autoName}`, outputs: { name: autoName } };
@@ -131,6 +138,7 @@ export const awsReplaceKeys: Record<string, string[]> = {
     "aws:eks/cluster:Cluster": ["name", "roleArn"],
     "aws:eks/nodeGroup:NodeGroup": ["clusterName", "nodeGroupName", "nodeGroupNamePrefix", "nodeRoleArn", "subnetIds", "capacityType", "diskSize", "instanceTypes"],
     "aws:iam/rolePolicy:RolePolicy": ["name", "namePrefix", "role"],
+    "aws:ec2/launchTemplate:LaunchTemplate": ["name", "namePrefix"],
     "aws:eks/addon:Addon": ["addonName", "clusterName"],
     "aws:eks/podIdentityAssociation:PodIdentityAssociation": ["clusterName", "namespace", "serviceAccount"],
     "aws:secretsmanager/secret:Secret": ["name", "namePrefix"],
