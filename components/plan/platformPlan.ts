@@ -1,7 +1,7 @@
 import { ConfigError, ConfigIssue, IssueList, quoted } from "../config/issues";
 import { parseConfig, ParseContext } from "../config/parse";
 import { PlatformConfig } from "../config/types";
-import { accessName } from "../conventions";
+import { accessName, efsStorageClassName } from "../conventions";
 import { planAutoscale } from "./autoscalePlan";
 import { eksAddonVersions } from "../versions";
 import { planCapacity } from "./capacity";
@@ -121,6 +121,10 @@ export function planPlatform(config: PlatformConfig): PlanResult {
         metricsScraper: config.metricsScraper,
         autoscaling: config.autoscaling,
         monitoring: config.monitoring,
+        managedEfs:
+            cluster.kind === "eks" &&
+            cluster.create &&
+            services.some((s) => s.base === undefined && s.modelCache.kind === ModelCacheKind.Shared && s.modelCache.storageClass === efsStorageClassName),
         capacity,
     };
     return { plan, issues: issues.issues };

@@ -90,6 +90,11 @@ export interface PlatformPlan {
     metricsScraper?: MetricsScraperConfig;
     autoscaling: AutoscalingConfig;
     monitoring: MonitoringConfig;
+    /**
+     * The platform creates an EFS file system, the EFS CSI driver add-on and the StorageClass
+     * `model-services-efs`: a created EKS cluster with a shared model cache that names no StorageClass.
+     */
+    managedEfs: boolean;
     /** Total GPUs and cost. */
     capacity: CapacityPlan;
 }
