@@ -13,8 +13,12 @@ import { instanceStoreMount } from "../config/rules";
  * and is as fast as the instance's NVMe, not its EBS root volume.
  */
 
-/** How nodeadm sets up an instance's local NVMe disks (its `LocalStorageStrategy`). */
-export const LocalStorageStrategy = { Raid0: "RAID0" } as const;
+/**
+ * How nodeadm sets up an instance's local NVMe disks (its `LocalStorageStrategy` enum): one
+ * RAID0 array at `/mnt/k8s-disks/0` (what node-local model caches use), a RAID10 array there,
+ * or each disk mounted on its own under `/mnt/k8s-disks/`.
+ */
+export const LocalStorageStrategy = { Raid0: "RAID0", Raid10: "RAID10", Mount: "Mount" } as const;
 export type LocalStorageStrategy = (typeof LocalStorageStrategy)[keyof typeof LocalStorageStrategy];
 
 /** Where nodeadm mounts the array of a `RAID0` node. */

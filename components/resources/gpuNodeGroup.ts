@@ -49,9 +49,10 @@ export interface GpuNodeGroupArgs {
     /** S3 prefixes the nodes' role may read (model sources with `modelAccess.s3.mode: node-role`). @default [] */
     s3ReadPrefixes?: S3Prefix[];
     /**
-     * EKS: have nodeadm set up the instance-store NVMe as one RAID0 array at `/mnt/k8s-disks/0`
-     * (a launch template carries the NodeConfig), where node-local model caches live.
-     * Needs an AL2023 AMI and an instance type with instance store. @default none (the AMI's default)
+     * EKS: how nodeadm sets up the instance-store NVMe (a launch template carries the
+     * NodeConfig): `RAID0` makes one array at `/mnt/k8s-disks/0`, where node-local model caches
+     * live (the planner picks it for groups holding one). Needs an AL2023 AMI and an instance
+     * type with instance store. @default none (the AMI's default: disks left alone)
      */
     localStorage?: LocalStorageStrategy;
 }

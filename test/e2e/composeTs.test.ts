@@ -62,13 +62,14 @@ describe("a TypeScript program composing the packed library", () => {
             "Deployment/vllm-chat",
             "Deployment/vllm-embed",
             "Secret/model-gateway-config",
+            "Secret/model-gateway-config-clusters",
             "Secret/model-services-api-keys",
             "Service/model-gateway",
             "Service/vllm-chat",
             "Service/vllm-embed",
         ]);
         expect(routedAccessNames(namespace)).toEqual(["acme/chat", "acme/embed", "acme/legacy"]);
-        const cds = secretData(namespace, "model-gateway-config")["cds.json"];
+        const cds = secretData(namespace, "model-gateway-config-clusters")["cds.json"];
         expect(cds).toContain(`legacy-llm.${namespace}.svc.cluster.local`);
         expect(cds).toContain(`vllm-chat.${namespace}.svc.cluster.local`);
 

@@ -53,6 +53,7 @@ describe("a Pulumi YAML program using the component package", () => {
             "Deployment/model-gateway",
             "Deployment/vllm-chat",
             "Secret/model-gateway-config",
+            "Secret/model-gateway-config-clusters",
             "Secret/model-services-api-keys",
             "Service/model-gateway",
             "Service/vllm-chat",

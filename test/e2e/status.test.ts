@@ -66,6 +66,8 @@ describe("model-services status on the simulated cluster", () => {
         expect(report.nodeGroups).toEqual([
             { name: "gpu-l4", instanceType: "g6.xlarge", nodes: 4, maxSize: 4, gpusTotal: 4, gpusUsed: 4, gpusFree: 0 },
             { name: "gpu-l40s", instanceType: "g6e.12xlarge", nodes: 2, maxSize: 2, gpusTotal: 8, gpusUsed: 8, gpusFree: 0 },
+            // The default CPU group the gateway runs on: its nodes, no GPUs.
+            { name: "system", instanceType: "m7i.large", nodes: 2, maxSize: 3, gpusTotal: 0, gpusUsed: 0, gpusFree: 0 },
         ]);
         expect(code).toBe(0);
         expect(text).toMatch(/Scaled chat\s+u-8105f7322477\/test\s+\S+\s+Qwen\/Qwen3-8B\s+3\/3\s+Running/);
