@@ -15,7 +15,7 @@ vi.mock("@pulumi/policy", async (importOriginal) => ({
 }));
 
 /** The shipped local stack with the playground on, its key limited to one service. */
-const withPlayground = (playground: Record<string, unknown> = { enabled: true, services: ["test"] }) => ({ ...stackConfig("local"), playground });
+const withPlayground = (playground: Record<string, unknown> = { enabled: true, services: ["test"] }): Record<string, any> => ({ ...stackConfig("local"), playground });
 
 function configProblems(raw: Record<string, unknown>): string[] {
     try {
