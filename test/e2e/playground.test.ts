@@ -69,7 +69,8 @@ describe("the web playground on the simulated cluster", () => {
     }, 600_000);
 
     it("2. disabling it removes exactly its objects and its key", async () => {
-        e2e.setConfig(base);
+        const { playground: _off, ...without } = e2e.raw;
+        e2e.setConfig(without);
         const { steps } = await plannedSteps(e2e);
         expect(steps.filter((s) => s.startsWith("delete"))).toEqual([
             "delete kubernetes:apps/v1:Deployment model-services-playground-deployment",
