@@ -78,6 +78,8 @@ export const playgroundSelector = { "app.kubernetes.io/name": "open-webui", "app
 export const apiKeySecretName = "model-services-api-keys";
 /** Kubernetes object name of the Secret holding the Hugging Face token under `token`. */
 export const huggingFaceTokenSecretName = "huggingface-token";
+/** StorageClass of the EFS file system the platform creates for shared model caches on a cluster it creates. */
+export const efsStorageClassName = "model-services-efs";
 
 /** Kubernetes' recommended labels plus the service's own, for every object of a service. */
 export function serviceLabels(serviceName: string, serviceId: string): Record<string, string> {

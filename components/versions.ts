@@ -48,6 +48,8 @@ export interface EksAddonVersions {
     kubeProxy: string;
     /** `eks-pod-identity-agent`: IAM credentials for service accounts (the VPC CNI's). */
     podIdentityAgent: string;
+    /** `aws-efs-csi-driver`: ReadWriteMany volumes on EFS, for shared model caches (installed only when one uses the platform's EFS). */
+    efsCsiDriver: string;
 }
 
 /**
@@ -61,5 +63,6 @@ export const eksAddonVersions: Readonly<Record<string, EksAddonVersions>> = {
         coreDns: "v1.12.3-eksbuild.1",
         kubeProxy: "v1.34.0-eksbuild.2",
         podIdentityAgent: "v1.3.10-eksbuild.2",
+        efsCsiDriver: "v2.1.10-eksbuild.1",
     },
 };

@@ -131,6 +131,9 @@ export const stackGpuBudget: StackValidationPolicy = {
             }
         }
 
+        // Listed by name: the engine hands a stack policy its resources in completion order.
+        groups.sort((a, b) => a.name.localeCompare(b.name));
+        pods.sort((a, b) => a.name.localeCompare(b.name));
         const fix = "lower the instances or GPUs of services (or the node groups' sizes), or raise";
         const nodeGpus = groups.reduce((sum, g) => sum + g.gpus, 0);
         const groupList = groups.map((g) => `"${g.name}": ${g.nodes} × ${g.instanceType} = ${plural(g.gpus, "GPU")}, ${usd(g.usdPerHour)}/hour`).join("; ");

@@ -34,8 +34,9 @@ ensure_python_client() {
         local llama
         llama=$(sed -n 's/^llama-cpp-python\(\[[a-z,]*\]\)\?==\([0-9.]*\).*/\2/p' "$PROJECT_ROOT/requirements-dev.txt")
         if ! compgen -G "$wheels/llama_cpp_python-$llama-*.whl" >/dev/null; then
-            log "building llama-cpp-python $llama (llama.cpp with cmake, once per machine; measured 76 min on 2 heavily shared cores)"
-            CMAKE_BUILD_PARALLEL_LEVEL="$(nproc)" "$venv/bin/pip" wheel --quiet --disable-pip-version-check --no-deps -w "$wheels" "llama-cpp-python==$llama"
+            log "building llama-cpp-python $llama (llama.cpp with cmake, once per machine)"
+            # Without the multimodal library (LLAVA_BUILD): the tests serve text and embeddings only.
+            CMAKE_ARGS="-DLLAVA_BUILD=OFF" CMAKE_BUILD_PARALLEL_LEVEL="$(nproc)" "$venv/bin/pip" wheel --quiet --disable-pip-version-check --no-deps -w "$wheels" "llama-cpp-python==$llama"
         fi
         "$venv/bin/pip" install --quiet --disable-pip-version-check --find-links "$wheels" -r "$PROJECT_ROOT/requirements-dev.txt"
         cp "$PROJECT_ROOT/requirements-dev.txt" "$stamp"

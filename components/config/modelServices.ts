@@ -4,6 +4,7 @@
  * their own on a base service. Called by `parseConfig`; every problem with path, value, fix.
  */
 import { findGpuInstanceType } from "../catalog/gpuInstances";
+import { efsStorageClassName } from "../conventions";
 import { didYouMean } from "./didYouMean";
 import { IssueList, quoted } from "./issues";
 import { isModelSource, ModelSource, ModelSourceKind, parseModelSource } from "./modelSource";
@@ -74,13 +75,16 @@ export function resolveModelCache(
         issues.add(`${at}.hostPath`, settings.hostPath, `applies to node-local caches only, not ${cache.kind}`, "remove hostPath, or set kind: node-local");
     }
     if (cache.kind === ModelCacheKind.Shared) {
-        cache.storageClass = settings?.storageClass;
+        // A cluster the stack creates gets an EFS file system, its CSI driver and StorageClass from the platform.
+        cache.storageClass = settings?.storageClass ?? (cluster.kind === "eks" && cluster.create ? efsStorageClassName : undefined);
         if (!cache.storageClass) {
             issues.add(
                 `${at}.storageClass`,
                 undefined,
                 "is required for a shared cache",
-                cluster.kind === "eks" ? "name a ReadWriteMany StorageClass: EFS (efs.csi.aws.com) or FSx for Lustre (fsx.csi.aws.com), see docs/models.md" : "name a ReadWriteMany StorageClass of the cluster",
+                cluster.kind === "eks"
+                    ? "name a ReadWriteMany StorageClass of the existing cluster: EFS (efs.csi.aws.com) or FSx for Lustre (fsx.csi.aws.com), see docs/models.md"
+                    : "name a ReadWriteMany StorageClass of the cluster",
             );
         }
     } else if (settings?.storageClass !== undefined) {

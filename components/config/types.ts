@@ -28,7 +28,10 @@ export interface ModelCacheConfig {
     sizeGiB: number;
     /** node-local: the directory on the node. @default "/mnt/k8s-disks/0/model-cache" */
     hostPath?: string;
-    /** shared: a ReadWriteMany StorageClass. */
+    /**
+     * shared: a ReadWriteMany StorageClass. On an EKS cluster the stack creates: the platform's
+     * own EFS file system and StorageClass when omitted. @default "model-services-efs" (created EKS), else required
+     */
     storageClass?: string;
     /** Who the cache belongs to: `node-group/<name>` or `service/<name>` (one shared volume each). */
     scope: string;

@@ -1,7 +1,7 @@
 import { ConfigError, ConfigIssue, IssueList, quoted } from "../config/issues";
 import { parseConfig, ParseContext } from "../config/parse";
 import { PlatformConfig } from "../config/types";
-import { accessName } from "../conventions";
+import { accessName, efsStorageClassName } from "../conventions";
 import { planAutoscale } from "./autoscalePlan";
 import { eksAddonVersions } from "../versions";
 import { planCapacity } from "./capacity";
@@ -122,6 +122,10 @@ export function planPlatform(config: PlatformConfig): PlanResult {
         autoscaling: config.autoscaling,
         monitoring: config.monitoring,
         playground: config.playground,
+        managedEfs:
+            cluster.kind === "eks" &&
+            cluster.create &&
+            services.some((s) => s.base === undefined && s.modelCache.kind === ModelCacheKind.Shared && s.modelCache.storageClass === efsStorageClassName),
         capacity,
     };
     return { plan, issues: issues.issues };

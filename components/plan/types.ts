@@ -93,6 +93,11 @@ export interface PlatformPlan {
     monitoring: MonitoringConfig;
     /** The web playground (Open WebUI) and its key's scope. */
     playground: PlaygroundConfig;
+    /**
+     * The platform creates an EFS file system, the EFS CSI driver add-on and the StorageClass
+     * `model-services-efs`: a created EKS cluster with a shared model cache that names no StorageClass.
+     */
+    managedEfs: boolean;
     /** Total GPUs and cost. */
     capacity: CapacityPlan;
 }

@@ -2,6 +2,7 @@ import type * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { defaults } from "../config/rules";
 import { typeTokenPrefix } from "../conventions";
+import { podIdentityTrustPolicy } from "../plan/s3Access";
 import { awsSdk } from "./awsSdk";
 import { eksAddonVersions, EksAddonVersions } from "../versions";
 
@@ -18,12 +19,6 @@ export interface EksClusterArgs {
     tags?: Record<string, string>;
 }
 
-/** Pod Identity's service principal, which EKS uses to hand service accounts their roles. */
-const podIdentityTrust = JSON.stringify({
-    Version: "2012-10-17",
-    Statement: [{ Effect: "Allow", Principal: { Service: "pods.eks.amazonaws.com" }, Action: ["sts:AssumeRole", "sts:TagSession"] }],
-});
-
 /**
  * The EKS cluster the platform runs on: created (with its IAM role, API access entries and
  * the default VPC's subnets unless `subnetIds` are given) or looked up by name. A created
@@ -39,13 +34,15 @@ export class EksCluster extends pulumi.ComponentResource {
     public readonly subnetIds: pulumi.Output<string[]>;
     /** Kubeconfig that authenticates with `aws eks get-token` (no credential inside). */
     public readonly kubeconfig: pulumi.Output<string>;
+    /** The security group EKS gives the control plane and managed nodes (the nodes' traffic comes from it). */
+    public readonly clusterSecurityGroupId: pulumi.Output<string>;
     /**
      * What node groups wait for: the network add-ons without which nodes never turn Ready
      * (empty for an existing cluster). Resources rather than an output, for `dependsOn`.
      */
     public readonly nodePrerequisites: pulumi.Resource[] = [];
     /** Add-on versions of a created cluster; undefined for an existing one (its add-ons are its own). */
-    private readonly addonVersions?: EksAddonVersions;
+    public readonly addonVersions?: EksAddonVersions;
 
     constructor(name: string, args: EksClusterArgs, opts?: pulumi.ComponentResourceOptions) {
         super(`${typeTokenPrefix}:EksCluster`, name, {}, opts);
@@ -98,12 +95,14 @@ export class EksCluster extends pulumi.ComponentResource {
             this.subnetIds = subnetIds;
             endpoint = eks.endpoint;
             certificateAuthority = eks.certificateAuthority.data;
+            this.clusterSecurityGroupId = eks.vpcConfig.clusterSecurityGroupId;
         } else {
             const existing = aws.eks.getClusterOutput({ name: cluster.name }, { parent: this });
             this.clusterName = existing.name;
             this.subnetIds = cluster.subnetIds ? pulumi.output(cluster.subnetIds) : existing.vpcConfig.subnetIds;
             endpoint = existing.endpoint;
             certificateAuthority = existing.certificateAuthorities[0].data;
+            this.clusterSecurityGroupId = existing.vpcConfig.clusterSecurityGroupId;
         }
 
         this.kubeconfig = pulumi.all([this.clusterName, endpoint, certificateAuthority]).apply(([clusterName, server, ca]) =>
@@ -127,7 +126,7 @@ export class EksCluster extends pulumi.ComponentResource {
                 ],
             }),
         );
-        this.registerOutputs({ clusterName: this.clusterName, subnetIds: this.subnetIds, kubeconfig: this.kubeconfig });
+        this.registerOutputs({ clusterName: this.clusterName, subnetIds: this.subnetIds, kubeconfig: this.kubeconfig, clusterSecurityGroupId: this.clusterSecurityGroupId });
     }
 
     /** VPC CNI, kube-proxy and the Pod Identity agent: what a node needs to turn Ready. */
@@ -140,7 +139,7 @@ export class EksCluster extends pulumi.ComponentResource {
             child,
         );
         const kubeProxy = new aws.eks.Addon(`${name}-kube-proxy`, { clusterName, addonName: "kube-proxy", addonVersion: versions.kubeProxy, resolveConflictsOnCreate: "OVERWRITE", tags }, child);
-        const cniRole = new aws.iam.Role(`${name}-vpc-cni-role`, { assumeRolePolicy: podIdentityTrust, tags }, child);
+        const cniRole = new aws.iam.Role(`${name}-vpc-cni-role`, { assumeRolePolicy: JSON.stringify(podIdentityTrustPolicy), tags }, child);
         const cniPolicy = new aws.iam.RolePolicyAttachment(
             `${name}-vpc-cni-AmazonEKS_CNI_Policy`,
             { role: cniRole.name, policyArn: "arn:aws:iam::aws:policy/AmazonEKS_CNI_Policy" },

@@ -47,7 +47,8 @@ export interface ModelServiceArgs {
     /**
      * An autoscaler (KEDA's HPA, see `ServiceAutoscaler`) owns the Deployment's replicas: the
      * object Pulumi applies leaves `spec.replicas` out, so with server-side apply Pulumi never
-     * owns the field, never resets it and sees no drift when it moves. @default false
+     * owns the field, never resets it and sees no drift when it moves; `up` does not wait for
+     * its pods (`pulumi.com/skipAwait`). @default false
      */
     autoscaled?: boolean;
     /** GPUs per instance = vLLM's tensor-parallel size. @default 1 */
@@ -280,10 +281,12 @@ export class ModelService extends pulumi.ComponentResource {
             {
                 metadata: {
                     ...metadata,
-                    annotations: {
-                        // Pulumi waits for the rollout; the budget covers a cold model load.
-                        "pulumi.com/timeoutSeconds": String((args.startupSeconds ?? probeTiming.startupSeconds) + 600),
-                    },
+                    annotations: args.autoscaled
+                        ? // Its pods come and go with load, and on EKS the nodes under them with Cluster Autoscaler (minutes from zero):
+                          // `up` does not wait for them; `status` and the services output report them live.
+                          { "pulumi.com/skipAwait": "true" }
+                        : // Pulumi waits for the rollout; the budget covers a cold model load.
+                          { "pulumi.com/timeoutSeconds": String((args.startupSeconds ?? probeTiming.startupSeconds) + 600) },
                 },
                 spec: {
                     ...(args.autoscaled ? {} : { replicas: inputs.instances }),

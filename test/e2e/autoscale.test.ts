@@ -37,6 +37,8 @@ beforeAll(async () => {
     const raw = structuredClone(stackConfig("local"));
     const { instances: _fixed, ...test } = raw.services[0];
     raw.services[0] = { ...test, autoscale: { min: 0, max: 3 } };
+    // No Cluster Autoscaler runs here: three warm nodes (the group's minSize) hold what the test scales to.
+    raw.nodeGroups.find((g: any) => g.name === test.nodeGroup).minSize = 3;
     raw.autoscaling = { keda: "existing", prometheusUrl };
     e2e = await createStack("local", raw);
 });

@@ -2,7 +2,7 @@ import { execFileSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ConsumerProject, consumerStack, objectsIn, packLibrary, removeConsumer, routedAccessNames, secretData } from "./consumers";
+import { ConsumerProject, consumerStack, createExistingNodes, deleteNodes, objectsIn, packLibrary, removeConsumer, routedAccessNames, secretData } from "./consumers";
 import { kubeconfig, kubectl } from "./harness";
 
 /**
@@ -13,8 +13,10 @@ import { kubeconfig, kubectl } from "./harness";
 
 const namespace = "compose-ts";
 let project: ConsumerProject | undefined;
+let nodes: string[] = [];
 
 beforeAll(async () => {
+    nodes = createExistingNodes();
     const tarball = packLibrary();
     project = await consumerStack("compose-ts", { kubeconfig, namespace, nodeGroup: "gpu-l4" }, (workDir) => {
         execFileSync("npm", ["install", "--no-audit", "--no-fund", "--prefer-offline", "--ignore-scripts", "--loglevel=error", tarball], {
@@ -24,7 +26,10 @@ beforeAll(async () => {
     });
 }, 900_000);
 
-afterAll(() => removeConsumer(project));
+afterAll(() => {
+    removeConsumer(project);
+    deleteNodes(nodes);
+});
 
 describe("a TypeScript program composing the packed library", () => {
     it("installed the library from the tarball: compiled JavaScript and types, not the stack or tests", () => {

@@ -3,7 +3,7 @@ import { cpSync, readFileSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { projectRoot } from "../helpers/platform";
-import { ConsumerProject, consumerStack, objectsIn, packLibrary, removeConsumer, routedAccessNames, secretData } from "./consumers";
+import { ConsumerProject, consumerStack, createExistingNodes, deleteNodes, objectsIn, packLibrary, removeConsumer, routedAccessNames, secretData } from "./consumers";
 import { kubeconfig, kubectl } from "./harness";
 
 /**
@@ -15,8 +15,10 @@ import { kubeconfig, kubectl } from "./harness";
 
 const namespace = "compose-yaml";
 let project: ConsumerProject | undefined;
+let nodes: string[] = [];
 
 beforeAll(async () => {
+    nodes = createExistingNodes();
     const tarball = packLibrary();
     project = await consumerStack("compose-yaml", { kubeconfig, namespace, nodeGroup: "gpu-l4" }, (workDir) => {
         // The component package beside the program, with the packed library installed into it.
@@ -34,7 +36,10 @@ beforeAll(async () => {
     });
 }, 900_000);
 
-afterAll(() => removeConsumer(project));
+afterAll(() => {
+    removeConsumer(project);
+    deleteNodes(nodes);
+});
 
 describe("a Pulumi YAML program using the component package", () => {
     it("pulumi up: a ModelService, a KeyStore and an ApiGateway routing to the service's backendHost output", async () => {

@@ -4,7 +4,10 @@ import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { Stack } from "@pulumi/pulumi/automation";
 import { projectRoot } from "../helpers/platform";
-import { engineWorkspace, kubectl } from "./harness";
+import { CapacityType, defaults, NodeGroupKind } from "../../components/config/rules";
+import { nodeGroupLabel } from "../../components/conventions";
+import { simulatedNodes } from "../../components/plan/eksNodes";
+import { engineWorkspace, kubeconfig, kubectl } from "./harness";
 
 /**
  * Consumer programs of the library (examples/compose-*): each runs from a scratch copy with
@@ -42,6 +45,28 @@ export async function consumerStack(example: string, config: Record<string, stri
         await stack.setConfig(key, { value });
     }
     return { stack, workDir, env };
+}
+
+/**
+ * The existing cluster the consumer programs deploy to, which they do not create: three 1-GPU
+ * nodes of node group `gpu-l4` and one CPU node in no node group (where a gateway without CPU
+ * groups goes), shaped like EKS nodes by the planner's own node model; KWOK runs their kubelets.
+ * Returns the node names, for `deleteNodes`.
+ */
+export function createExistingNodes(): string[] {
+    const shape = { capacityType: CapacityType.OnDemand, diskSizeGiB: defaults.diskSizeGiB };
+    const gpu = simulatedNodes({ ...shape, name: "gpu-l4", kind: NodeGroupKind.Gpu, instanceType: "g6.xlarge", desiredSize: 3 });
+    const [cpu] = simulatedNodes({ ...shape, name: "existing-cpu", kind: NodeGroupKind.Cpu, instanceType: defaults.systemNodeGroup.instanceType, desiredSize: 1 });
+    delete cpu.metadata.labels[nodeGroupLabel];
+    const nodes = [...gpu, cpu];
+    execFileSync("kubectl", ["--kubeconfig", kubeconfig, "create", "-f", "-"], { input: JSON.stringify({ apiVersion: "v1", kind: "List", items: nodes }), stdio: ["pipe", "pipe", "inherit"] });
+    return nodes.map((n) => n.metadata.name);
+}
+
+export function deleteNodes(names: string[]): void {
+    if (names.length > 0) {
+        execFileSync("kubectl", ["--kubeconfig", kubeconfig, "delete", "node", ...names, "--ignore-not-found"], { stdio: "pipe" });
+    }
 }
 
 export function removeConsumer(project: ConsumerProject | undefined): void {

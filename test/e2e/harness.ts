@@ -1,5 +1,5 @@
 import { execFileSync, spawnSync } from "node:child_process";
-import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { EngineEvent, LocalWorkspace, PulumiCommand, Stack } from "@pulumi/pulumi/automation";
@@ -242,21 +242,24 @@ export function nodeCounts(): Record<string, number> {
 }
 
 /**
- * `pulumi preview` through the CLI with an event log, read whole once the CLI has exited: the
- * Automation API tails the log while the command runs and may stop before the last events
- * when the command fails, which made "exactly these violations" flaky.
+ * `pulumi preview` through the CLI, its engine events streamed as JSON lines on stdout
+ * (`--json` with PULUMI_ENABLE_STREAMING_JSON_PREVIEW) and read whole once the CLI has exited:
+ * the Automation API's event stream may end before the last events when the command fails,
+ * which made "exactly these violations" flaky.
  */
 export function previewEvents(e2e: E2eStack, ...args: string[]): { status: number | null; output: string; events: EngineEvent[] } {
-    const log = path.join(mkdtempSync(path.join(tmpdir(), "events-")), "events.jsonl");
-    const run = spawnSync(
-        path.join(requireEnv("MODEL_SERVICES_TOOLCHAIN_BIN"), "pulumi"),
-        ["preview", "--stack", e2e.stack.name, "--non-interactive", "--event-log", log, ...args],
-        { cwd: e2e.workDir, env: { ...process.env, ...e2e.env }, encoding: "utf8" },
-    );
-    const events = readFileSync(log, "utf8")
+    const run = spawnSync(path.join(requireEnv("MODEL_SERVICES_TOOLCHAIN_BIN"), "pulumi"), ["preview", "--stack", e2e.stack.name, "--non-interactive", "--json", ...args], {
+        cwd: e2e.workDir,
+        env: { ...process.env, ...e2e.env, PULUMI_ENABLE_STREAMING_JSON_PREVIEW: "true" },
+        encoding: "utf8",
+        maxBuffer: 256 * 1024 * 1024,
+    });
+    const events = run.stdout
         .split("\n")
-        .filter((line) => line.trim() !== "")
+        .filter((line) => line.startsWith("{"))
         .map((line) => JSON.parse(line) as EngineEvent);
+    if (events.length === 0) {
+        throw new Error(`pulumi preview streamed no events (exit ${run.status}):\n${run.stdout}${run.stderr}${run.error ?? ""}`);
+    }
     return { status: run.status, output: `${run.stdout}${run.stderr}`, events };
 }
-

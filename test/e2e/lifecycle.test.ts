@@ -3,7 +3,6 @@ import { execFileSync, spawn } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { projectRoot } from "../helpers/platform";
-import { EngineEvent } from "@pulumi/pulumi/automation";
 import {
     backendLocks,
     createStack,
@@ -187,7 +186,7 @@ describe("pulumi up, scale, stop, delete, destroy on a simulated GPU cluster", (
             ].sort(),
         );
         expect(violations.find((v) => v.policyName === "stack-gpu-budget")!.message).toContain(
-            'The stack\'s pods request 4 GPUs (Deployment "vllm-test": 1 × 1 GPU; Deployment "vllm-vision": 1 × 1 GPU; Deployment "vllm-qwen-32b": 1 × 2 GPUs), over the budget of 3: ' +
+            'The stack\'s pods request 4 GPUs (Deployment "vllm-qwen-32b": 1 × 2 GPUs; Deployment "vllm-test": 1 × 1 GPU; Deployment "vllm-vision": 1 × 1 GPU), over the budget of 3: ' +
                 "lower the instances or GPUs of services (or the node groups' sizes), or raise maxGpus in the stack-gpu-budget policy config.",
         );
         expect(clusterSnapshot()).toEqual(snapshot);

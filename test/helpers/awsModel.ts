@@ -12,7 +12,9 @@ export interface AwsAccountModel {
     region: string;
     vpcs: Array<{ id: string; cidrBlock: string; isDefault: boolean; subnets: Array<{ id: string; availabilityZone: string }> }>;
     /** EKS clusters that exist before the program runs. */
-    clusters: Array<{ name: string; version: string; endpoint: string; certificateAuthority: string; subnetIds: string[] }>;
+    clusters: Array<{ name: string; version: string; endpoint: string; certificateAuthority: string; subnetIds: string[]; securityGroupId: string }>;
+    /** EFS mount targets created so far (AWS allows one per file system and zone). */
+    efsMountTargets: Array<{ fileSystemId: string; availabilityZone: string }>;
 }
 
 /** A fresh account: a default VPC with three subnets in three zones, another VPC, and one existing cluster. */
@@ -24,7 +26,10 @@ export function newAwsAccount(): AwsAccountModel {
         accountId: String(randomInt(100_000_000_000, 999_999_999_999)),
         region: "us-east-1",
         vpcs: [defaultVpc, otherVpc],
-        clusters: [{ name: "shared", version: "1.33", endpoint: eksEndpoint("us-east-1"), certificateAuthority: certificateAuthority(), subnetIds: otherVpc.subnets.map((s) => s.id) }],
+        clusters: [
+            { name: "shared", version: "1.33", endpoint: eksEndpoint("us-east-1"), certificateAuthority: certificateAuthority(), subnetIds: otherVpc.subnets.map((s) => s.id), securityGroupId: `sg-${hex(17)}` },
+        ],
+        efsMountTargets: [],
     };
 }
 
@@ -100,6 +105,29 @@ export function createAwsIdentity(type: string, name: string, inputs: Record<str
             const id = `lt-${hex(17)}`;
             return { id, outputs: { name: autoName, arn: arn("ec2", `launch-template/${id}`), latestVersion: 1, defaultVersion: 1 } };
         }
+        case "aws:efs/fileSystem:FileSystem": {
+            const id = `fs-${hex(17)}`;
+            return { id, outputs: { arn: arn("elasticfilesystem", `file-system/${id}`), dnsName: `${id}.efs.${account.region}.amazonaws.com`, ownerId: account.accountId } };
+        }
+        case "aws:efs/mountTarget:MountTarget": {
+            const [subnet] = subnetsOf(account, [inputs.subnetId], "aws:efs/mountTarget:MountTarget subnetId");
+            if (account.efsMountTargets.some((t) => t.fileSystemId === inputs.fileSystemId && t.availabilityZone === subnet.availabilityZone)) {
+                throw new Error("MountTargetConflict: mount target already exists in this AZ");
+            }
+            account.efsMountTargets.push({ fileSystemId: inputs.fileSystemId, availabilityZone: subnet.availabilityZone });
+            return { id: `fsmt-${hex(17)}`, outputs: { availabilityZoneName: subnet.availabilityZone, ipAddress: `172.31.${randomInt(0, 255)}.${randomInt(1, 254)}` } };
+        }
+        case "aws:ec2/securityGroup:SecurityGroup": {
+            if (!account.vpcs.some((v) => v.id === inputs.vpcId)) {
+                throw new Error(`InvalidVpcID.NotFound: The vpc ID '${inputs.vpcId}' does not exist`);
+            }
+            const id = `sg-${hex(17)}`;
+            return { id, outputs: { arn: arn("ec2", `security-group/${id}`), name: autoName, ownerId: account.accountId } };
+        }
+        case "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule": {
+            const id = `sgr-${hex(17)}`;
+            return { id, outputs: { arn: arn("ec2", `security-group-rule/${id}`), securityGroupRuleId: id } };
+        }
         case "aws:iam/rolePolicy:RolePolicy":
             return { id: `${inputs.role}:${autoName}`, outputs: { name: autoName } };
         case "aws:eks/addon:Addon": {
@@ -139,6 +167,9 @@ export const awsReplaceKeys: Record<string, string[]> = {
     "aws:eks/nodeGroup:NodeGroup": ["clusterName", "nodeGroupName", "nodeGroupNamePrefix", "nodeRoleArn", "subnetIds", "capacityType", "diskSize", "instanceTypes"],
     "aws:iam/rolePolicy:RolePolicy": ["name", "namePrefix", "role"],
     "aws:ec2/launchTemplate:LaunchTemplate": ["name", "namePrefix"],
+    "aws:efs/fileSystem:FileSystem": ["encrypted", "performanceMode", "creationToken"],
+    "aws:efs/mountTarget:MountTarget": ["fileSystemId", "subnetId"],
+    "aws:ec2/securityGroup:SecurityGroup": ["name", "namePrefix", "vpcId", "description"],
     "aws:eks/addon:Addon": ["addonName", "clusterName"],
     "aws:eks/podIdentityAssociation:PodIdentityAssociation": ["clusterName", "namespace", "serviceAccount"],
     "aws:secretsmanager/secret:Secret": ["name", "namePrefix"],
@@ -179,8 +210,12 @@ export function awsInvoke(token: string, args: Record<string, any>, account: Aws
                 certificateAuthorities: [{ data: cluster.certificateAuthority }],
                 version: cluster.version,
                 status: "ACTIVE",
-                vpcConfig: { subnetIds: cluster.subnetIds, vpcId },
+                vpcConfig: { subnetIds: cluster.subnetIds, vpcId, clusterSecurityGroupId: cluster.securityGroupId },
             };
+        }
+        case "aws:ec2/getSubnet:getSubnet": {
+            const [subnet] = subnetsOf(account, [args.id], "aws:ec2/getSubnet:getSubnet");
+            return { id: subnet.id, availabilityZone: subnet.availabilityZone, vpcId: subnet.vpcId, arn: `arn:aws:ec2:${account.region}:${account.accountId}:subnet/${subnet.id}` };
         }
         default:
             throw new Error(`the mocks do not model invoke ${token}`);
