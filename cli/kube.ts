@@ -47,11 +47,14 @@ export interface PortForward {
 }
 
 /**
- * Forwards a free local port to `service/<name>:<port>`: kubectl picks the port (`:remote`)
- * and prints `Forwarding from 127.0.0.1:<local> -> <remote>` once it listens.
+ * Forwards a local port to `service/<name>:<port>`: the given one, or a free one kubectl picks
+ * (`:remote`); kubectl prints `Forwarding from 127.0.0.1:<local> -> <remote>` once it listens.
  */
-export function portForward(target: ClusterTarget, resource: string, remotePort: number, timeoutMs = 30_000): Promise<PortForward> {
-    const child: ChildProcess = spawn("kubectl", [...baseArgs(target), "port-forward", "--address", "127.0.0.1", resource, `:${remotePort}`], { stdio: ["ignore", "pipe", "pipe"] });
+export function portForward(target: ClusterTarget, resource: string, remotePort: number, opts: { timeoutMs?: number; localPort?: number } = {}): Promise<PortForward> {
+    const timeoutMs = opts.timeoutMs ?? 30_000;
+    const child: ChildProcess = spawn("kubectl", [...baseArgs(target), "port-forward", "--address", "127.0.0.1", resource, `${opts.localPort ?? ""}:${remotePort}`], {
+        stdio: ["ignore", "pipe", "pipe"],
+    });
     return new Promise((resolve, reject) => {
         let stderr = "";
         const timer = setTimeout(() => {

@@ -1,5 +1,6 @@
 import { parseArgs } from "node:util";
 import { keysCommand, rotateCommand } from "./commands/keys";
+import { playgroundCommand } from "./commands/playground";
 import { statusCommand } from "./commands/status";
 import { chatCommand, embedCommand, imageCommand } from "./commands/trial";
 import { usageCommand } from "./commands/usage";
@@ -19,6 +20,7 @@ export const usageText = `Usage: model-services <command> [options]
   keys [--show]                                   key names, scopes and limits (values only with --show)
   keys rotate NAME                                bump apiKeys[].rotation in Pulumi.<stack>.yaml, then pulumi up
   usage [--since 24h] [--json]                    requests, errors and tokens per service ID and per key
+  playground [--port N]                           port-forward to the web playground (Open WebUI), print its URL
 
 Common options: --stack S (default: the selected stack), --kubeconfig FILE, --key NAME (chat/image/embed),
 --endpoint URL (an OpenAI-compatible base URL instead of the stack's; key from MODEL_SERVICES_API_KEY).`;
@@ -37,6 +39,7 @@ const options = {
     size: { type: "string" },
     since: { type: "string" },
     "max-tokens": { type: "string" },
+    port: { type: "string" },
     help: { type: "boolean", short: "h" },
 } as const;
 
@@ -72,12 +75,23 @@ export async function main(argv: string[]): Promise<number> {
             return keysCommand({ stack: o.stack, show: o.show });
         case "usage":
             return usageCommand({ stack: o.stack, since: o.since, json: o.json, kubeconfig: o.kubeconfig });
+        case "playground":
+            return playgroundCommand({ stack: o.stack, kubeconfig: o.kubeconfig, port: o.port === undefined ? undefined : portNumber(o.port) });
         default:
             throw new UsageError(`unknown command "${command}"`);
     }
 }
 
 export class UsageError extends Error {}
+
+/** `--port`: a TCP port a user may listen on. */
+export function portNumber(text: string): number {
+    const port = Number(text);
+    if (!/^\d+$/.test(text) || port < 1 || port > 65535) {
+        throw new UsageError(`--port: expected a port number from 1 to 65535, got "${text}"`);
+    }
+    return port;
+}
 
 /** Runs a command line and exits with its code; errors print as one line, never a stack. */
 export function runCli(argv: string[]): void {

@@ -33,6 +33,16 @@ export interface NodeGroupOutput {
     maxSize: number;
 }
 
+/** The stack's `playground` output (`PlaygroundSummary`): where the playground's Service is. */
+export interface PlaygroundOutput {
+    namespace: string;
+    service: string;
+    port: number;
+    url: string;
+    keyName: string;
+    services: string[];
+}
+
 /** The stack outputs the CLI reads (`stacks/index.ts` exports them). */
 export interface StackOutputs {
     endpoint?: string;
@@ -41,6 +51,8 @@ export interface StackOutputs {
     nodeGroups?: NodeGroupOutput[];
     /** key name → key; present only when read with secrets. */
     apiKeys?: Record<string, string> | string;
+    /** Present when `playground.enabled`. */
+    playground?: PlaygroundOutput;
 }
 
 /** The project directory: where Pulumi.yaml is, found upwards from the working directory. */

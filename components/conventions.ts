@@ -60,6 +60,20 @@ export const gatewayComponent = "api-gateway";
 /** Labels the gateway's pods are selected by. */
 export const gatewaySelector = { "app.kubernetes.io/name": "envoy", "app.kubernetes.io/instance": gatewayObjectName } as const;
 
+/**
+ * The playground's own API key: its name in the key Secret and at the gateway (reserved: no
+ * `apiKeys[].name` may use it while the playground is enabled).
+ */
+export const playgroundKeyName = "playground";
+/** Kubernetes name of the playground's (Open WebUI's) Deployment and Service. */
+export const playgroundObjectName = "playground";
+/** Kubernetes name of the Secret holding Open WebUI's session-signing key (`WEBUI_SECRET_KEY`). */
+export const playgroundSecretName = "playground-webui";
+/** `app.kubernetes.io/component` of the playground's objects. */
+export const playgroundComponent = "playground";
+/** Labels the playground's pods are selected by. */
+export const playgroundSelector = { "app.kubernetes.io/name": "open-webui", "app.kubernetes.io/instance": playgroundObjectName } as const;
+
 /** Kubernetes object name of the Secret that holds every API key, one data entry per key name. */
 export const apiKeySecretName = "model-services-api-keys";
 /** Kubernetes object name of the Secret holding the Hugging Face token under `token`. */

@@ -20,6 +20,11 @@ export const images = {
      * tools/envoy-validate/go.mod, which the generated config is validated against.
      */
     envoy: "envoyproxy/envoy:v1.40.0",
+    /**
+     * Open WebUI, the optional web playground (`playground.enabled`): the full image, which
+     * carries its default embedding model, so the pod starts offline (see Playground).
+     */
+    openWebUi: "ghcr.io/open-webui/open-webui:v0.11.0",
     /** NVIDIA's Kubernetes device plugin, for GPU nodes whose AMI does not bring it. */
     nvidiaDevicePlugin: "nvcr.io/nvidia/k8s-device-plugin:v0.17.4",
     /** KEDA's operator, metrics API server and admission webhooks (`autoscaling.keda: install`). */

@@ -8,3 +8,4 @@ export const services = platform.services;
 export const apiKeys = platform.apiKeys;
 export const nodeGroups = platform.nodeGroups;
 export const capacity = platform.capacity;
+export const playground = platform.playground;

@@ -58,6 +58,8 @@ describe("README configuration reference", () => {
         ["nodeGroups[].modelCache.hostPath (node-local)", `\`${defaults.nodeLocalCachePath}\``],
         ["gateway.defaultRequestsPerMinute", `\`${defaults.keyRequestsPerMinute}\``],
         ["gateway.scheme", `\`${defaults.gatewayScheme}\``],
+        ["playground.enabled", `\`${defaults.playgroundEnabled}\``],
+        ["playground.services", `\`${JSON.stringify(defaults.playgroundServices)}\``],
     ])("%s states the default", (key, dflt) => {
         expect(row(key)[1]).toBe(dflt);
     });

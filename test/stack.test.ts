@@ -33,7 +33,7 @@ describe.each(["local", "dev"])("the shipped %s stack", (stack) => {
             expect(s.examples.node).toContain(`"model": "${s.accessName}"`);
         }
         expect(Object.keys(run.outputs.apiKeys).sort()).toEqual(raw.apiKeys.map((k: any) => k.name).sort());
-        expect(run.secretOutputs).toEqual({ endpoint: false, services: false, apiKeys: true, nodeGroups: false, capacity: false });
+        expect(run.secretOutputs).toEqual({ endpoint: false, services: false, apiKeys: true, nodeGroups: false, capacity: false, playground: false });
         expect(run.outputs.services.reduce((n, s) => n + s.totalGpus, 0)).toBe(run.outputs.capacity.requestedGpus);
         expect(run.outputs.capacity.pricePerHourUsd).toBeGreaterThan(0);
         expect(run.outputs.capacity.totalGpus).toBe(run.outputs.nodeGroups.reduce((n, g) => n + g.desiredSize * g.gpusPerNode, 0));

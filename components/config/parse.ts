@@ -1,10 +1,12 @@
 import { createHash } from "node:crypto";
 import { didYouMean } from "./didYouMean";
 import { resolveGateway } from "./gateway";
+import { checkKeyServices, reportDuplicates } from "./keyScope";
 import { ConfigError, configNamespace, IssueList, quoted } from "./issues";
 import { ModelSourceKind } from "./modelSource";
 import { resolveAdapters, resolveModelAccess, resolveModelCache, resolveSource } from "./modelServices";
 import { resolveNodeGroups } from "./nodeGroups";
+import { resolvePlayground } from "./playground";
 import { AutoscaleMetric, defaultAutoscaleTargets, defaults, NodeGroupKind } from "./rules";
 import { configSchema, RawConfig } from "./schema";
 import { checkServiceSettings } from "./serviceRules";
@@ -150,17 +152,7 @@ function resolve(raw: RawConfig, ctx: ParseContext, issues: IssueList): Platform
     const serviceNames = services.map((s) => s.name);
 
     const apiKeys = (raw.apiKeys ?? []).map((k, i): ApiKeyConfig => {
-        const path = `apiKeys[${i}].services`;
-        if (k.services.includes("*") && k.services.length > 1) {
-            issues.add(path, k.services, '"*" already means every service', 'write ["*"] alone, or list the services');
-        }
-        for (const [j, name] of k.services.entries()) {
-            if (name !== "*" && !serviceNames.includes(name)) {
-                const fallback = serviceNames.length ? `use one of ${quoted(serviceNames)} or "*"` : "add the service first, or remove it from the key";
-                issues.add(`${path}[${j}]`, name, "names no service", didYouMean(name, serviceNames) ?? fallback);
-            }
-        }
-        reportDuplicates(issues, k.services, (j) => `${path}[${j}]`, "service of this key");
+        checkKeyServices(issues, `apiKeys[${i}].services`, k.services, serviceNames);
         const rotation = k.rotation ?? defaults.rotation;
         const until = k.previousKeyValidUntil === undefined ? undefined : Date.parse(k.previousKeyValidUntil);
         if (until !== undefined && Number.isNaN(until)) {
@@ -173,6 +165,7 @@ function resolve(raw: RawConfig, ctx: ParseContext, issues: IssueList): Platform
     });
     reportDuplicates(issues, apiKeys.map((k) => k.name), (i) => `apiKeys[${i}].name`, "API key");
 
+    const playground = resolvePlayground(raw.playground, serviceNames, apiKeys.map((k) => k.name), issues);
     const gateway = resolveGateway(raw.gateway, cluster.kind, issues);
     for (const key of apiKeys) {
         // No key is unlimited: one without its own limit gets the gateway's default.
@@ -206,6 +199,7 @@ function resolve(raw: RawConfig, ctx: ParseContext, issues: IssueList): Platform
             grafanaDashboard: raw.monitoring?.grafanaDashboard ?? defaults.grafanaDashboard,
         },
         modelAccess,
+        playground,
     };
 }
 
@@ -233,15 +227,3 @@ function resolveAutoscale(s: NonNullable<RawConfig["services"]>[number], path: s
 }
 
 
-
-function reportDuplicates(issues: IssueList, names: string[], pathOf: (i: number) => string, what: string): void {
-    const first = new Map<string, number>();
-    names.forEach((name, i) => {
-        const earlier = first.get(name);
-        if (earlier === undefined) {
-            first.set(name, i);
-        } else {
-            issues.add(pathOf(i), name, `duplicates ${pathOf(earlier)}`, `give each ${what} a unique name`);
-        }
-    });
-}

@@ -253,6 +253,10 @@ export const defaults = {
     systemNodeGroup: { name: "system", instanceType: "m7i.large", minSize: 2, maxSize: 3 },
     /** Disk of the default system group. */
     systemDiskSizeGiB: 50,
+    /** The web playground (Open WebUI) is opt-in. */
+    playgroundEnabled: false,
+    /** Services the playground's key may call. */
+    playgroundServices: ["*"],
 } as const;
 
 /** The gateway's Service type when `gateway.serviceType` is not set. */

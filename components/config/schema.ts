@@ -297,6 +297,13 @@ export const configSchema = z.strictObject({
         },
         "model access settings",
     ).optional(),
+    playground: object(
+        {
+            enabled: bool("true deploys the web playground (Open WebUI) with its own API key, reachable by port-forward").optional(),
+            services: apiKeySchema.shape.services.optional(),
+        },
+        "playground settings",
+    ).optional(),
     huggingFaceToken: text("a Hugging Face token", "pulumi config set --secret huggingFaceToken hf_…").optional(),
 });
 

@@ -256,6 +256,14 @@ export interface MonitoringConfig {
     grafanaDashboard: boolean;
 }
 
+/** The web playground: Open WebUI on the CPU nodes, calling the gateway with its own key. */
+export interface PlaygroundConfig {
+    /** Deploy it. @default false */
+    enabled: boolean;
+    /** Services the playground's key may call, or `["*"]` for all. @default ["*"] */
+    services: string[];
+}
+
 export interface PlatformConfig {
     /** Access-name prefix. @default derived from the project and stack */
     owner: string;
@@ -273,4 +281,6 @@ export interface PlatformConfig {
     metricsScraper?: MetricsScraperConfig;
     autoscaling: AutoscalingConfig;
     monitoring: MonitoringConfig;
+    /** @default disabled */
+    playground: PlaygroundConfig;
 }

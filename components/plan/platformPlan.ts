@@ -121,6 +121,7 @@ export function planPlatform(config: PlatformConfig): PlanResult {
         metricsScraper: config.metricsScraper,
         autoscaling: config.autoscaling,
         monitoring: config.monitoring,
+        playground: config.playground,
         managedEfs:
             cluster.kind === "eks" &&
             cluster.create &&

@@ -10,6 +10,7 @@ import {
     MetricsScraperConfig,
     ModelAccessConfig,
     MonitoringConfig,
+    PlaygroundConfig,
     ServiceConfig,
 } from "../config/types";
 import { LoraPlan } from "./lora";
@@ -90,6 +91,8 @@ export interface PlatformPlan {
     metricsScraper?: MetricsScraperConfig;
     autoscaling: AutoscalingConfig;
     monitoring: MonitoringConfig;
+    /** The web playground (Open WebUI) and its key's scope. */
+    playground: PlaygroundConfig;
     /**
      * The platform creates an EFS file system, the EFS CSI driver add-on and the StorageClass
      * `model-services-efs`: a created EKS cluster with a shared model cache that names no StorageClass.

@@ -98,8 +98,8 @@ export function loadBalancerAnnotations(gateway: Pick<GatewayConfig, "scheme" | 
     };
 }
 
-/** Nodes of the given CPU groups, or — when none are given — nodes in no node group. */
-function cpuNodeSelector(nodeGroups: readonly string[]): k8s.types.input.core.v1.NodeSelectorRequirement {
+/** Nodes of the given CPU groups, or — when none are given — nodes in no node group (the gateway's and the playground's placement). */
+export function cpuNodeSelector(nodeGroups: readonly string[]): k8s.types.input.core.v1.NodeSelectorRequirement {
     return nodeGroups.length > 0 ? { key: nodeGroupLabel, operator: "In", values: [...nodeGroups].sort() } : { key: nodeGroupLabel, operator: "DoesNotExist" };
 }
 

@@ -29,6 +29,8 @@ export interface PlatformRun {
         apiKeys: Record<string, string>;
         nodeGroups: any[];
         capacity: any;
+        /** Present when `playground.enabled`. */
+        playground?: any;
     };
     /** Whether each output was marked secret. */
     secretOutputs: Record<string, boolean>;
@@ -67,6 +69,7 @@ export async function runStack(
         apiKeys: await valueOf(program.apiKeys),
         nodeGroups: await valueOf(program.nodeGroups),
         capacity: await valueOf(program.capacity),
+        playground: await valueOf(program.playground),
     };
     const secretOutputs = {
         endpoint: await pulumi.isSecret(program.endpoint),
@@ -74,6 +77,7 @@ export async function runStack(
         apiKeys: await pulumi.isSecret(program.apiKeys),
         nodeGroups: await pulumi.isSecret(program.nodeGroups),
         capacity: await pulumi.isSecret(program.capacity),
+        playground: await pulumi.isSecret(program.playground),
     };
     await settle();
     state.endRun();
