@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ConfigError, loadPlatform, parseConfig, scaleUpEstimateSeconds, autoscaledStatus } from "../components";
+import { ConfigError, expectedStartSeconds, loadPlatform, parseConfig, scaleUpEstimateSeconds, startupBudget, autoscaledStatus } from "../components";
 import { stackConfig } from "./helpers/platform";
 
 /** `services[].autoscale` and `autoscaling`: parsing, defaults, errors with path/value/fix, and the plan's peak check. */
@@ -86,20 +86,22 @@ describe("the plan of an autoscaled service", () => {
         const test = plan.services[0];
         expect(test.instances).toBe(0);
         expect(plan.nodeGroups[0].desiredSize).toBe(0);
-        // gpu-l4 keeps 0 nodes at rest, so a cold start waits for a node: 60 + 300 + weights ÷ 0.25 GiB/s + 60, rounded up to 30 s.
+        // gpu-l4 keeps 0 nodes at rest, so a cold start waits for a node: 60 + 300 + the pod's own
+        // start (the startup budget's estimate: download and load through the root volume, warm-up), rounded up to 30 s.
         const weightsGiB = (test.capacity?.weightsGiBPerGpu ?? 0) * test.gpus;
         expect(weightsGiB).toBeGreaterThan(14);
-        expect(test.autoscale?.scaleUpSeconds).toBe(scaleUpEstimateSeconds(weightsGiB, true));
-        expect(test.autoscale?.scaleUpSeconds).toBe(Math.ceil((60 + 300 + weightsGiB / 0.25 + 60) / 30) * 30);
+        const start = startupBudget(weightsGiB, test.source.kind, test.modelCache.kind);
+        expect(start.downloadSeconds + start.loadSeconds + start.warmupSeconds).toBe(expectedStartSeconds(test));
+        expect(test.autoscale?.scaleUpSeconds).toBe(Math.ceil((60 + 300 + expectedStartSeconds(test)) / 30) * 30);
     });
 
     it("leaves out the node wait when the group's minSize already has room", () => {
         const raw = autoscaled({ min: 0, max: 4 });
         raw.nodeGroups[0].minSize = 1;
         const test = loadPlatform(raw, { stack: "local" }).services[0];
-        expect(test.autoscale?.scaleUpSeconds).toBe(scaleUpEstimateSeconds((test.capacity?.weightsGiBPerGpu ?? 0) * test.gpus, false));
-        expect(scaleUpEstimateSeconds(16, false)).toBe(210);
-        expect(scaleUpEstimateSeconds(16, true)).toBe(510);
+        expect(test.autoscale?.scaleUpSeconds).toBe(scaleUpEstimateSeconds(expectedStartSeconds(test), false));
+        expect(scaleUpEstimateSeconds(420, false)).toBe(480);
+        expect(scaleUpEstimateSeconds(420, true)).toBe(780);
     });
 
     it("reports an autoscaled service at 0 replicas as scaled to zero, not stopped", () => {

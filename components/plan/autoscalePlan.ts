@@ -2,6 +2,7 @@ import { findGpuInstanceType } from "../catalog/gpuInstances";
 import { IssueList } from "../config/issues";
 import { nodesNeeded } from "./capacity";
 import { deploymentStatus } from "./servicePlan";
+import { startupBudget } from "./startupBudget";
 import { NodeGroupPlan, ServicePlan } from "./types";
 
 /**
@@ -12,27 +13,34 @@ import { NodeGroupPlan, ServicePlan } from "./types";
  */
 
 /**
- * The parts of a cold start, in seconds. Activation: Prometheus' default 30 s scrape plus
- * KEDA's 30 s polling interval. A new GPU node: about 5 minutes on EKS from the pending pod
- * to a node whose device plugin advertises GPUs (Cluster Autoscaler's scan, EC2 launch,
- * NVIDIA AMI boot and join; docs/autoscaling.md has the sources). Weights are pulled from the
- * Hugging Face Hub at about 0.25 GiB/s into an empty cache, then vLLM loads them and captures
- * CUDA graphs in about a minute.
+ * What a cold start adds to the pod's own start (download, load, warm-up: the startup budget's
+ * estimate, `startupBudget.ts`), in seconds. Activation: Prometheus' default 30 s scrape plus
+ * KEDA's 30 s polling interval. A new GPU node: about 5 minutes on EKS from the pending pod to
+ * a node whose device plugin advertises GPUs (Cluster Autoscaler's scan, EC2 launch, NVIDIA
+ * AMI boot and join; docs/autoscaling.md has the sources).
  */
 export const coldStart = {
     activationSeconds: 60,
     newNodeSeconds: 300,
-    downloadGiBPerSecond: 0.25,
-    engineStartSeconds: 60,
 } as const;
 
 /** KEDA's polling interval, seconds: how often it evaluates a ScaledObject's triggers. */
 export const kedaPollingSeconds = 30;
 
-/** Seconds from a request to a ready instance of a scaled-to-zero service, rounded up to 30 s. */
-export function scaleUpEstimateSeconds(weightsGiB: number, needsNewNode: boolean): number {
-    const seconds = coldStart.activationSeconds + (needsNewNode ? coldStart.newNodeSeconds : 0) + weightsGiB / coldStart.downloadGiBPerSecond + coldStart.engineStartSeconds;
+/**
+ * Seconds from a request to a ready instance of a scaled-to-zero service, rounded up to 30 s:
+ * activation, a new node when needed, and the pod's expected start (`startSeconds`: download +
+ * load + warm-up for its source and cache, the same estimate the startup probe budget is made from).
+ */
+export function scaleUpEstimateSeconds(startSeconds: number, needsNewNode: boolean): number {
+    const seconds = coldStart.activationSeconds + (needsNewNode ? coldStart.newNodeSeconds : 0) + startSeconds;
     return Math.ceil(seconds / 30) * 30;
+}
+
+/** The expected start of a service's pod (not its probe budget, which adds a safety margin). */
+export function expectedStartSeconds(service: Pick<ServicePlan, "source" | "modelCache" | "capacity" | "gpus">): number {
+    const start = startupBudget((service.capacity?.weightsGiBPerGpu ?? 0) * service.gpus, service.source.kind, service.modelCache.kind);
+    return start.downloadSeconds + start.loadSeconds + start.warmupSeconds;
 }
 
 /** Instances a service may run at most: `autoscale.max`, else its fixed `instances`. */
@@ -70,8 +78,7 @@ export function planAutoscale(services: ServicePlan[], nodeGroups: readonly Node
                 continue;
             }
             const needsNewNode = nodesNeeded([...atRest, service.gpus], type.gpus) > group.minSize;
-            const weightsGiB = (service.capacity?.weightsGiBPerGpu ?? 0) * service.gpus;
-            service.autoscale = { ...service.autoscale, scaleUpSeconds: scaleUpEstimateSeconds(weightsGiB, needsNewNode) };
+            service.autoscale = { ...service.autoscale, scaleUpSeconds: scaleUpEstimateSeconds(expectedStartSeconds(service), needsNewNode) };
         }
     });
 }
