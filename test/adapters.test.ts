@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ConfigError, loadPlatform, loraArgs, renderEnvoyConfig, startupBudget, vllmCommand } from "../components";
+import { ConfigError, findModel, loadPlatform, loraArgs, loraBytesPerGpu, renderEnvoyConfig, startupBudget, vllmCommand } from "../components";
 import { allServicesClientPrefix, httpFilterNames } from "../components/plan/gateway";
 import { runStack } from "./helpers/platform";
 import { formatPlan } from "../scripts/plan";
@@ -305,5 +305,51 @@ describe("S3 sources on EKS (Pulumi mocks)", () => {
         expect(policies.map((r) => r.name)).toEqual(["model-services-gpu-l4-model-read"]);
         expect(JSON.parse(policies[0].inputs.policy)).toEqual(readPolicy);
         expect(run.registered.some((r) => r.type === "aws:eks/podIdentityAssociation:PodIdentityAssociation")).toBe(false);
+    });
+});
+
+describe("LoRA buffers in the GPU fit (vLLM allocates them per slot, at the largest rank, before the KV cache)", () => {
+    /** Qwen3-8B on an L4 with `n` adapters of one rank. */
+    function withAdapters(n: number, rank: number): Record<string, any> {
+        return {
+            owner: "u-1",
+            cluster: { kind: "kubeconfig" },
+            nodeGroups: [{ name: "gpu-l4", instanceType: "g6.xlarge", minSize: 0, maxSize: 4 }],
+            services: [{ name: "chat", model: "Qwen/Qwen3-8B", instances: 1, maxModelLen: 8192 }, ...Array.from({ length: n }, (_, i) => ({ name: `ft-${i}`, base: "chat", adapter: `acme/qwen3-8b-ft-${i}`, rank }))],
+            apiKeys: [{ name: "app", services: ["*"] }],
+        };
+    }
+
+    it("sizes them as vLLM 0.26 does: per layer, slot and rank, 7 × hidden + (2 × q + 2 × kv + 3 × intermediate) ÷ TP elements", () => {
+        const qwen = findModel("Qwen/Qwen3-8B")!.spec;
+        // hidden 4096, q = 32 × 128, kv = 8 × 128, intermediate 12288, 36 layers: 75,776 elements per layer and rank.
+        expect(7 * 4096 + 2 * 4096 + 2 * 1024 + 3 * 12288).toBe(75_776);
+        expect(loraBytesPerGpu(qwen, { maxLoras: 2, maxLoraRank: 32 }, 1, 2)).toBe(36 * 75_776 * 32 * 2 * 2);
+        // Tensor parallelism splits the column-parallel outputs and the row-parallel inputs, not the rest.
+        expect(loraBytesPerGpu(qwen, { maxLoras: 1, maxLoraRank: 8 }, 2, 2)).toBe(36 * (7 * 4096 + (2 * 4096 + 2 * 1024 + 3 * 12288) / 2) * 8 * 2);
+        expect(loraBytesPerGpu({ layers: 36 }, { maxLoras: 1, maxLoraRank: 8 }, 1, 2)).toBeUndefined();
+    });
+
+    it("leaves that much less for the KV cache of the base", () => {
+        const capacity = (n: number, rank: number) => loadPlatform(withAdapters(n, rank), { stack: "local" }).services[0].capacity!;
+        const without = capacity(0, 0);
+        const withTwo = capacity(2, 32);
+        // The plan reports GiB to two decimals: 0.33 GiB less.
+        expect(without.kvCacheGiBPerGpu - withTwo.kvCacheGiBPerGpu).toBeCloseTo((36 * 75_776 * 32 * 2 * 2) / 1024 ** 3, 1);
+        expect(without.kvCacheGiBPerGpu - withTwo.kvCacheGiBPerGpu).toBeGreaterThan(0.3);
+        expect(withTwo.maxContextThatFits!).toBeLessThan(without.maxContextThatFits!);
+    });
+
+    it("a base whose adapters leave no room for its context is a planner error before anything is created", () => {
+        expect(() => loadPlatform(withAdapters(2, 32), { stack: "local" })).not.toThrow();
+        let messages: string[] = [];
+        try {
+            loadPlatform(withAdapters(8, 64), { stack: "local" });
+        } catch (e) {
+            messages = (e as ConfigError).issues.map((i) => i.message);
+        }
+        expect(messages).toEqual([
+            "services[0].maxModelLen: is more than fits: with gpus 1 on g6.xlarge (NVIDIA L4), about 0.5 GiB per GPU is left for the KV cache, enough for 3952 tokens, got 8192. Lower maxModelLen to at most 3952, or move the service to a node group of g6e.xlarge (gpus: 1), the cheapest catalog instance type that fits.",
+        ]);
     });
 });

@@ -2,6 +2,7 @@ import { GpuInstanceType } from "../catalog/gpuInstances";
 import { findModel, ModelSpec } from "../catalog/models";
 import { defaults, ServiceTask, WeightsDtype } from "../config/rules";
 import { ModelArchitectureConfig } from "../config/types";
+import { loraBytesPerGpu, LoraSlots } from "./lora";
 import { BatchLimits, batchDefaults, maxConcurrentBatches, slidingWindowAdmissionTokens } from "./vllmRules";
 
 /**
@@ -118,11 +119,14 @@ export interface ServingOptions {
     task?: string;
     /** vLLM's batch defaults on the GPU the service runs on (estimateFit sets them); `engineArgs` win. */
     batch?: BatchLimits;
+    /** The LoRA slots of a base serving adapters: their buffers count as overhead. */
+    lora?: LoraSlots;
 }
 
 /** The serving options of a parsed service. */
-export function servingOptions(service: { dtype: string; quantization?: string; gpuMemoryUtilization: number; engineArgs: readonly string[]; task: string }): ServingOptions {
+export function servingOptions(service: { dtype: string; quantization?: string; gpuMemoryUtilization: number; engineArgs: readonly string[]; task: string; lora?: LoraSlots }): ServingOptions {
     return {
+        lora: service.lora,
         dtype: service.dtype,
         quantization: service.quantization,
         gpuMemoryUtilization: service.gpuMemoryUtilization,
@@ -245,7 +249,7 @@ function kvLayout(model: ResolvedModel, tensorParallel: number, opts: ServingOpt
     };
 }
 
-/** Memory vLLM uses per GPU besides weights and KV cache: CUDA context, NCCL, CUDA graphs, the profiling run's activations. */
+/** Memory vLLM uses per GPU besides weights and KV cache: CUDA context, NCCL, CUDA graphs, the profiling run's activations, LoRA buffers. */
 export function overheadGiBPerGpu(model: ResolvedModel, tensorParallel: number, opts: ServingOptions = {}): number {
     const d = footprintDefaults;
     const fixed = d.nonTorchGiB + (tensorParallel > 1 ? d.tensorParallelCommGiB : 0) + d.cudaGraphGiB;
@@ -258,7 +262,8 @@ export function overheadGiBPerGpu(model: ResolvedModel, tensorParallel: number, 
     const vectors = d.activationVectorsPerToken.replicated + d.activationVectorsPerToken.split / tensorParallel;
     const logits = model.vocabSize ? seqs * model.vocabSize * 4 * d.logitCopies : 0;
     const activation = hidden ? (vectors * batched * hidden * 2 + logits) / GiB : d.activationFallbackGiB;
-    return fixed + activation;
+    const lora = opts.lora ? (loraBytesPerGpu(model, opts.lora, tensorParallel, opts.dtype === "float32" ? 4 : 2) ?? 0) / GiB : 0;
+    return fixed + activation + lora;
 }
 
 /** What one instance of a model looks like on `gpus` GPUs of an instance type. */

@@ -1,4 +1,5 @@
 import { platformFlags } from "../config/engineFlags";
+import { ModelSpec } from "../catalog/models";
 import { loraRankChoices } from "../config/rules";
 
 /**
@@ -63,4 +64,39 @@ export function loraArgs(lora: LoraPlan | undefined, baseAccessName: string): st
         f.loraModules.flag,
         ...lora.modules.map((m) => JSON.stringify({ name: m.name, path: m.path, base_model_name: baseAccessName })),
     ];
+}
+
+/** How many adapters one GPU holds at once and their largest rank: what sizes vLLM's LoRA buffers. */
+export type LoraSlots = Pick<LoraPlan, "maxLoras" | "maxLoraRank">;
+
+/**
+ * GPU memory of vLLM's LoRA buffers on one GPU, in bytes. vLLM 0.26 (`vllm/lora/layers/
+ * base_linear.py` `create_lora_weights`, `model_manager.py`) wraps every linear layer of the
+ * decoder and gives it, per slice (q, k, v of the fused qkv; gate, up) and per slot
+ * (`--max-loras`), an A buffer of rank × input and a B buffer of output × rank, zeroed at start
+ * in the model's dtype. Column-parallel layers (qkv, gate_up) split B's output across
+ * tensor-parallel GPUs, row-parallel ones (o, down) A's input. Per layer and rank that is
+ * 7 × hidden + (2 × q + 2 × kv + 3 × intermediate) ÷ TP elements. MoE experts get the same
+ * gate/up/down buffers each (the expert count from the expert parameters); undefined when the
+ * model's dimensions are unknown.
+ */
+export function loraBytesPerGpu(model: Pick<ModelSpec, "layers" | "hiddenSize" | "attentionHeads" | "kvHeads" | "headDim" | "intermediateSize" | "moeIntermediateSize" | "expertParamsBillions">, slots: LoraSlots, tensorParallel: number, elementBytes: number): number | undefined {
+    const { layers, hiddenSize: h, attentionHeads, kvHeads, headDim } = model;
+    if (!layers || !h || !attentionHeads || !kvHeads || !headDim) {
+        return undefined;
+    }
+    const q = attentionHeads * headDim;
+    const kv = kvHeads * headDim;
+    const attention = 4 * h + (2 * q + 2 * kv) / tensorParallel;
+    const mlp = (intermediate: number) => 3 * h + (3 * intermediate) / tensorParallel;
+    let perLayer: number;
+    if (model.intermediateSize) {
+        perLayer = attention + mlp(model.intermediateSize);
+    } else if (model.moeIntermediateSize && model.expertParamsBillions) {
+        const experts = Math.round((model.expertParamsBillions * 1e9) / (3 * h * model.moeIntermediateSize * layers));
+        perLayer = attention + experts * mlp(model.moeIntermediateSize);
+    } else {
+        return undefined;
+    }
+    return layers * perLayer * slots.maxLoraRank * slots.maxLoras * elementBytes;
 }

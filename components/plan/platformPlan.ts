@@ -88,16 +88,19 @@ export function planPlatform(config: PlatformConfig): PlanResult {
             `use ${quoted(Object.keys(eksAddonVersions))}, or pin that version's add-ons in components/versions.ts`,
         );
     }
-    const gpuTotals = planCapacity(services, nodeGroups, issues);
-    planAutoscale(services, nodeGroups, issues);
-    planCpuGroups(nodeGroups);
-    const capacity = priceCluster(config.cluster, nodeGroups, gpuTotals);
+    // Before capacity: a base's LoRA buffers take GPU memory its fit must leave room for.
     for (const service of services.filter((s) => s.base === undefined)) {
         const adapters = services.filter((a) => a.base === service.name && a.adapter);
         service.lora = loraPlan(
             adapters.map((a) => ({ name: a.accessName, path: servedPath(a.adapter!, a.revision, service.modelCache.kind, true), rank: a.rank ?? 0 })),
             service.maxLoraRank,
         );
+    }
+    const gpuTotals = planCapacity(services, nodeGroups, issues);
+    planAutoscale(services, nodeGroups, issues);
+    planCpuGroups(nodeGroups);
+    const capacity = priceCluster(config.cluster, nodeGroups, gpuTotals);
+    for (const service of services.filter((s) => s.base === undefined)) {
         const model = resolveModel(service.model, service.architecture, service.task);
         const weightsGiB = model ? weightBytes(model, servingOptions(service)) / 1024 ** 3 : undefined;
         service.startup = startupBudget(weightsGiB, service.source.kind, service.modelCache.kind);
