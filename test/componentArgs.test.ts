@@ -199,5 +199,9 @@ describe("bad args: the stack config's rules and messages, before anything is cr
                 "  - args.minSize: expected a whole number ≥ 0, got -1. Set the fewest nodes to keep (0 lets the group scale to zero).",
             ].join("\n"),
         );
+        // The CPU group takes the same rules.
+        expect(thrownBy(() => new c.CpuNodeGroup("bad-cpu", { name: "System", instanceType: "m7i.large", minSize: 1, desiredSize: 1, maxSize: 2, diskSizeGiB: 0 })).message).toMatch(
+            /^Invalid CpuNodeGroup "bad-cpu" args \(2 problems\); nothing was changed:\n {2}- args\.name: expected a DNS-1123 label .*got "System"\..*\n {2}- args\.diskSizeGiB: .*got 0\./s,
+        );
     });
 });

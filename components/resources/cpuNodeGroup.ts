@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { AmiType, CapacityType, defaults, NodeGroupKind } from "../config/rules";
 import { nodeGroupLabel, typeTokenPrefix } from "../conventions";
-import { eksManagedNodeGroup, NodeGroupEksArgs, NodeGroupSimulationArgs, nodeGroupTags, simulatedNodeObjects } from "./nodeGroupParts";
+import { checkNodeGroupArgs, eksManagedNodeGroup, NodeGroupEksArgs, NodeGroupSimulationArgs, nodeGroupTags, simulatedNodeObjects } from "./nodeGroupParts";
 
 /** A CPU node group in the plan's terms: a `NodeGroupPlan` of kind `cpu` satisfies it. */
 export interface CpuNodeGroupArgs {
@@ -49,6 +49,7 @@ export class CpuNodeGroup extends pulumi.ComponentResource {
     public readonly nodeGroupArn: pulumi.Output<string | undefined>;
 
     constructor(name: string, args: CpuNodeGroupArgs, opts?: pulumi.ComponentResourceOptions) {
+        checkNodeGroupArgs("CpuNodeGroup", name, args);
         super(`${typeTokenPrefix}:CpuNodeGroup`, name, {}, opts);
         const group = {
             ...args,

@@ -1,12 +1,10 @@
 import * as pulumi from "@pulumi/pulumi";
 import { findGpuInstanceType } from "../catalog/gpuInstances";
-import { ArgsCheck } from "../config/args";
 import { AmiType, CapacityType, defaults, NodeGroupKind } from "../config/rules";
-import { nodeGroupSchema } from "../config/schema";
 import { gpuTaint, nodeGroupLabel, typeTokenPrefix } from "../conventions";
 import { LocalStorageStrategy } from "../plan/nodeBootstrap";
 import { S3Prefix } from "../plan/s3Access";
-import { eksManagedNodeGroup, NodeGroupEksArgs, NodeGroupSimulationArgs, nodeGroupTags, simulatedNodeObjects } from "./nodeGroupParts";
+import { checkNodeGroupArgs, eksManagedNodeGroup, NodeGroupEksArgs, NodeGroupSimulationArgs, nodeGroupTags, simulatedNodeObjects } from "./nodeGroupParts";
 
 /** Where a GPU node group's nodes come from on EKS. */
 export type GpuNodeGroupEksArgs = NodeGroupEksArgs;
@@ -82,18 +80,7 @@ export class GpuNodeGroup extends pulumi.ComponentResource {
     public readonly nodeGroupArn: pulumi.Output<string | undefined>;
 
     constructor(name: string, args: GpuNodeGroupArgs, opts?: pulumi.ComponentResourceOptions) {
-        // Checked before the component registers: bad args create nothing. Sizes are plain
-        // numbers: a simulated cluster creates that many Node objects.
-        const check = new ArgsCheck(`GpuNodeGroup "${name}" args`);
-        const leaf = nodeGroupSchema.shape;
-        check.plain("name", leaf.name, args.name);
-        check.plain("instanceType", leaf.instanceType.unwrap(), args.instanceType);
-        check.plain("minSize", leaf.minSize, args.minSize);
-        check.plain("maxSize", leaf.maxSize, args.maxSize);
-        check.plain("capacityType", leaf.capacityType, args.capacityType);
-        check.plain("diskSizeGiB", leaf.diskSizeGiB, args.diskSizeGiB);
-        check.plain("amiType", leaf.amiType, args.amiType);
-        check.throwIfInvalid();
+        checkNodeGroupArgs("GpuNodeGroup", name, args);
         super(`${typeTokenPrefix}:GpuNodeGroup`, name, {}, opts);
         const group = {
             ...args,

@@ -1,7 +1,9 @@
 import type * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { ArgsCheck } from "../config/args";
 import { AmiType, CapacityType, NodeGroupKind } from "../config/rules";
+import { nodeGroupSchema } from "../config/schema";
 import { nodeGroupLabel, partOfTag } from "../conventions";
 import { SimulatedNode, simulatedNodes } from "../plan/eksNodes";
 import { LocalStorageStrategy, nodeUserData } from "../plan/nodeBootstrap";
@@ -35,6 +37,24 @@ export interface NodeGroupSimulationArgs {
  * (EksCluster), not to every pod on the node; SSM access is not needed to run nodes.
  */
 export const workerNodePolicies = ["arn:aws:iam::aws:policy/AmazonEKSWorkerNodePolicy", "arn:aws:iam::aws:policy/AmazonEC2ContainerRegistryPullOnly"] as const;
+
+/**
+ * Checks a node group component's plain args with the stack config's `nodeGroups[]` rules,
+ * before the component registers (bad args create nothing). Sizes are plain numbers: a
+ * simulated cluster creates that many Node objects.
+ */
+export function checkNodeGroupArgs(component: string, name: string, args: Pick<NodeGroupShape, "name" | "instanceType" | "minSize" | "maxSize"> & Partial<Pick<NodeGroupShape, "capacityType" | "diskSizeGiB" | "amiType">>): void {
+    const check = new ArgsCheck(`${component} "${name}" args`);
+    const leaf = nodeGroupSchema.shape;
+    check.plain("name", leaf.name, args.name);
+    check.plain("instanceType", leaf.instanceType.unwrap(), args.instanceType);
+    check.plain("minSize", leaf.minSize, args.minSize);
+    check.plain("maxSize", leaf.maxSize, args.maxSize);
+    check.plain("capacityType", leaf.capacityType, args.capacityType);
+    check.plain("diskSizeGiB", leaf.diskSizeGiB, args.diskSizeGiB);
+    check.plain("amiType", leaf.amiType, args.amiType);
+    check.throwIfInvalid();
+}
 
 /** A node group as both components take it. */
 export interface NodeGroupShape {
