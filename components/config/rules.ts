@@ -201,10 +201,10 @@ export const defaultAutoscaleTargets: Record<AutoscaleMetric, number> = {
     [AutoscaleMetric.Ttft]: 2,
 };
 
-/** Defaults, resolved in the config layer and nowhere else. */
 /** Where nodeadm mounts the RAID0 array of an EKS AL2023 node's instance-store NVMe disks. */
 export const instanceStoreMount = "/mnt/k8s-disks/0";
 
+/** Defaults, resolved in the config layer and nowhere else. */
 export const defaults = {
     namespace: "model-services",
     eksVersion: "1.34",

@@ -2,7 +2,6 @@ import { findGpuInstanceType } from "../catalog/gpuInstances";
 import { IssueList } from "../config/issues";
 import { nodesNeeded } from "./capacity";
 import { deploymentStatus } from "./servicePlan";
-import { startupBudget } from "./startupBudget";
 import { NodeGroupPlan, ServicePlan } from "./types";
 
 /**
@@ -37,9 +36,9 @@ export function scaleUpEstimateSeconds(startSeconds: number, needsNewNode: boole
     return Math.ceil(seconds / 30) * 30;
 }
 
-/** The expected start of a service's pod (not its probe budget, which adds a safety margin). */
-export function expectedStartSeconds(service: Pick<ServicePlan, "source" | "modelCache" | "capacity" | "gpus">): number {
-    const start = startupBudget((service.capacity?.weightsGiBPerGpu ?? 0) * service.gpus, service.source.kind, service.modelCache.kind);
+/** The expected start of a service's pod from its startup budget (not the probe budget, which adds a safety margin). */
+export function expectedStartSeconds(service: Pick<ServicePlan, "startup">): number {
+    const start = service.startup;
     return start.downloadSeconds + start.loadSeconds + start.warmupSeconds;
 }
 

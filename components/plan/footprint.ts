@@ -195,11 +195,11 @@ export function hasKvGeometry(model: ResolvedModel): boolean {
 /** Bytes of one KV-cache element: `--kv-cache-dtype fp8*` halves it; otherwise the serving dtype. */
 export function kvElementBytes(opts: ServingOptions = {}): number {
     const kvDtype = engineArg(opts.engineArgs, "--kv-cache-dtype");
-    if (kvDtype?.startsWith("fp8")) {
-        return 1;
-    }
-    return opts.dtype === "float32" ? 4 : 2;
+    return kvDtype?.startsWith("fp8") ? 1 : activationElementBytes(opts);
 }
+
+/** Bytes of one element in the model's compute dtype (activations, an unquantized KV cache, LoRA buffers). */
+const activationElementBytes = (opts: ServingOptions): number => (opts.dtype === "float32" ? 4 : 2);
 
 /** KV heads one GPU holds at a tensor-parallel size: heads are split, and replicated when fewer than GPUs. */
 function kvHeadsPerGpu(model: ResolvedModel, tensorParallel: number): number {
@@ -262,7 +262,7 @@ export function overheadGiBPerGpu(model: ResolvedModel, tensorParallel: number, 
     const vectors = d.activationVectorsPerToken.replicated + d.activationVectorsPerToken.split / tensorParallel;
     const logits = model.vocabSize ? seqs * model.vocabSize * 4 * d.logitCopies : 0;
     const activation = hidden ? (vectors * batched * hidden * 2 + logits) / GiB : d.activationFallbackGiB;
-    const lora = opts.lora ? (loraBytesPerGpu(model, opts.lora, tensorParallel, opts.dtype === "float32" ? 4 : 2) ?? 0) / GiB : 0;
+    const lora = opts.lora ? (loraBytesPerGpu(model, opts.lora, tensorParallel, activationElementBytes(opts)) ?? 0) / GiB : 0;
     return fixed + activation + lora;
 }
 

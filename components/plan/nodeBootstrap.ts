@@ -1,5 +1,3 @@
-import { instanceStoreMount } from "../config/rules";
-
 /**
  * What an EKS AL2023 node is told at boot beyond what EKS itself sends: nodeadm's
  * `NodeConfig` (API `node.eks.aws/v1alpha1`), as a part of the launch template's MIME
@@ -20,9 +18,6 @@ import { instanceStoreMount } from "../config/rules";
  */
 export const LocalStorageStrategy = { Raid0: "RAID0", Raid10: "RAID10", Mount: "Mount" } as const;
 export type LocalStorageStrategy = (typeof LocalStorageStrategy)[keyof typeof LocalStorageStrategy];
-
-/** Where nodeadm mounts the array of a `RAID0` node. */
-export const raid0MountPath = instanceStoreMount;
 
 /** MIME boundary of the user data: fixed, so the same group always renders the same bytes. */
 const boundary = "MODEL-SERVICES-NODECONFIG";

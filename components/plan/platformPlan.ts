@@ -88,23 +88,22 @@ export function planPlatform(config: PlatformConfig): PlanResult {
             `use ${quoted(Object.keys(eksAddonVersions))}, or pin that version's add-ons in components/versions.ts`,
         );
     }
-    // Before capacity: a base's LoRA buffers take GPU memory its fit must leave room for.
+    // Before capacity: a base's LoRA buffers take GPU memory its fit must leave room for, and
+    // the autoscale plan's cold-start estimate is made from the startup budget.
     for (const service of services.filter((s) => s.base === undefined)) {
         const adapters = services.filter((a) => a.base === service.name && a.adapter);
         service.lora = loraPlan(
             adapters.map((a) => ({ name: a.accessName, path: servedPath(a.adapter!, a.revision, service.modelCache.kind, true), rank: a.rank ?? 0 })),
             service.maxLoraRank,
         );
+        const model = resolveModel(service.model, service.architecture, service.task);
+        const weightsGiB = model ? weightBytes(model, servingOptions(service)) / 1024 ** 3 : undefined;
+        service.startup = startupBudget(weightsGiB, service.source.kind, service.modelCache.kind);
     }
     const gpuTotals = planCapacity(services, nodeGroups, issues);
     planAutoscale(services, nodeGroups, issues);
     planCpuGroups(nodeGroups);
     const capacity = priceCluster(config.cluster, nodeGroups, gpuTotals);
-    for (const service of services.filter((s) => s.base === undefined)) {
-        const model = resolveModel(service.model, service.architecture, service.task);
-        const weightsGiB = model ? weightBytes(model, servingOptions(service)) / 1024 ** 3 : undefined;
-        service.startup = startupBudget(weightsGiB, service.source.kind, service.modelCache.kind);
-    }
     for (const adapter of services.filter((s) => s.base !== undefined)) {
         const base = services.find((s) => s.name === adapter.base);
         if (base) {

@@ -14,7 +14,6 @@ import { engineWorkspace, kubeconfig, kubectl } from "./harness";
  * a file backend of its own, on the e2e cluster, with the real engine.
  */
 
-
 export interface ConsumerProject {
     stack: Stack;
     workDir: string;
