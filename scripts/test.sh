@@ -7,6 +7,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 ensure_node_modules
 ensure_toolchain
 ensure_python_client
+ensure_sd_server
 ensure_vllm_args
 
 results="$PROJECT_ROOT/.test-results"
