@@ -56,7 +56,7 @@ async function waitForServer(url: string, timeoutMs: number): Promise<void> {
     }
 }
 
-/** Forwards every request to sd-server unchanged, and its answer back, keeping a copy of the request. */
+/** Passes each request's method, path and body on to sd-server and its answer back, keeping a copy of the request as the CLI sent it. */
 function startRecorder(target: string): Promise<number> {
     recorder = createHttpServer((req, res) => {
         const chunks: Buffer[] = [];
@@ -77,10 +77,11 @@ function cli(args: string[]) {
     return run("node", [path.join(root, "cli", "model-services.cjs"), ...args, "--endpoint", endpoint], { cwd: root, env: { ...process.env, MODEL_SERVICES_API_KEY: apiKey } });
 }
 
-/** Width, height, bit depth and colour type from a PNG's signature and IHDR chunk. */
+/** Width, height, bit depth and colour type of a whole PNG: its signature, IHDR chunk first, IEND chunk last. */
 function pngHeader(file: Buffer): { width: number; height: number; bitDepth: number; colourType: number } {
     expect(file.subarray(0, 8)).toEqual(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]));
     expect(file.subarray(12, 16).toString("latin1")).toBe("IHDR");
+    expect(file.subarray(-8, -4).toString("latin1")).toBe("IEND");
     return { width: file.readUInt32BE(16), height: file.readUInt32BE(20), bitDepth: file[24]!, colourType: file[25]! };
 }
 
