@@ -1,4 +1,4 @@
-import { ChildProcess, execFile, execFileSync, spawn } from "node:child_process";
+import { ChildProcess, execFile, execFileSync, spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { createServer as createHttpServer, IncomingHttpHeaders, Server } from "node:http";
 import { createServer } from "node:net";
@@ -17,7 +17,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
  *
  * sd-server checks no API key and always answers b64_json, so the requests pass through a
  * recorder on the way: the key and the response_format the CLI sends are asserted on what went
- * over the wire (the gateway checks the key; vLLM-Omni answers only b64_json or file).
+ * over the wire (the gateway checks the key), and the request and sd-server's answer are parsed
+ * with vLLM-Omni's own ImageGenerationRequest and ImageGenerationResponse (the pinned release's
+ * source from scripts/vllm-args.sh, through test/cli/vllm_omni_images.py): what production accepts.
  */
 
 const run = promisify(execFile);
@@ -30,7 +32,8 @@ let server: ChildProcess;
 let serverLog = "";
 let recorder: Server;
 let endpoint: string;
-const requests: Array<{ method: string; url: string; headers: IncomingHttpHeaders; body: string }> = [];
+let vllmOmniSource: string;
+const requests: Array<{ method: string; url: string; headers: IncomingHttpHeaders; body: string; answer: string }> = [];
 
 function freePort(): Promise<number> {
     return new Promise((resolve) => {
@@ -63,10 +66,11 @@ function startRecorder(target: string): Promise<number> {
         req.on("data", (c: Buffer) => chunks.push(c));
         req.on("end", async () => {
             const body = Buffer.concat(chunks);
-            requests.push({ method: req.method ?? "", url: req.url ?? "", headers: req.headers, body: body.toString() });
             const answer = await fetch(`${target}${req.url}`, { method: req.method, headers: { "content-type": req.headers["content-type"] ?? "application/json" }, body: req.method === "GET" ? undefined : body });
+            const answerBody = Buffer.from(await answer.arrayBuffer());
+            requests.push({ method: req.method ?? "", url: req.url ?? "", headers: req.headers, body: body.toString(), answer: answerBody.toString() });
             res.writeHead(answer.status, { "content-type": answer.headers.get("content-type") ?? "application/json" });
-            res.end(Buffer.from(await answer.arrayBuffer()));
+            res.end(answerBody);
         });
     });
     return new Promise((resolve) => recorder.listen(0, "127.0.0.1", () => resolve((recorder.address() as { port: number }).port)));
@@ -75,6 +79,12 @@ function startRecorder(target: string): Promise<number> {
 /** The CLI as a user runs it, pointed at the server with --endpoint. */
 function cli(args: string[]) {
     return run("node", [path.join(root, "cli", "model-services.cjs"), ...args, "--endpoint", endpoint], { cwd: root, env: { ...process.env, MODEL_SERVICES_API_KEY: apiKey } });
+}
+
+/** An Images API request and response as vLLM-Omni's own models parse them, or its validation error. */
+function vllmOmniParse(request: unknown, response: unknown): { parsed?: { request: Record<string, unknown>; size: [number, number]; response: { data: Array<{ b64_json?: string }> } }; error?: string } {
+    const r = spawnSync(python!, [path.join(root, "test", "cli", "vllm_omni_images.py"), vllmOmniSource], { input: JSON.stringify({ request, response }), encoding: "utf8" });
+    return r.status === 0 ? { parsed: JSON.parse(r.stdout) } : { error: r.stderr };
 }
 
 /** Width, height, bit depth and colour type of a whole PNG: its signature, IHDR chunk first, IEND chunk last. */
@@ -88,6 +98,7 @@ function pngHeader(file: Buffer): { width: number; height: number; bitDepth: num
 beforeAll(async () => {
     if (!python) throw new Error("MODEL_SERVICES_PYTHON is not set: run through scripts/test.sh (it installs requirements-dev.txt and sets it)");
     if (!sdServer) throw new Error("MODEL_SERVICES_SD_SERVER is not set: run through scripts/test.sh (it builds sd-server once per machine with scripts/sd-server.sh and sets it)");
+    vllmOmniSource = path.join(execFileSync(path.join(root, "scripts", "vllm-args.sh"), ["--install"], { encoding: "utf8" }).trim(), "src");
     dir = mkdtempSync(path.join(tmpdir(), "model-services-image-"));
     const model = path.join(dir, "tiny-image.gguf");
     execFileSync(python, [path.join(root, "test", "llm", "tiny_image_gguf.py"), model]);
@@ -120,7 +131,19 @@ describe("`image` through the OpenAI Node SDK, against stable-diffusion.cpp's sd
         expect(sent[0]!.method).toBe("POST");
         expect(sent[0]!.headers.authorization).toBe(`Bearer ${apiKey}`);
         expect(JSON.parse(sent[0]!.body)).toEqual({ model: "u-1/image", prompt: "a red square", response_format: "b64_json", size: "96x64" });
+        // vLLM-Omni would take this request as it is, and sd-server answered in vLLM-Omni's response shape.
+        const { parsed, error } = vllmOmniParse(JSON.parse(sent[0]!.body), JSON.parse(sent[0]!.answer));
+        expect(error).toBeUndefined();
+        expect(parsed!.request).toMatchObject({ model: "u-1/image", prompt: "a red square", response_format: "b64_json", n: 1 });
+        expect(parsed!.size).toEqual([96, 64]);
+        expect(parsed!.response.data.map((d) => d.b64_json)).toEqual([png.toString("base64")]);
     }, 60_000);
+
+    it("vLLM-Omni's own request model refuses a response_format other than b64_json or file", () => {
+        const answer = { created: 0, data: [{ b64_json: "iVBORw0KGgo=" }] };
+        const { error } = vllmOmniParse({ prompt: "a red square", response_format: "url" }, answer);
+        expect(error).toContain("Only 'b64_json' or 'file' response format is supported, got: ResponseFormat.URL");
+    });
 
     it("a request the server refuses is its 400, printed as one line, and no file is written", async () => {
         const out = path.join(dir, "refused.png");
