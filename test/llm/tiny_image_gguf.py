@@ -2,11 +2,14 @@
 CLI's `image` test against stable-diffusion.cpp's OpenAI-compatible sd-server:
 `python tiny_image_gguf.py out.gguf`.
 
-Why ERNIE-Image: it is the one architecture sd-server supports whose every size is read from
-the tensors' shapes (stable-diffusion.cpp src/ernie_image.hpp ErnieImageRunner: layers, width,
-heads, MLP width, patch; src/llm.hpp LLMRunner: the text encoder's layers, width and vocabulary;
-src/auto_encoder_kl.hpp detect_decoder_ch: the VAE decoder's width). The SD/SDXL/Flux/Z-Image
-families have fixed sizes (a 123M-parameter CLIP or a 4.7B T5 at the least). What stays fixed:
+Why ERNIE-Image: sd-server reads its every size from the tensors' shapes (stable-diffusion.cpp
+src/ernie_image.hpp ErnieImageRunner: layers, width, heads, MLP width, patch; src/llm.hpp
+LLMRunner: the text encoder's layers, width and vocabulary; src/auto_encoder_kl.hpp
+detect_decoder_ch: the VAE decoder's width). The other families keep a large fixed part: SD
+1.x/2.x/SDXL their UNet and CLIP (SD 1.x: 860M and 123M parameters), Flux its CLIP-L (123M) or
+T5-XXL (4.7B; with neither its conditioning is empty), Chroma a 262M guidance approximator,
+Z-Image a 6B DiT; only Flux.2 [klein] is as adjustable, and its text encoder always runs on 512
+tokens where ERNIE-Image's runs on the prompt's. What stays fixed here:
 the text encoder's attention (Ministral 3B: 32 query heads and 8 key/value heads of 128), the
 rotary embedding's 128 dimensions (so one DiT head of 128), the Flux.2 VAE's 32 latent channels
 (128 after its 2x2 patching) and its encoder's width of 128: sd-server loads the encoder too,
