@@ -51,7 +51,7 @@ async function waitForServer(timeoutMs: number): Promise<void> {
         } catch {
             // not listening yet
         }
-        if (server.exitCode !== null) throw new Error(`llama_cpp.server exited with ${server.exitCode}`);
+        if (server.exitCode !== null) throw new Error(`llama_cpp.server exited with ${server.exitCode}:\n${serverLog.slice(-2000)}`);
         if (Date.now() - start > timeoutMs) throw new Error("llama_cpp.server did not answer in time");
         await new Promise((r) => setTimeout(r, 250));
     }
