@@ -171,12 +171,14 @@ describe("chat --image against a LLaVA-style vision model (llama.cpp's multimoda
     const question = "What is in this image?";
 
     it("`chat <service> PROMPT --image FILE` streams an answer; the server encoded the file into the projector's image tokens", async () => {
-        const encodedBefore = serverLog.split("encoding image slice").length;
+        const logStart = serverLog.length;
         const { stdout } = await cli(["chat", "u-1/vision", question, "--image", png, "--max-tokens", "8"]);
         expect(stdout.trim().length).toBeGreaterThan(0);
-        // One image reached the vision encoder during this command, as (32 px / 8 px)^2 embeddings.
-        expect(serverLog.split("encoding image slice").length - encodedBefore).toBe(1);
-        expect(serverLog).toContain(`image_tokens->nx = ${imageTokens}\n`);
+        // One image reached the vision encoder during this command, as (32 px / 8 px)^2 embeddings
+        // (the 6 x 5 px file padded and resized to the projector's 32 px).
+        const log = serverLog.slice(logStart);
+        expect(log.split("encoding image slice").length - 1).toBe(1);
+        expect(log).toContain(`image_tokens->nx = ${imageTokens}\n`);
         expect(imageTokens).toBe(16);
     });
 
