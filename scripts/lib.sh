@@ -20,14 +20,19 @@ ensure_node_modules() {
 
 # A Python virtualenv with the pinned test dependencies (requirements-dev.txt): the OpenAI
 # Python client (the gateway error-shape test) and llama-cpp-python's OpenAI-compatible server
-# with the gguf package (the CLI's chat/embed tests). llama-cpp-python ships only its source and
-# compiles llama.cpp with cmake, so its wheel is built once per machine into a cache and
-# installed from there afterwards.
+# with the gguf package (the CLI's chat, chat --image and embed tests). llama-cpp-python ships
+# only its source and compiles llama.cpp with cmake, so its wheel is built once per machine into
+# a cache and installed from there afterwards. The build keeps llama.cpp's multimodal library
+# (libmtmd, cmake's default LLAVA_BUILD=ON) for the vision test; the cache directory is named for
+# that, so a machine holding an older wheel built without it (LLAVA_BUILD=OFF) builds again.
 ensure_python_client() {
     local venv="$PROJECT_ROOT/.venv"
     local stamp="$venv/.requirements-dev.txt"
-    local wheels="${XDG_CACHE_HOME:-$HOME/.cache}/model-services/wheels"
-    if [[ ! -x "$venv/bin/python" ]] || ! cmp -s "$PROJECT_ROOT/requirements-dev.txt" "$stamp"; then
+    local wheels="${XDG_CACHE_HOME:-$HOME/.cache}/model-services/wheels/with-mtmd"
+    # The stamp names the wheel cache too: a venv installed from a wheel of other build options is redone.
+    local want
+    want="$(cat "$PROJECT_ROOT/requirements-dev.txt"; echo "# llama-cpp-python from $wheels")"
+    if [[ ! -x "$venv/bin/python" || "$(cat "$stamp" 2>/dev/null)" != "$want" ]]; then
         log "installing the Python test dependencies (requirements-dev.txt)"
         python3 -m venv "$venv"
         mkdir -p "$wheels"
@@ -35,11 +40,14 @@ ensure_python_client() {
         llama=$(sed -n 's/^llama-cpp-python\(\[[a-z,]*\]\)\?==\([0-9.]*\).*/\2/p' "$PROJECT_ROOT/requirements-dev.txt")
         if ! compgen -G "$wheels/llama_cpp_python-$llama-*.whl" >/dev/null; then
             log "building llama-cpp-python $llama (llama.cpp with cmake, once per machine)"
-            # Without the multimodal library (LLAVA_BUILD): the tests serve text and embeddings only.
-            CMAKE_ARGS="-DLLAVA_BUILD=OFF" CMAKE_BUILD_PARALLEL_LEVEL="$(nproc)" "$venv/bin/pip" wheel --quiet --disable-pip-version-check --no-deps -w "$wheels" "llama-cpp-python==$llama"
+            # --no-cache-dir: pip's own wheel cache is keyed by the sdist, not the build options, and
+            # would hand back a wheel built earlier without the multimodal library.
+            CMAKE_BUILD_PARALLEL_LEVEL="$(nproc)" "$venv/bin/pip" wheel --no-cache-dir --quiet --disable-pip-version-check --no-deps -w "$wheels" "llama-cpp-python==$llama"
         fi
         "$venv/bin/pip" install --quiet --disable-pip-version-check --find-links "$wheels" -r "$PROJECT_ROOT/requirements-dev.txt"
-        cp "$PROJECT_ROOT/requirements-dev.txt" "$stamp"
+        # pip keeps an installed llama-cpp-python of the same version, whichever options built it.
+        "$venv/bin/pip" install --quiet --disable-pip-version-check --no-deps --force-reinstall "$wheels"/llama_cpp_python-"$llama"-*.whl
+        printf '%s\n' "$want" >"$stamp"
     fi
     export MODEL_SERVICES_PYTHON="$venv/bin/python"
 }

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { catalogPriceDate, catalogRegion, findGpuInstanceType, GpuInstanceType, gpuInstanceTypes, gpuModels } from "../catalog/gpuInstances";
 import { findModel, modelCatalog } from "../catalog/models";
 import { cheapestFit, footprintByInstanceType, smallestFit, tensorParallelSizes } from "./fit";
-import { estimateFit, kvBytesPerGpu, kvBytesPerToken, ResolvedModel, resolveModel, weightBytes } from "./footprint";
+import { estimateFit, kvBytesPerGpu, kvBytesPerToken, overheadGiBPerGpu, ResolvedModel, resolveModel, weightBytes } from "./footprint";
 
 const GiB = 1024 ** 3;
 const GB = 1e9;
@@ -151,6 +151,15 @@ describe("footprint arithmetic", () => {
         expect(weightBytes(q8, { quantization: "fp8" })).toBeCloseTo(embedding * 2 + rest, -3);
         expect(weightBytes(q8, { quantization: "awq" })).toBeCloseTo(embedding * 2 + rest * 0.52, -3);
         expect(weightBytes(q8, { quantization: "gptq" })).toBe(weightBytes(q8, { quantization: "awq" }));
+    });
+
+    it("sizes the profiling run's activations by the compute dtype: float32 doubles them", () => {
+        const q8 = model("Qwen/Qwen3-8B");
+        const batch = ["--max-num-batched-tokens", "2048"];
+        const bf16 = overheadGiBPerGpu(q8, 1, { engineArgs: batch });
+        const fp32 = overheadGiBPerGpu(q8, 1, { engineArgs: batch, dtype: "float32" });
+        // 6 replicated + 12 split activation vectors of the hidden width (4096) per batched token.
+        expect((fp32 - bf16) * GiB).toBeCloseTo(18 * 2048 * 4096 * 2, 0);
     });
 
     it("halves the KV cache with --kv-cache-dtype fp8 and shards KV heads over tensor-parallel GPUs", () => {

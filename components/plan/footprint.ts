@@ -261,7 +261,7 @@ export function overheadGiBPerGpu(model: ResolvedModel, tensorParallel: number, 
     const hidden = model.hiddenSize ?? (model.layers ? Math.sqrt((model.paramsBillions * 1e9) / (12 * model.layers)) : undefined);
     const vectors = d.activationVectorsPerToken.replicated + d.activationVectorsPerToken.split / tensorParallel;
     const logits = model.vocabSize ? seqs * model.vocabSize * 4 * d.logitCopies : 0;
-    const activation = hidden ? (vectors * batched * hidden * 2 + logits) / GiB : d.activationFallbackGiB;
+    const activation = hidden ? (vectors * batched * hidden * activationElementBytes(opts) + logits) / GiB : d.activationFallbackGiB;
     const lora = opts.lora ? (loraBytesPerGpu(model, opts.lora, tensorParallel, activationElementBytes(opts)) ?? 0) / GiB : 0;
     return fixed + activation + lora;
 }
