@@ -2,23 +2,35 @@ import { defineConfig } from "vitest/config";
 
 /**
  * The tests StrykerJS runs against each mutant of the pure layers (config, plan, policies):
- * the pure tests only. Tests under Pulumi mocks or with external tools also cover these
- * files, but cost seconds per run; the pure tests must kill the mutants on their own.
+ * the whole unit tier — pure tests and the Pulumi-mock tests, which are where the planner's
+ * output meets the resources — except the files that start external tools or processes (Go,
+ * Python, npm, tsc, the CLI) or need a module graph of their own.
  */
 export default defineConfig({
     test: {
-        include: [
-            "components/**/*.test.ts",
-            "policies/**/*.test.ts",
-            "test/config.test.ts",
-            "test/capacity.test.ts",
-            "test/envoyConfig.test.ts",
-            "test/envoyConfig.property.test.ts",
-            "test/docs.test.ts",
+        include: ["components/**/*.test.ts", "policies/**/*.test.ts", "test/*.test.ts", "test/cli/*.test.ts"],
+        exclude: [
+            "node_modules/**",
+            // External tools and processes: seconds per run, and they test the tools' side.
+            "test/countResults.test.ts",
+            "test/envoyValidate.test.ts",
+            "test/openaiClient.test.ts",
+            "test/package.test.ts",
+            "test/typecheck.test.ts",
+            "test/vllmArgs.test.ts",
+            "test/loraVllmArgs.test.ts",
+            "test/cli/image.test.ts",
+            "test/cli/trial.test.ts",
+            // About the source tree or module loading, not the mutated code's behaviour: they
+            // read files or mock modules, which a shared module cache (isolate: false) breaks.
+            "test/architecture.test.ts",
+            "test/mutationScore.test.ts",
+            "test/projectFile.test.ts",
+            "test/optionalAws.test.ts",
+            "policies/index.test.ts",
         ],
-        exclude: ["node_modules/**"],
-        // Pure code, no process-global state: one module cache for all files, so a mutant's
-        // run costs its tests, not a process per file.
+        // One module cache for all files (no process or context per file), so a mutant's run
+        // costs its tests: the whole set runs in about 25 s on 2 cores.
         pool: "threads",
         isolate: false,
         testTimeout: 60_000,
