@@ -466,7 +466,11 @@ describe("input checks", () => {
 });
 
 describe("reviewed snapshot (dev stack shape)", () => {
-    it.each(Object.entries(renderEnvoyConfig({ routes: devRoutes, keys: devKeys, gateway })))("%s", async (file, text) => {
+    const render = () => renderEnvoyConfig({ routes: devRoutes, keys: devKeys, gateway });
+    // Rendered inside each test, not when the file is collected, so that what a test compares
+    // is what the code under test renders at that moment (mutation testing swaps code per test).
+    it.each(Object.keys(render()))("%s", async (file) => {
+        const text = render()[file];
         // Rendered compact; indented here for review.
         await expect(`${JSON.stringify(JSON.parse(text), null, 2)}\n`).toMatchFileSnapshot(`__snapshots__/envoy-dev/${file}`);
     });
