@@ -16,6 +16,14 @@ EMBED, HEADS, LAYERS, FFN, CONTEXT = 64, 4, 2, 128, 512
 WORDS = "the a model service runs on GPU nodes and answers every request with tokens streamed one by one".split()
 
 
+def save(w):
+    """Writes the header, the metadata and the tensors, and closes the file."""
+    w.write_header_to_file()
+    w.write_kv_data_to_file()
+    w.write_tensors_to_file()
+    w.close()
+
+
 def vocabulary():
     tokens, scores, types = ["<unk>", "<s>", "</s>"], [0.0, 0.0, 0.0], [gguf.TokenType.UNKNOWN, gguf.TokenType.CONTROL, gguf.TokenType.CONTROL]
     # SentencePiece byte fallback: llama.cpp looks up <0xNN> for any byte no piece covers.
@@ -72,10 +80,7 @@ def main(path):
     output[[types.index(gguf.TokenType.BYTE) + b for b in range(256)] + [0, 1, 2]] = 0.0
     w.add_tensor("output.weight", output)
 
-    w.write_header_to_file()
-    w.write_kv_data_to_file()
-    w.write_tensors_to_file()
-    w.close()
+    save(w)
 
 
 if __name__ == "__main__":

@@ -15,7 +15,7 @@ import sys
 import gguf
 import numpy as np
 
-from tiny_gguf import EMBED as TEXT_EMBED
+from tiny_gguf import EMBED as TEXT_EMBED, save
 
 IMAGE, PATCH, WIDTH, HEADS, BLOCKS, FFN, HIDDEN = 32, 8, 32, 2, 2, 64, 64
 IMAGE_TOKENS = (IMAGE // PATCH) ** 2
@@ -65,10 +65,7 @@ def main(path):
     t("mm.2.weight", TEXT_EMBED, HIDDEN)
     t("mm.2.bias", TEXT_EMBED)
 
-    w.write_header_to_file()
-    w.write_kv_data_to_file()
-    w.write_tensors_to_file()
-    w.close()
+    save(w)
 
 
 if __name__ == "__main__":
