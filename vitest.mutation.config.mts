@@ -1,4 +1,28 @@
 import { defineConfig } from "vitest/config";
+import { BaseSequencer, type TestSpecification } from "vitest/node";
+
+/**
+ * Files that failed last first, then the fastest first: StrykerJS stops a mutant's run at its
+ * first failing test (bail 1), so a mutant a quick config test kills is not first run through
+ * the Pulumi-mock files' stacks. Vitest's default runs the slowest files first, which suits a
+ * whole-suite run on many workers, not one worker that stops at the first failure.
+ */
+class FailedThenFastestFirst extends BaseSequencer {
+    override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
+        const last = new Map(files.map((spec) => [spec, this.ctx.cache.getTestSpecificationResult(spec)]));
+        return [...files].sort((a, b) => {
+            const x = last.get(a);
+            const y = last.get(b);
+            if (!x || !y) {
+                return x ? 1 : y ? -1 : 0;
+            }
+            if (x.failed !== y.failed) {
+                return x.failed ? -1 : 1;
+            }
+            return x.duration - y.duration;
+        });
+    }
+}
 
 /**
  * The tests StrykerJS runs against each mutant of the pure layers (config, plan, policies):
@@ -32,6 +56,7 @@ export default defineConfig({
         // One module cache for all files (no process or context per file), so a mutant's run
         // costs its tests: the whole set runs in about 25 s on 2 cores.
         pool: "threads",
+        sequence: { sequencer: FailedThenFastestFirst },
         isolate: false,
         testTimeout: 60_000,
     },
