@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { gpuInstanceTypes } from "../catalog/gpuInstances";
 import { ConfigError } from "./issues";
 import { parseConfig } from "./parse";
 import { PlatformConfig } from "./types";
@@ -80,6 +81,10 @@ describe("resolveModelCache", () => {
         expect(parsed(sized(kubeconfigStack, 5000)).services[0].modelCache.sizeGiB).toBe(5000);
     });
 
+    it("every GPU type of the catalog has instance store, so a node-local cache fits on any of them when sized for it", () => {
+        expect(gpuInstanceTypes.filter((t) => !(t.instanceStoreGB > 0)).map((t) => t.instanceType)).toEqual([]);
+    });
+
     it("a node-local cache on a Bottlerocket group is refused on EKS", () => {
         const bottlerocket = edited(eksStack, (c) => {
             c.nodeGroups[0].amiType = "BOTTLEROCKET_x86_64_NVIDIA";
@@ -121,6 +126,19 @@ describe("resolveAdapters", () => {
         expect(adapter.modelCache).toBe(base.modelCache);
         expect(adapter.source).toBe(base.source);
         expect(adapter.adapter).toMatchObject({ uri: "org/tuned-lora" });
+    });
+
+    it("keys an adapter leaves undefined are not reported (programs compose configs with optional fields)", () => {
+        expect(parsed(withAdapter({ instances: undefined, nodeGroup: undefined, maxModelLen: undefined })).services[1].instances).toBe(1);
+        expect(problems(withAdapter({ instances: 2 }))).toEqual(['services[1].instances: cannot be set on an adapter service: it runs in its base\'s pods. Set it on the base service "chat", or remove it.']);
+    });
+
+    it("a base that names no service: the fix lists the base services only, not adapters", () => {
+        const second = edited(
+            () => withAdapter({}),
+            (c) => c.services.push({ name: "other", base: "nothing-like-it", adapter: "org/other-lora", rank: 8 }),
+        );
+        expect(problems(second)).toEqual(['services[2].base: names no service, got "nothing-like-it". Use one of "chat".']);
     });
 
     it("names the missing adapter and rank, each with its fix", () => {

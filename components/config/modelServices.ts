@@ -53,9 +53,8 @@ export function resolveModelCache(
     if (cache.kind === ModelCacheKind.NodeLocal) {
         cache.hostPath = settings?.hostPath ?? defaults.nodeLocalCachePath;
         const type = group?.instanceType ? findGpuInstanceType(group.instanceType) : undefined;
-        if (cluster.kind === "eks" && type && type.instanceStoreGB === 0) {
-            issues.add(`${at}.kind`, cache.kind, `needs instance-store NVMe, which ${type.instanceType} has none of`, "use shared, or a GPU type with instance store (`npm run plan -- --catalog`)");
-        } else if (cluster.kind === "eks" && type && cache.sizeGiB * 1.073741824 > type.instanceStoreGB) {
+        // Every GPU type of the catalog has instance store (its test checks): the cache must fit in it.
+        if (cluster.kind === "eks" && type && cache.sizeGiB * 1.073741824 > type.instanceStoreGB) {
             issues.add(`${at}.sizeGiB`, cache.sizeGiB, `is more than the ${type.instanceStoreGB} GB of instance store of ${type.instanceType}`, `lower it to at most ${Math.floor(type.instanceStoreGB / 1.073741824)}`);
         }
         // On EKS the cache lives on the RAID0 array nodeadm builds from the instance store; anywhere else it fills the EBS root volume.
