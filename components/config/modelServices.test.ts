@@ -141,6 +141,11 @@ describe("resolveAdapters", () => {
         expect(problems(second)).toEqual(['services[2].base: names no service, got "nothing-like-it". Use one of "chat".']);
     });
 
+    it("a base that names no service when there is no base at all: the fix says to add one", () => {
+        const onlyAdapter = edited(kubeconfigStack, (c) => (c.services = [{ name: "tuned", base: "chat", adapter: "org/tuned-lora", rank: 16 }]));
+        expect(problems(onlyAdapter)).toContain('services[0].base: names no service, got "chat". Add the base service first.');
+    });
+
     it("names the missing adapter and rank, each with its fix", () => {
         expect(problems(withAdapter({ adapter: undefined, rank: undefined }))).toEqual([
             "services[1].adapter: is missing; an adapter service names its LoRA adapter. Set adapter to the adapter's Hugging Face id, s3:// or pvc:// source.",
