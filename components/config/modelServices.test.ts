@@ -193,6 +193,10 @@ describe("resolveAdapters", () => {
         expect(problems(pinned)).toEqual([
             'services[1].revision: needs a model cache on the base: vLLM\'s --lora-modules cannot pin a revision, so the pinned snapshot is preloaded, got "0123456789abcdef0123456789abcdef01234567". Give base "chat" a node-local or shared modelCache, or remove revision.',
         ]);
+        // A revision on a source other than Hugging Face is its own error, not this one.
+        expect(problems(withAdapter({ adapter: "pvc://loras/tuned", revision: "0123456789abcdef0123456789abcdef01234567" }))).toEqual([
+            'services[1].revision: pins Hugging Face sources only, not volume ones, got "0123456789abcdef0123456789abcdef01234567". Remove revision.',
+        ]);
         const cached = (c: Raw) => (c.services[0].modelCache = { kind: "node-local" });
         expect(parsed(edited(() => s3(secretS3), cached)).services[1].adapter).toMatchObject({ kind: "s3" });
         expect(parsed(edited(() => pinned, cached)).services[1].revision).toBe("0123456789abcdef0123456789abcdef01234567");
