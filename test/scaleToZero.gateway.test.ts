@@ -1,4 +1,4 @@
-import { describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { clusterName, GatewayKey, GatewayRoute, renderEnvoyConfig, routeNames, scaleUpHeader, ServiceTask } from "../components";
 import type { GatewayConfig } from "../components";
 
@@ -26,7 +26,14 @@ function render(routes: GatewayRoute[]) {
 }
 
 describe("a service that autoscales from zero", () => {
-    const { cds, hcm, routeOf } = render([route("idle", 0, 450), route("stopped", 0), route("busy", 2)]);
+    // Rendered before the tests, not when the file is collected: what they check is what the
+    // code renders then (mutation testing swaps the code under test after collection).
+    let cds: any;
+    let hcm: any;
+    let routeOf: ReturnType<typeof render>["routeOf"];
+    beforeAll(() => {
+        ({ cds, hcm, routeOf } = render([route("idle", 0, 450), route("stopped", 0), route("busy", 2)]));
+    });
 
     it("keeps proxying to its cluster at 0 instances, while a stopped service answers its own 503", () => {
         expect(cds.map((c: any) => c.name)).toEqual([clusterName("busy"), clusterName("idle")]);
@@ -37,6 +44,8 @@ describe("a service that autoscales from zero", () => {
     });
 
     it("marks its requests with the start-time estimate; other routes carry no mark", () => {
+        // The header's name is a contract with the docs and operators' dashboards, not only with the mapper.
+        expect(scaleUpHeader).toBe("x-model-services-scale-up-seconds");
         expect(routeOf("idle").request_headers_to_add).toEqual([{ header: { key: scaleUpHeader, value: "450" }, append_action: "OVERWRITE_IF_EXISTS_OR_ADD" }]);
         expect(routeOf("busy").request_headers_to_add).toBeUndefined();
     });

@@ -61,3 +61,52 @@ describe("planOrThrow", () => {
         expect(() => planOrThrow(tooMany)).toThrow(/nodeGroups\[0\]\.maxSize: is too small: .* need 50 g6\.xlarge nodes, got 4\. Raise maxSize to at least 50/);
     });
 });
+
+describe("planPlatform: what the platform creates for the caches", () => {
+    const raw = (cluster: Record<string, unknown>, cache: Record<string, unknown> | undefined, adapterCache = false): Record<string, unknown> => ({
+        owner: "u-1",
+        cluster,
+        nodeGroups: [
+            { name: "gpu", instanceType: "g6.xlarge", minSize: 0, maxSize: 2 },
+            { name: "other", instanceType: "g6.xlarge", minSize: 0, maxSize: 2 },
+        ],
+        services: [
+            { name: "chat", model: "Qwen/Qwen3-8B", instances: 1, nodeGroup: "gpu", maxModelLen: 8192, ...(cache ? { modelCache: cache } : {}) },
+            ...(adapterCache ? [{ name: "tuned", base: "chat", adapter: "org/tuned-lora", rank: 16 }] : []),
+        ],
+        apiKeys: [{ name: "app", services: ["*"] }],
+    });
+    const plan = (r: Record<string, unknown>) => planOrThrow(parseConfig(r, { stack: "test" }));
+    const eks = { kind: "eks", name: "ms" };
+
+    it("the platform's EFS exactly when a created EKS cluster has a base service on the platform's shared class", () => {
+        expect(plan(raw(eks, { kind: "shared" })).managedEfs).toBe(true);
+        expect(plan(raw(eks, { kind: "shared" }, true)).managedEfs).toBe(true);
+        expect(plan(raw(eks, { kind: "shared", storageClass: "fsx" })).managedEfs).toBe(false);
+        expect(plan(raw(eks, { kind: "node-local" })).managedEfs).toBe(false);
+        expect(plan(raw({ ...eks, create: false }, { kind: "shared", storageClass: "model-services-efs" })).managedEfs).toBe(false);
+        expect(plan(raw({ kind: "kubeconfig", kubeconfig: "k" }, { kind: "shared", storageClass: "model-services-efs" })).managedEfs).toBe(false);
+    });
+
+    it("RAID0 instance store on exactly the groups whose base services keep a node-local cache", () => {
+        const groups = (p: ReturnType<typeof plan>) => p.nodeGroups.filter((g) => g.kind === "gpu").map((g) => [g.name, g.localStorage]);
+        expect(groups(plan(raw(eks, { kind: "node-local" }, true)))).toEqual([
+            ["gpu", "RAID0"],
+            ["other", undefined],
+        ]);
+        expect(groups(plan(raw(eks, { kind: "shared" }, true)))).toEqual([
+            ["gpu", undefined],
+            ["other", undefined],
+        ]);
+    });
+
+    it("an adapter's LoRA plan is its base's; the adapter takes the base's GPUs and startup budget", () => {
+        const p = plan(raw(eks, { kind: "node-local" }, true));
+        const [base, adapter] = p.services;
+        expect(base.lora?.modules).toEqual([{ name: "u-1/tuned", path: "org/tuned-lora", rank: 16 }]);
+        expect(adapter.lora).toBeUndefined();
+        expect(adapter.gpus).toBe(base.gpus);
+        expect(adapter.startup).toEqual(base.startup);
+        expect(plan(raw(eks, { kind: "node-local" })).services[0].lora).toBeUndefined();
+    });
+});
