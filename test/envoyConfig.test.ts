@@ -1,4 +1,4 @@
-import { describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import {
     allowedKeyNames,
     clusterName,
@@ -157,7 +157,11 @@ describe("allowed clients: keys × services, exactly as the keys' scopes say", (
         { name: "alpha-beta", value: "sk-fake-ab", services: ["beta", "alpha"] },
         { name: "stopped-only", value: "sk-fake-delta", services: ["delta"] },
     ];
-    const { rds } = parsed({ routes, keys, gateway });
+    // Rendered before the tests, not at collection: mutation testing swaps the code after collection.
+    let rds: Any;
+    beforeAll(() => {
+        ({ rds } = parsed({ routes, keys, gateway }));
+    });
     const table: [string, string, boolean][] = [
         ["all", "alpha", true], ["all", "beta", true], ["all", "gamma", true], ["all", "delta", true],
         ["alpha-only", "alpha", true], ["alpha-only", "beta", false], ["alpha-only", "gamma", false], ["alpha-only", "delta", false],
@@ -202,7 +206,11 @@ describe("allowed clients: keys × services, exactly as the keys' scopes say", (
 });
 
 describe("error bodies (OpenAI's shape)", () => {
-    const { lds, rds } = parsed();
+    let lds: Any;
+    let rds: Any;
+    beforeAll(() => {
+        ({ lds, rds } = parsed());
+    });
     const shape = (body: Any) => {
         expect(Object.keys(body)).toEqual(["error"]);
         expect(Object.keys(body.error).sort()).toEqual(["code", "message", "type"]);
@@ -344,7 +352,12 @@ describe("keys stay out of everything but the route table", () => {
 });
 
 describe("timeouts and limits", () => {
-    const { lds, rds, bootstrap } = parsed();
+    let lds: Any;
+    let rds: Any;
+    let bootstrap: Any;
+    beforeAll(() => {
+        ({ lds, rds, bootstrap } = parsed());
+    });
 
     it("streams: no route timeout, an idle timeout instead, and retries only where vLLM never saw the request", () => {
         const r = routeNamed(rds, "service-test").route;
