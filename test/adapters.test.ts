@@ -1,4 +1,4 @@
-import { beforeAll, describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it } from "vitest";
 import { ConfigError, findModel, loadPlatform, loraArgs, loraBytesPerGpu, renderEnvoyConfig, startupBudget, vllmCommand } from "../components";
 import { allServicesClientPrefix, httpFilterNames } from "../components/plan/gateway";
 import { runStack } from "./helpers/platform";
@@ -135,11 +135,11 @@ describe("adapter services: config errors with path, value and fix", () => {
 });
 
 describe("a base with two adapters: one set of pods, three services", () => {
-    // Planned in beforeAll, not when the file is collected: mutation testing swaps the code
+    // Planned in beforeEach, not when the file is collected: mutation testing swaps the code
     // under test before each file's hooks run, not before collection.
     let plan: ReturnType<typeof loadPlatform>;
     let chat: ReturnType<typeof loadPlatform>["services"][number];
-    beforeAll(() => {
+    beforeEach(() => {
         plan = loadPlatform(adapterConfig(), { stack: "local" });
         chat = plan.services[0];
     });

@@ -1,4 +1,4 @@
-import { beforeAll, describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it } from "vitest";
 import {
     allowedKeyNames,
     clusterName,
@@ -159,7 +159,7 @@ describe("allowed clients: keys × services, exactly as the keys' scopes say", (
     ];
     // Rendered before the tests, not at collection: mutation testing swaps the code after collection.
     let rds: Any;
-    beforeAll(() => {
+    beforeEach(() => {
         ({ rds } = parsed({ routes, keys, gateway }));
     });
     const table: [string, string, boolean][] = [
@@ -208,7 +208,7 @@ describe("allowed clients: keys × services, exactly as the keys' scopes say", (
 describe("error bodies (OpenAI's shape)", () => {
     let lds: Any;
     let rds: Any;
-    beforeAll(() => {
+    beforeEach(() => {
         ({ lds, rds } = parsed());
     });
     const shape = (body: Any) => {
@@ -355,7 +355,7 @@ describe("timeouts and limits", () => {
     let lds: Any;
     let rds: Any;
     let bootstrap: Any;
-    beforeAll(() => {
+    beforeEach(() => {
         ({ lds, rds, bootstrap } = parsed());
     });
 

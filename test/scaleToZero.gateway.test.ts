@@ -1,4 +1,4 @@
-import { beforeAll, describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it } from "vitest";
 import { clusterName, GatewayKey, GatewayRoute, renderEnvoyConfig, routeNames, scaleUpHeader, ServiceTask } from "../components";
 import type { GatewayConfig } from "../components";
 
@@ -26,12 +26,13 @@ function render(routes: GatewayRoute[]) {
 }
 
 describe("a service that autoscales from zero", () => {
-    // Rendered before the tests, not when the file is collected: what they check is what the
+    // Rendered before each test (StrykerJS counts code a test reaches between its own beforeEach and
+    // afterEach; beforeAll and collection count for none), so what they check is what the
     // code renders then (mutation testing swaps the code under test after collection).
     let cds: any;
     let hcm: any;
     let routeOf: ReturnType<typeof render>["routeOf"];
-    beforeAll(() => {
+    beforeEach(() => {
         ({ cds, hcm, routeOf } = render([route("idle", 0, 450), route("stopped", 0), route("busy", 2)]));
     });
 
