@@ -24,6 +24,8 @@ import sys
 import gguf
 import numpy as np
 
+from tiny_gguf import save
+
 # The denoiser (DiT): its width is one rotary head; one layer.
 DIT_WIDTH, DIT_LAYERS, DIT_MLP = 128, 1, 256
 # The text encoder: narrow, one layer; the vocabulary must hold every id the built-in Mistral
@@ -82,10 +84,7 @@ class Writer:
         self.resnet(f"{name}.mid.block_2", n, n)
 
     def close(self):
-        self.w.write_header_to_file()
-        self.w.write_kv_data_to_file()
-        self.w.write_tensors_to_file()
-        self.w.close()
+        save(self.w)
 
 
 def denoiser(t, p="model.diffusion_model"):
