@@ -63,7 +63,7 @@ describe("planOrThrow", () => {
 });
 
 describe("planPlatform: what the platform creates for the caches", () => {
-    const raw = (cluster: Record<string, unknown>, cache: Record<string, unknown> | undefined, adapterCache = false): Record<string, unknown> => ({
+    const raw = (cluster: Record<string, unknown>, cache: Record<string, unknown> | undefined, withAdapter = false): Record<string, unknown> => ({
         owner: "u-1",
         cluster,
         nodeGroups: [
@@ -72,7 +72,7 @@ describe("planPlatform: what the platform creates for the caches", () => {
         ],
         services: [
             { name: "chat", model: "Qwen/Qwen3-8B", instances: 1, nodeGroup: "gpu", maxModelLen: 8192, ...(cache ? { modelCache: cache } : {}) },
-            ...(adapterCache ? [{ name: "tuned", base: "chat", adapter: "org/tuned-lora", rank: 16 }] : []),
+            ...(withAdapter ? [{ name: "tuned", base: "chat", adapter: "org/tuned-lora", rank: 16 }] : []),
         ],
         apiKeys: [{ name: "app", services: ["*"] }],
     });
