@@ -58,6 +58,8 @@ export default defineConfig({
         pool: "threads",
         sequence: { sequencer: FailedThenFastestFirst },
         isolate: false,
+        // Every mutated module loads outside any test (see the file).
+        setupFiles: ["test/helpers/loadMutatedLayers.ts"],
         testTimeout: 60_000,
     },
 });
