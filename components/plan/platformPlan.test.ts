@@ -1,8 +1,9 @@
 import * as path from "node:path";
-import { describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it } from "vitest";
 import { parseConfig } from "../config/parse";
 import { readStackFile } from "../config/stackFile";
 import { loadPlatform, planOrThrow, planPlatform } from "./platformPlan";
+import type { PlatformPlan } from "./types";
 
 const root = path.resolve(__dirname, "../..");
 
@@ -108,5 +109,43 @@ describe("planPlatform: what the platform creates for the caches", () => {
         expect(adapter.gpus).toBe(base.gpus);
         expect(adapter.startup).toEqual(base.startup);
         expect(plan(raw(eks, { kind: "node-local" })).services[0].lora).toBeUndefined();
+    });
+});
+
+describe("planPlatform: two bases, each with an adapter", () => {
+    const revision = "0123456789abcdef0123456789abcdef01234567";
+    const raw = (): Record<string, unknown> => ({
+        owner: "u-1",
+        cluster: { kind: "eks", name: "ms" },
+        nodeGroups: [{ name: "gpu", instanceType: "g6.12xlarge", minSize: 0, maxSize: 2 }],
+        services: [
+            // fp8 halves the weights, so the adapter's own estimate (no quantization) would differ.
+            { name: "chat", model: "Qwen/Qwen3-8B", instances: 1, nodeGroup: "gpu", maxModelLen: 8192, modelCache: { kind: "node-local" }, quantization: "fp8", env: { VLLM_LOGGING_LEVEL: "DEBUG" } },
+            { name: "big", model: "Qwen/Qwen3-32B", instances: 1, nodeGroup: "gpu", maxModelLen: 8192, modelCache: { kind: "node-local" } },
+            { name: "tuned", base: "chat", adapter: "org/tuned-lora", revision, rank: 16 },
+            { name: "big-tuned", base: "big", adapter: "org/big-lora", rank: 32 },
+        ],
+        apiKeys: [{ name: "app", services: ["*"] }],
+    });
+    let services: Record<string, PlatformPlan["services"][number]>;
+    beforeEach(() => {
+        services = Object.fromEntries(planOrThrow(parseConfig(raw(), { stack: "test" })).services.map((s) => [s.name, s]));
+    });
+
+    it("each base serves its own adapters only; a pinned adapter by its cached snapshot, an unpinned one by its id", () => {
+        expect(services.chat.lora?.modules).toEqual([{ name: "u-1/tuned", path: `/models/hub/models--org--tuned-lora/snapshots/${revision}`, rank: 16 }]);
+        expect(services.big.lora?.modules).toEqual([{ name: "u-1/big-tuned", path: "org/big-lora", rank: 32 }]);
+    });
+
+    it("an adapter takes its own base's GPUs (chosen by the planner) and startup budget, not its own estimate", () => {
+        expect(services.big.gpus).toBe(4);
+        expect(services["big-tuned"]).toMatchObject({ gpus: 4, gpusChosen: true, startup: services.big.startup });
+        expect(services.tuned).toMatchObject({ gpus: 1, startup: services.chat.startup });
+        expect(services.chat.startup).not.toEqual(services.big.startup);
+    });
+
+    it("copies each service's env", () => {
+        expect(services.chat.env).toEqual({ VLLM_LOGGING_LEVEL: "DEBUG" });
+        expect(services.big.env).toEqual({});
     });
 });

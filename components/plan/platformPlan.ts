@@ -74,8 +74,10 @@ export function planPlatform(config: PlatformConfig): PlanResult {
             architecture: s.architecture,
         }),
     );
+    // An adapter has its base's node group, model, source and cache (resolveAdapters): what
+    // follows holds for it as for its base, without asking which of the two a service is.
     for (const group of nodeGroups) {
-        if (services.some((s) => s.nodeGroup === group.name && s.base === undefined && s.modelCache.kind === ModelCacheKind.NodeLocal)) {
+        if (services.some((s) => s.nodeGroup === group.name && s.modelCache.kind === ModelCacheKind.NodeLocal)) {
             group.localStorage = LocalStorageStrategy.Raid0;
         }
     }
@@ -89,9 +91,10 @@ export function planPlatform(config: PlatformConfig): PlanResult {
         );
     }
     // Before capacity: a base's LoRA buffers take GPU memory its fit must leave room for, and
-    // the autoscale plan's cold-start estimate is made from the startup budget.
-    for (const service of services.filter((s) => s.base === undefined)) {
-        const adapters = services.filter((a) => a.base === service.name && a.adapter);
+    // the autoscale plan's cold-start estimate is made from the startup budget. An adapter has
+    // no adapters (no LoRA plan); its budget is replaced by its base's below.
+    for (const service of services) {
+        const adapters = services.filter((a) => a.base === service.name);
         service.lora = loraPlan(
             adapters.map((a) => ({ name: a.accessName, path: servedPath(a.adapter!, a.revision, service.modelCache.kind, true), rank: a.rank ?? 0 })),
             service.maxLoraRank,
@@ -104,9 +107,10 @@ export function planPlatform(config: PlatformConfig): PlanResult {
     planAutoscale(services, nodeGroups, issues);
     planCpuGroups(nodeGroups);
     const capacity = priceCluster(config.cluster, nodeGroups, gpuTotals);
-    for (const adapter of services.filter((s) => s.base !== undefined)) {
-        const base = services.find((s) => s.name === adapter.base);
-        if (base) {
+    const byName = new Map(services.map((s) => [s.name, s]));
+    for (const adapter of services) {
+        if (adapter.base !== undefined) {
+            const base = byName.get(adapter.base)!;
             Object.assign(adapter, { startup: base.startup, gpus: base.gpus, gpusChosen: base.gpusChosen });
         }
     }
@@ -127,7 +131,7 @@ export function planPlatform(config: PlatformConfig): PlanResult {
         managedEfs:
             cluster.kind === "eks" &&
             cluster.create &&
-            services.some((s) => s.base === undefined && s.modelCache.kind === ModelCacheKind.Shared && s.modelCache.storageClass === efsStorageClassName),
+            services.some((s) => s.modelCache.kind === ModelCacheKind.Shared && s.modelCache.storageClass === efsStorageClassName),
         capacity,
     };
     return { plan, issues: issues.issues };
