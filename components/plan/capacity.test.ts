@@ -140,6 +140,19 @@ describe("a family none of whose sizes works", () => {
         ]);
     });
 
+    it("reports a service whose own gpus the small sizes lack and the large ones cannot fill with its weights", () => {
+        // g6.xlarge has 1 GPU (too few for gpus 2); on the larger sizes, 2 L4s (48 GB) cannot hold 131 GiB.
+        expect(problems(config({ family: "g6" }, [{ model: "meta-llama/Llama-3.3-70B-Instruct", gpus: 2, maxModelLen: 8192 }]))).toEqual([
+            'nodeGroups[0].family: has no size whose GPUs hold meta-llama/Llama-3.3-70B-Instruct (services[0], about 131.5 GiB of weights), got "g6". Pick a family with more GPU memory: g6e.12xlarge (gpus: 4), the cheapest catalog instance type that fits, or use a quantized checkpoint.',
+        ]);
+    });
+
+    it("reports a GPU count vLLM refuses for the model, with the counts the family's largest size allows", () => {
+        expect(problems(config({ family: "g6" }, [{ model: llama8b, gpus: 3, maxModelLen: 8192 }]))).toEqual([
+            'services[0].gpus: is a tensor-parallel size the pinned vLLM (v0.26.0) refuses for meta-llama/Llama-3.1-8B-Instruct: its 32 attention heads are not divisible by 3 (vLLM: "Total number of attention heads (32) must be divisible by tensor parallel size (3)"), got 3. Set gpus to one of 1, 2, 4, 8 (the sizes up to g6.48xlarge\'s 8 GPUs that divide the model), or leave it out and the planner picks one.',
+        ]);
+    });
+
     it("names only the services that no size holds, not those the larger sizes do", () => {
         // Qwen3 32B fits on g6.12xlarge; Qwen-Image keeps a whole copy on each GPU and no L4 holds it.
         expect(problems(config({ family: "g6" }, [{ model: "Qwen/Qwen-Image", task: "image-generation" }, { model: "Qwen/Qwen3-32B", maxModelLen: 8192 }]))).toEqual([

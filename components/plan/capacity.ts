@@ -145,7 +145,7 @@ export function planCapacity(services: ServicePlan[], nodeGroups: NodeGroupPlan[
             const family = group.family ?? "";
             const chosen = chooseInstanceType(group, family, placed);
             if (!chosen) {
-                reportFamilyMisfit(issues, family, g, placed);
+                reportFamilyMisfit(issues, family, group, g, placed);
                 return;
             }
             group.instanceType = chosen.instanceType;
@@ -246,26 +246,32 @@ function chooseInstanceType(group: NodeGroupPlan, family: string, placed: readon
 }
 
 
-/** Why no size of a group's family works: too many GPUs asked for, or a model too big for its GPUs. */
-function reportFamilyMisfit(issues: IssueList, family: string, g: number, placed: readonly Placement[]): void {
-    const sizes = gpuInstanceTypesOfFamily(family);
-    const mostGpus = Math.max(0, ...sizes.map((t) => t.gpus));
+/**
+ * Why no size of a group's family works. The sizes of a family differ only in how many of
+ * the same GPU they have, so a service that fits no size does not fit the largest either, and
+ * its status there says why: more GPUs than any size has, a GPU count vLLM refuses, or weights
+ * that no GPU count the family offers can hold.
+ */
+function reportFamilyMisfit(issues: IssueList, family: string, group: NodeGroupPlan, g: number, placed: readonly Placement[]): void {
+    const largest = gpuInstanceTypesOfFamily(family).reduce((a, b) => (b.gpus > a.gpus ? b : a));
     const explicit = placed.filter((p) => !p.service.gpusChosen).map((p) => p.service.gpus);
-    if (explicit.some((gpus) => gpus > mostGpus)) {
+    if (explicit.some((gpus) => gpus > largest.gpus)) {
         issues.add(`nodeGroups[${g}].family`, family, `has no size with ${Math.max(...explicit)} GPUs per node`, "pick a family with larger sizes, or lower the services' gpus");
         return;
     }
     for (const p of placed) {
-        if (!p.model || sizes.some((t) => sizeOnType(p, t).status !== "weights")) {
-            continue;
+        const sizing = sizeOnType(p, largest);
+        if (sizing.status === "tp") {
+            reportMisfit(issues, p, group, largest, sizing);
+        } else if (sizing.status === "weights") {
+            const elsewhere = cheapestElsewhere(p);
+            issues.add(
+                `nodeGroups[${g}].family`,
+                family,
+                `has no size whose GPUs hold ${p.model!.id} (services[${p.index}], about ${gib(weightBytes(p.model!, p.opts) / 1024 ** 3)} GiB of weights)`,
+                elsewhere ? `pick a family with more GPU memory: ${elsewhere}, or use a quantized checkpoint` : nothingFits,
+            );
         }
-        const elsewhere = cheapestElsewhere(p);
-        issues.add(
-            `nodeGroups[${g}].family`,
-            family,
-            `has no size whose GPUs hold ${p.model.id} (services[${p.index}], about ${gib(weightBytes(p.model, p.opts) / 1024 ** 3)} GiB of weights)`,
-            elsewhere ? `pick a family with more GPU memory: ${elsewhere}, or use a quantized checkpoint` : nothingFits,
-        );
     }
 }
 
