@@ -142,7 +142,8 @@ export function planCapacity(services: ServicePlan[], nodeGroups: NodeGroupPlan[
     nodeGroups.forEach((group, g) => {
         const placed = placements.filter((p) => p.service.nodeGroup === group.name);
         if (group.instanceTypeChosen) {
-            const family = group.family ?? "";
+            // The config requires a family where it leaves the instance type out.
+            const family = group.family!;
             const chosen = chooseInstanceType(group, family, placed);
             if (!chosen) {
                 reportFamilyMisfit(issues, family, group, g, placed);
