@@ -415,7 +415,13 @@ describe("TLS", () => {
         const listener = lds.resources[0];
         expect(listener.name).toBe("api-tls");
         expect(listener.address.socket_address.port_value).toBe(gatewayPorts.apiTls);
-        const ctx = listener.filter_chains[0].transport_socket.typed_config.common_tls_context;
+        const socket = listener.filter_chains[0].transport_socket;
+        expect(socket.name).toBe("envoy.transport_sockets.tls");
+        expect(socket.typed_config["@type"]).toBe("type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.DownstreamTlsContext");
+        const ctx = socket.typed_config.common_tls_context;
+        // HTTP/2 for clients that offer it, HTTP/1.1 for the rest; nothing older than TLS 1.2.
+        expect(ctx.alpn_protocols).toEqual(["h2", "http/1.1"]);
+        expect(ctx.tls_params).toEqual({ tls_minimum_protocol_version: "TLSv1_2" });
         expect(ctx.tls_certificate_sds_secret_configs[0].sds_config.path_config_source.path).toBe("/etc/envoy/sds.json");
         expect(sds?.resources[0].tls_certificate).toEqual({
             certificate_chain: { filename: "/etc/envoy-tls/tls.crt" },

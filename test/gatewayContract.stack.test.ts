@@ -1,0 +1,96 @@
+import { beforeEach, describe, expect, it } from "vitest";
+import { PlatformRun, runStack, stackConfig } from "./helpers/platform";
+
+/**
+ * The gateway's contract as the stack program deploys it: the literal values clients,
+ * backends and operators rely on, read from the config Secret of the shipped local stack.
+ * Each run re-imports the stack program, so the contract's constants are evaluated here.
+ */
+
+/** The shipped local stack (chat and vision services, a scoped key and an all-services key) plus an embedding and an image-generation service. */
+function everyTask(): Record<string, any> {
+    const raw = stackConfig("local");
+    raw.services = [
+        ...raw.services,
+        { name: "embed", model: "BAAI/bge-m3", task: "embedding", instances: 1, nodeGroup: "gpu-l4" },
+        { name: "image", model: "Qwen/Qwen-Image", task: "image-generation", quantization: "fp8", instances: 1, nodeGroup: "gpu-l40s" },
+    ];
+    return raw;
+}
+
+/** The gateway's rendered Envoy files (the `model-gateway-config` Secret). */
+function envoyFilesOf(run: PlatformRun): Record<string, any> {
+    const secrets = run.registered.filter((r) => r.type === "kubernetes:core/v1:Secret" && r.inputs.metadata.name === "model-gateway-config");
+    expect(secrets).toHaveLength(1);
+    return Object.fromEntries(Object.entries(secrets[0].inputs.stringData as Record<string, string>).map(([file, text]) => [file, JSON.parse(text)]));
+}
+
+const routeNamed = (rds: any, name: string) => rds.resources[0].virtual_hosts[0].routes.find((r: any) => r.name === name);
+const hcmOf = (lds: any) => lds.resources[0].filter_chains[0].filters[0].typed_config;
+
+describe("the gateway contract on the shipped local stack with a service of each task", () => {
+    let files: Record<string, any>;
+    beforeEach(async () => {
+        files = envoyFilesOf(await runStack(everyTask(), { stack: "local" }));
+    });
+
+    it("routes each task's OpenAI endpoints, and only those, to its services", () => {
+        const rds = files["rds.json"];
+        const endpoints = (service: string) => routeNamed(rds, `service-${service}`).match.safe_regex.regex;
+        expect(endpoints("test")).toBe("^/v1/(chat/completions|completions)$");
+        expect(endpoints("vision")).toBe("^/v1/(chat/completions|completions)$");
+        expect(endpoints("embed")).toBe("^/v1/(embeddings)$");
+        expect(endpoints("image")).toBe("^/v1/(images/generations)$");
+    });
+
+    it("names the caller in x-model-services-key-name: forwarded by authentication, removed from client requests, checked by the scope, sent upstream", () => {
+        const rds = files["rds.json"];
+        const filters = hcmOf(files["lds.json"]).http_filters;
+        expect(filters[0].typed_config.mutations.request_mutations[0]).toEqual({ remove: "x-model-services-key-name" });
+        expect(filters.find((f: any) => f.name === "api-key-authn").typed_config.forwarding).toEqual({ header: "x-model-services-key-name", hide_credentials: true });
+        expect(routeNamed(rds, "service-test").typed_per_filter_config["api-key-scope"].rbac.rules.policies["allowed-keys"].principals).toEqual([
+            { header: { name: "x-model-services-key-name", string_match: { exact: "app-prod" } } },
+            { header: { name: "x-model-services-key-name", string_match: { prefix: "*:" } } },
+        ]);
+        expect(rds.resources[0].request_headers_to_add).toEqual([
+            { header: { key: "x-model-services-key-name", value: "%DYNAMIC_METADATA(model-services:key_name)%" }, append_action: "OVERWRITE_IF_EXISTS_OR_ADD" },
+        ]);
+    });
+
+    it("marks all-services keys with *: and writes the key name without it to model-services:key_name, which the access log and the 429 body show", () => {
+        const rds = files["rds.json"];
+        const hcm = hcmOf(files["lds.json"]);
+        const clients = rds.resources[0].typed_per_filter_config["api-key-authn"].credentials.map((c: any) => c.client);
+        expect(clients).toEqual(["app-prod", "*:research"]);
+        expect(hcm.http_filters.find((f: any) => f.name === "key-name").typed_config.request_rules).toEqual([
+            {
+                header: "x-model-services-key-name",
+                on_header_present: { metadata_namespace: "model-services", key: "key_name", regex_value_rewrite: { pattern: { regex: "^\\*:" }, substitution: "" } },
+            },
+        ]);
+        expect(hcm.access_log[0].typed_config.log_format.json_format.key_name).toBe("%DYNAMIC_METADATA(model-services:key_name)%");
+        const mappers = hcm.local_reply_config.mappers;
+        const tooMany = mappers.find((m: any) => m.body_format_override.json_format.error.code === "rate_limit_exceeded");
+        expect(tooMany.body_format_override.json_format.error.message).toBe(
+            "Rate limit reached for the API key '%DYNAMIC_METADATA(model-services:key_name)%'. Retry after the number of seconds in the Retry-After header.",
+        );
+    });
+
+    it("answers model_unavailable to the 503s Envoy gives when no backend could take the request, by their upstream flags", () => {
+        const mappers = hcmOf(files["lds.json"]).local_reply_config.mappers;
+        const unavailable = mappers.filter((m: any) => m.body_format_override.json_format.error.code === "model_unavailable");
+        expect(unavailable).toHaveLength(1);
+        expect(unavailable[0].filter.and_filter.filters[1]).toEqual({ response_flag_filter: { flags: ["UH", "UF", "UO", "URX", "UC", "UR", "NC"] } });
+    });
+});
+
+describe("the gateway contract with TLS in Envoy", () => {
+    it("names the certificate api-tls in sds.json and in the listener, whatever the Secret it comes from", async () => {
+        const raw = stackConfig("local");
+        raw.gateway = { ...raw.gateway, tls: { secretName: "gateway-cert" } };
+        const files = envoyFilesOf(await runStack(raw, { stack: "local" }));
+        expect(files["sds.json"].resources[0].name).toBe("api-tls");
+        const ctx = files["lds.json"].resources[0].filter_chains[0].transport_socket.typed_config.common_tls_context;
+        expect(ctx.tls_certificate_sds_secret_configs.map((c: any) => c.name)).toEqual(["api-tls"]);
+    });
+});
