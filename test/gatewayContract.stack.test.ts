@@ -82,6 +82,30 @@ describe("the gateway contract on the shipped local stack with a service of each
         expect(unavailable).toHaveLength(1);
         expect(unavailable[0].filter.and_filter.filters[1]).toEqual({ response_flag_filter: { flags: ["UH", "UF", "UO", "URX", "UC", "UR", "NC"] } });
     });
+    it("deploys the bootstrap's admin cluster and heap monitor: 80 % of the 1024 MiB container limit, in bytes", () => {
+        const bootstrap = files["envoy.json"];
+        expect(bootstrap.static_resources.clusters.map((c: any) => [c.name, c.load_assignment.cluster_name])).toEqual([["envoy-admin", "envoy-admin"]]);
+        const readiness = bootstrap.static_resources.listeners[0].filter_chains[0].filters[0].typed_config.route_config.virtual_hosts[0].routes;
+        expect(readiness.find((r: any) => r.name === "ready").route).toEqual({ cluster: "envoy-admin", timeout: "2s" });
+        const overload = bootstrap.overload_manager;
+        expect(overload.resource_monitors[0].name).toBe("envoy.resource_monitors.fixed_heap");
+        expect(overload.resource_monitors[0].typed_config.max_heap_size_bytes).toBe("858783744");
+        expect(overload.actions.map((a: any) => a.triggers[0].name)).toEqual(["envoy.resource_monitors.fixed_heap", "envoy.resource_monitors.fixed_heap", "envoy.resource_monitors.fixed_heap"]);
+    });
+
+    it("counts each limited key's requests in its own api_key bucket", () => {
+        const limits = files["ecds-ratelimit.json"].resources[0].typed_config;
+        expect(limits.rate_limits).toEqual([{ actions: [{ request_headers: { header_name: "x-model-services-key-name", descriptor_key: "api_key" } }] }]);
+        expect(limits.descriptors.map((d: any) => d.entries)).toEqual([[{ key: "api_key", value: "app-prod" }], [{ key: "api_key", value: "*:research" }]]);
+    });
+
+    it("matches service routes on POST only, and labels the gateway's own JSON answers application/json", () => {
+        const rds = files["rds.json"];
+        expect(routeNamed(rds, "service-embed").match.headers).toEqual([{ name: ":method", string_match: { exact: "POST" } }]);
+        const json = [{ header: { key: "content-type", value: "application/json" }, append_action: "OVERWRITE_IF_EXISTS_OR_ADD" }];
+        expect(routeNamed(rds, "models").response_headers_to_add).toEqual(json);
+        expect(routeNamed(rds, "unknown-model").response_headers_to_add).toEqual(json);
+    });
 });
 
 describe("the gateway contract with TLS in Envoy", () => {
@@ -89,6 +113,8 @@ describe("the gateway contract with TLS in Envoy", () => {
         const raw = stackConfig("local");
         raw.gateway = { ...raw.gateway, tls: { secretName: "gateway-cert" } };
         const files = envoyFilesOf(await runStack(raw, { stack: "local" }));
+        expect(files["sds.json"].type_url).toBe("type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.Secret");
+        expect(files["sds.json"].resources[0]["@type"]).toBe("type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.Secret");
         expect(files["sds.json"].resources[0].name).toBe("api-tls");
         const ctx = files["lds.json"].resources[0].filter_chains[0].transport_socket.typed_config.common_tls_context;
         expect(ctx.tls_certificate_sds_secret_configs.map((c: any) => c.name)).toEqual(["api-tls"]);
