@@ -57,7 +57,7 @@ export function renderBootstrap(): string {
 export function renderEnvoyConfig(input: EnvoyConfigInput): EnvoyConfigFiles {
     checkInput(input);
     const routes = [...input.routes].sort((a, b) => compare(a.name, b.name));
-    const keys = [...input.keys].sort((a, b) => compare(a.name, b.name)).map((k) => ({ ...k, services: [...k.services].sort() }));
+    const keys = [...input.keys].sort((a, b) => compare(a.name, b.name));
     const running = routes.filter(routesToBackend);
 
     const files: EnvoyConfigFiles = {
