@@ -2,9 +2,10 @@ import { beforeEach, describe, expect, it } from "vitest";
 import { PlatformRun, runStack, stackConfig } from "./helpers/platform";
 
 /**
- * The gateway's contract as the stack program deploys it: the literal values clients,
- * backends and operators rely on, read from the config Secret of the shipped local stack.
- * Each run re-imports the stack program, so the contract's constants are evaluated here.
+ * The platform's contract as the stack program deploys it: the literal values clients,
+ * backends and operators rely on, read from what the shipped local stack deploys (the
+ * gateway's config Secret, the model cache's download steps, the KEDA queries). Each run
+ * re-imports the stack program, so the module constants behind them are evaluated here.
  */
 
 /** The shipped local stack (chat and vision services, a scoped key and an all-services key) plus an embedding and an image-generation service. */
@@ -118,5 +119,102 @@ describe("the gateway contract with TLS in Envoy", () => {
         expect(files["sds.json"].resources[0].name).toBe("api-tls");
         const ctx = files["lds.json"].resources[0].filter_chains[0].transport_socket.typed_config.common_tls_context;
         expect(ctx.tls_certificate_sds_secret_configs.map((c: any) => c.name)).toEqual(["api-tls"]);
+    });
+});
+
+/**
+ * The shipped local stack with "test" autoscaled from zero on TTFT, and a service each on a
+ * shared cache, a node-local cache and a pvc:// volume (gpu-l4 grown to hold them); KEDA is
+ * the cluster's own (not installed: fewer resources per run).
+ */
+function cachedAndAutoscaled(): Record<string, any> {
+    const raw = stackConfig("local");
+    const { instances: _instances, ...test } = raw.services[0];
+    const onL4 = { instances: 1, nodeGroup: "gpu-l4", maxModelLen: 8192 };
+    raw.services = [
+        { ...test, autoscale: { min: 0, max: 2, metric: "ttft" } },
+        raw.services[1],
+        { name: "shared-cache", model: "Qwen/Qwen3-8B", ...onL4, modelCache: { kind: "shared", storageClass: "efs-sc" } },
+        { name: "local-cache", model: "Qwen/Qwen3-8B", ...onL4, modelCache: { kind: "node-local" } },
+        { name: "from-volume", model: "pvc://weights/qwen3-8b", ...onL4 },
+    ];
+    raw.nodeGroups[0].maxSize = 5;
+    raw.autoscaling = { keda: "existing", prometheusUrl: "http://prometheus-operated.monitoring.svc:9090" };
+    return raw;
+}
+
+/** The download program, line by line: each item once, its marker under /models/.ready. */
+const downloadProgram = [
+    "import json, pathlib, sys",
+    'root = pathlib.Path("/models")',
+    "for item in json.loads(sys.argv[1]):",
+    '    marker = pathlib.Path("/models/.ready") / item["key"]',
+    "    if marker.exists():",
+    "        continue",
+    '    if item["kind"] == "huggingface":',
+    "        from huggingface_hub import snapshot_download",
+    '        snapshot_download(item["repo"], revision=item.get("revision"), cache_dir=str(root / "hub"))',
+    "    else:",
+    "        import boto3",
+    '        s3, bucket, prefix = boto3.client("s3"), item["bucket"], item["prefix"]',
+    '        for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix + "/"):',
+    '            for obj in page.get("Contents", []):',
+    '                target = root / "s3" / bucket / obj["Key"]',
+    "                target.parent.mkdir(parents=True, exist_ok=True)",
+    '                s3.download_file(bucket, obj["Key"], str(target))',
+    "    marker.parent.mkdir(parents=True, exist_ok=True)",
+    "    marker.touch()",
+];
+/** Qwen/Qwen3-8B, unpinned: its marker is the first 16 hex digits of sha256("Qwen/Qwen3-8B@"). */
+const qwenItems = '[{"kind":"huggingface","repo":"Qwen/Qwen3-8B","key":"abc91c9c0b5fe9f5"}]';
+
+function resource(run: PlatformRun, type: string, name: string): any {
+    const found = run.registered.filter((r) => r.type === type && r.name === name);
+    expect(found, `${type} ${name}`).toHaveLength(1);
+    return found[0].inputs;
+}
+const podOf = (run: PlatformRun, service: string) => resource(run, "kubernetes:apps/v1:Deployment", `model-services-${service}-deployment`).spec.template.spec;
+
+describe("the model cache and autoscaling contract on the local stack with cached, volume and autoscaled services", () => {
+    let run: PlatformRun;
+    beforeEach(async () => {
+        run = await runStack(cachedAndAutoscaled(), { stack: "local" });
+    });
+
+    it("downloads with python3 -c <the download program> <items>: in the shared cache's preload Job, under flock /models/.lock in a node-local cache's init container; shared-cache pods wait for /models/.ready/<key>", () => {
+        const job = resource(run, "kubernetes:batch/v1:Job", "model-services-shared-cache-preload").spec.template.spec;
+        const preload = job.containers[0].command;
+        expect(preload).toHaveLength(4);
+        expect(preload.slice(0, 2)).toEqual(["python3", "-c"]);
+        expect(preload[2].split("\n")).toStrictEqual(downloadProgram);
+        expect(preload[3]).toBe(qwenItems);
+        expect(job.containers[0].volumeMounts).toEqual([{ name: "model-cache", mountPath: "/models" }]);
+
+        const fetch = podOf(run, "local-cache").initContainers.map((c: any) => [c.name, c.command]);
+        expect(fetch).toStrictEqual([["model-fetch", ["flock", "/models/.lock", "python3", "-c", downloadProgram.join("\n"), qwenItems]]]);
+
+        const wait = podOf(run, "shared-cache").initContainers.map((c: any) => [c.name, c.command]);
+        expect(wait).toStrictEqual([
+            ["wait-for-model", ["sh", "-c", 'for m in /models/.ready/abc91c9c0b5fe9f5; do until [ -f "$m" ]; do echo "waiting for the preload Job: $m"; sleep 5; done; done']],
+        ]);
+    });
+
+    it("mounts a pvc:// source's claim read-only at /mnt/model-volumes/<claim> and has vLLM load /mnt/model-volumes/<claim>/<path>", () => {
+        const pod = podOf(run, "from-volume");
+        const vllm = pod.containers[0];
+        expect(pod.volumes).toContainEqual({ name: "model-volume-0", persistentVolumeClaim: { claimName: "weights", readOnly: true } });
+        expect(vllm.volumeMounts).toContainEqual({ name: "model-volume-0", mountPath: "/mnt/model-volumes/weights", readOnly: true });
+        expect(vllm.args[0]).toBe("/mnt/model-volumes/weights/qwen3-8b");
+    });
+
+    it("asks Prometheus for rates over the last 2m: TTFT and the gateway's demand in the KEDA ScaledObject", () => {
+        const so = resource(run, "kubernetes:keda.sh/v1alpha1:ScaledObject", "model-services-test-autoscaler-scaledobject");
+        expect(so.spec.triggers.map((t: any) => [t.name, t.metadata.query])).toStrictEqual([
+            ["load", '(histogram_quantile(0.9, sum by (le) (rate(vllm:time_to_first_token_seconds_bucket{namespace="model-services",model_name="u-8105f7322477/test"}[2m]))) > 0) or vector(0)'],
+            [
+                "demand",
+                'sum(rate({__name__=~"envoy_cluster_upstream_rq_total|envoy_cluster_upstream_rq_pending_failure_eject",namespace="model-services",envoy_cluster_name="service-test"}[2m])) or vector(0)',
+            ],
+        ]);
     });
 });
