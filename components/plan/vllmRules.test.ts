@@ -35,6 +35,13 @@ describe("tensor-parallel sizes vLLM 0.26.0 accepts", () => {
         expect(tensorParallelProblem(qwen, 7)).toBe("its 4 KV heads can be neither split nor replicated evenly over 7 GPUs");
     });
 
+    it("refuses 5 GPUs for Qwen3-14B: its 40 attention heads divide, but 8 KV heads cannot be split over 5", () => {
+        // Fewer GPUs than KV heads: QKVParallelLinear splits them, divide(8, 5) fails.
+        const q14 = model("Qwen/Qwen3-14B");
+        expect(tensorParallelProblem(q14, 5)).toBe("its 8 KV heads can be neither split nor replicated evenly over 5 GPUs");
+        expect(validTensorParallelSizes(q14, 8)).toEqual([1, 2, 4, 8]);
+    });
+
     it("checks the MLP's and the experts' intermediate sizes (divide(), fused_moe/config.py:1328)", () => {
         expect(tensorParallelProblem({ attentionHeads: 24, kvHeads: 8, intermediateSize: 8192 }, 5)).toMatch(/^its 24 attention heads are not divisible by 5 /);
         expect(tensorParallelProblem({ attentionHeads: 48, kvHeads: 48, intermediateSize: 1000 }, 16)).toBe("its MLP intermediate size 1000 is not divisible by 16");
@@ -70,6 +77,12 @@ describe("footprint rules from vLLM 0.26.0's source", () => {
         }
     });
 
+    it("counts a GPU of exactly 70 GiB as large, as vLLM's `device_memory >= 70 * GiB_bytes` does", () => {
+        // No catalog GPU sits at the boundary (L40S 44.99, H100 79.65 GiB): the rule itself is checked.
+        expect(batchDefaults({ gpuModel: "NVIDIA GPU", gpuMemoryGiB: 70 })).toEqual({ maxNumBatchedTokens: 8192, maxNumSeqs: 1024 });
+        expect(batchDefaults({ gpuModel: "NVIDIA GPU", gpuMemoryGiB: 69.99 })).toEqual({ maxNumBatchedTokens: 2048, maxNumSeqs: 256 });
+    });
+
     it("sizes the profiling run's activations with the node's batch defaults, engineArgs winning", () => {
         const l8 = model("meta-llama/Llama-3.1-8B-Instruct");
         const onL4 = estimateFit(l8, type("g6.xlarge"), 1).overheadGiBPerGpu;
@@ -85,6 +98,14 @@ describe("footprint rules from vLLM 0.26.0's source", () => {
         expect(maxConcurrentBatches("chat")).toBe(2);
         expect(maxConcurrentBatches("embedding")).toBe(1);
         expect(maxConcurrentBatches("chat", ["--no-async-scheduling"])).toBe(1);
+    });
+
+    it("recognises --no-async-scheduling only as a whole argument, spelt with dashes or underscores", () => {
+        // vLLM's parser accepts --no_async_scheduling for --no-async-scheduling.
+        expect(maxConcurrentBatches("chat", ["--max-num-seqs", "64", "--no_async_scheduling"])).toBe(1);
+        expect(maxConcurrentBatches("chat", ["--no-async-scheduling-foo"])).toBe(2);
+        expect(maxConcurrentBatches("chat", ["x--no-async-scheduling"])).toBe(2);
+        expect(maxConcurrentBatches("chat", ["--async-scheduling"])).toBe(2);
     });
 
     // SlidingWindowSpec.max_admission_blocks_per_request (vllm/v1/kv_cache_interface.py:567-588).
