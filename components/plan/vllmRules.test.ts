@@ -108,6 +108,14 @@ describe("footprint rules from vLLM 0.26.0's source", () => {
         expect(maxConcurrentBatches("chat", ["--async-scheduling"])).toBe(2);
     });
 
+    it("takes the last of --async-scheduling and --no-async-scheduling, as vLLM's BooleanOptionalAction does", () => {
+        expect(maxConcurrentBatches("chat", ["--no-async-scheduling", "--async-scheduling"])).toBe(2);
+        expect(maxConcurrentBatches("chat", ["--async-scheduling", "--no_async_scheduling"])).toBe(1);
+        // Explicitly on, it is on for pooling models too; only the default leaves them out.
+        expect(maxConcurrentBatches("embedding", ["--async-scheduling"])).toBe(2);
+        expect(maxConcurrentBatches("embedding", ["--no-async-scheduling"])).toBe(1);
+    });
+
     // SlidingWindowSpec.max_admission_blocks_per_request (vllm/v1/kv_cache_interface.py:567-588).
     it("admits min(window − 1 + in-flight tokens, max_model_len) tokens per window layer, in blocks, plus one block", () => {
         expect(slidingWindowAdmissionTokens(128, 16384, 131072, 16)).toBe((Math.ceil(16511 / 16) + 1) * 16);

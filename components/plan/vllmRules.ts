@@ -78,10 +78,13 @@ export function batchDefaults(gpu: { gpuModel: string; gpuMemoryGiB: number }): 
  * Batches in flight at once (VllmConfig.max_concurrent_batches, vllm/config/vllm.py:512-525):
  * 2 with async scheduling and no pipeline parallelism, else the pipeline size (1 here). Async
  * scheduling is on by default except for pooling models (vllm/config/vllm.py:1059-1107), so
- * off for embedding services, and off when `--no-async-scheduling` is given.
+ * off for embedding services unless `--async-scheduling` is given, and off when
+ * `--no-async-scheduling` is (a BooleanOptionalAction: of the two, the last one given wins).
  */
 export function maxConcurrentBatches(task: string | undefined, engineArgs: readonly string[] = []): number {
-    const asyncOff = task === ServiceTask.Embedding || engineArgs.some((a) => /^--no[-_]async[-_]scheduling$/.test(a));
+    const last = [...engineArgs].reverse().find((a) => /^--(no[-_])?async[-_]scheduling$/.test(a));
+    // Given explicitly, it holds for every model (vllm/config/vllm.py:1028-1058); unset, pooling models go without.
+    const asyncOff = last === undefined ? task === ServiceTask.Embedding : last.startsWith("--no");
     return asyncOff ? 1 : 2;
 }
 
