@@ -305,3 +305,22 @@ describe("largest context that fits", () => {
         }
     });
 });
+
+describe("a model whose own maximum context is not a whole number of KV blocks", () => {
+    // vLLM gives a request ⌈L ÷ 16⌉ blocks: a 514-token model needs 33 blocks, not a 512-token cut.
+    const embedder = (maxContext: number) =>
+        resolveModel("acme/xlmr-embedder", { paramsBillions: 0.56, layers: 24, kvHeads: 16, headDim: 64, maxContext }, ServiceTask.Embedding) as ResolvedModel;
+    let l40s: GpuInstanceType;
+    beforeEach(() => {
+        l40s = findGpuInstanceType("g6e.xlarge")!;
+    });
+
+    it("fits at its own maximum where its blocks fit", () => {
+        expect(estimateFit(embedder(514), l40s, 1).maxContext).toBe(514);
+        expect(estimateFit(embedder(514), l40s, 1).weightsFit).toBe(true);
+    });
+
+    it("fits a maximum shorter than one block", () => {
+        expect(estimateFit(embedder(8), l40s, 1)).toMatchObject({ weightsFit: true, maxContext: 8 });
+    });
+});

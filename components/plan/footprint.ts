@@ -281,14 +281,14 @@ export interface GpuFit {
     /** True when weights, overhead and at least one KV block fit. */
     weightsFit: boolean;
     /**
-     * Longest context one request can have (whole KV blocks, at most the model's own
+     * Longest context one request can have (whole KV blocks, or the model's own
      * maximum); 0 when the weights do not fit; undefined when the KV geometry is unknown
      * or the model has no context (image generation).
      */
     maxContext?: number;
 }
 
-/** The largest context (whole blocks, at most the model's own) whose KV cache fits in `bytes` on one GPU. */
+/** The largest context (whole blocks, or the model's own maximum) whose KV cache fits in `bytes` on one GPU. */
 function tokensThatFit(model: ResolvedModel, bytes: number, tensorParallel: number, opts: ServingOptions): number {
     const block = footprintDefaults.blockTokens;
     const cap = model.maxContext ?? Infinity;
@@ -303,11 +303,13 @@ function tokensThatFit(model: ResolvedModel, bytes: number, tensorParallel: numb
     const heldAtC = (Math.ceil(c / block) + 1) * block;
     const beyond = fullLayers > 0 ? (room - windowLayers * heldAtC) / fullLayers : room >= windowLayers * heldAtC ? Infinity : -1;
     const within = (room - windowLayers * block) / (fullLayers + windowLayers);
-    let tokens = Math.floor(Math.min(windowLayers > 0 && beyond < c ? within : beyond, cap) / block) * block;
+    // Whole blocks, then the model's own maximum, which need not be whole blocks (vLLM gives a
+    // request ⌈L ÷ block⌉ blocks): a 514-token model fits where its 33 blocks do.
+    let tokens = Math.min(Math.floor((windowLayers > 0 && beyond < c ? within : beyond) / block) * block, cap);
     while (tokens > 0 && !fits(tokens)) {
-        tokens -= block;
+        tokens = Math.ceil(tokens / block) * block - block;
     }
-    return Math.min(cap, Math.max(0, tokens));
+    return Math.max(0, tokens);
 }
 
 /** Estimates one instance of `model` on `gpus` GPUs of `type`. */
