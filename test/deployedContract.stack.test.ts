@@ -218,3 +218,40 @@ describe("the model cache and autoscaling contract on the local stack with cache
         ]);
     });
 });
+
+/** The shipped dev (EKS) stack with a node-local model cache on gpu-l4: its nodes' instance store must become the RAID0 array. */
+function devWithNodeLocalCache(): Record<string, any> {
+    const raw = stackConfig("dev");
+    raw.nodeGroups[0].modelCache = { kind: "node-local", sizeGiB: 200 };
+    return raw;
+}
+
+describe("the node bootstrap contract on the dev (EKS) stack with a node-local cache", () => {
+    let run: PlatformRun;
+    beforeEach(async () => {
+        run = await runStack(devWithNodeLocalCache(), { stack: "dev" });
+    });
+
+    it("gives gpu-l4's launch template the user data asking nodeadm for RAID0, in one MIME part with the fixed boundary", () => {
+        const template = resource(run, "aws:ec2/launchTemplate:LaunchTemplate", "model-services-gpu-l4-launch-template");
+        expect(Buffer.from(template.userData, "base64").toString("utf8")).toBe(
+            [
+                "MIME-Version: 1.0",
+                'Content-Type: multipart/mixed; boundary="MODEL-SERVICES-NODECONFIG"',
+                "",
+                "--MODEL-SERVICES-NODECONFIG",
+                "Content-Type: application/node.eks.aws",
+                "",
+                "apiVersion: node.eks.aws/v1alpha1",
+                "kind: NodeConfig",
+                "spec:",
+                "  instance:",
+                "    localStorage:",
+                "      strategy: RAID0",
+                "",
+                "--MODEL-SERVICES-NODECONFIG--",
+                "",
+            ].join("\n"),
+        );
+    });
+});

@@ -42,6 +42,15 @@ describe("EKS AL2023 node allocatable", () => {
         });
         expect(eksNodeResources("x9.unknown", 50)).toBeUndefined();
     });
+
+    it("writes whole tebibytes as Ti, as the API server does (p5.48xlarge: 2048 GiB memory, a 1024 GiB disk)", () => {
+        // cpu: 192 000m − (60 + 10 + 10 + 188 000 × 0.25 %); memory: 2 097 152Mi − (11 × 100 + 255) − 100; disk: ⌊1 048 576 × 0.9⌋ − 1024.
+        expect(eksNodeResources("p5.48xlarge", 1024)).toEqual({
+            capacity: { cpu: "192", memory: "2Ti", "ephemeral-storage": "1Ti", pods: "100", "nvidia.com/gpu": "8" },
+            allocatable: { cpu: "191450m", memory: "2095697Mi", "ephemeral-storage": "942694Mi", pods: "100", "nvidia.com/gpu": "8" },
+        });
+        expect(eksNodeResources("m7i.large", 3072)?.capacity["ephemeral-storage"]).toBe("3Ti");
+    });
 });
 
 describe("simulatedNodes", () => {
@@ -85,5 +94,15 @@ describe("simulatedNodes", () => {
         });
         expect(node.spec.taints).toEqual([{ key: "nvidia.com/gpu", value: "true", effect: "NoSchedule" }]);
         expect(simulatedNodes({ ...group, kind: "cpu", instanceType: "m7i.large" })[0].spec.taints).toEqual([]);
+    });
+
+    it("annotates them for the KWOK controller, with a node TTL of 0, and reports the node's allocatable", () => {
+        const [node] = simulatedNodes(group);
+        expect(node.metadata.annotations).toEqual({ "kwok.x-k8s.io/node": "fake", "node.alpha.kubernetes.io/ttl": "0" });
+        expect(node.status).toEqual(eksNodeResources("g6.xlarge", 200));
+    });
+
+    it("refuses an instance type in neither catalog, naming the group and the type", () => {
+        expect(() => simulatedNodes({ ...group, instanceType: "x9.unknown" })).toThrowError(/^node group gpu-l4: instance type x9\.unknown is in neither catalog$/);
     });
 });

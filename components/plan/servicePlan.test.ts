@@ -23,6 +23,23 @@ describe("vllmCommand", () => {
         expect(vllmCommand({ ...base, ...overrides } as ServiceSpec)).toMatchSnapshot();
     });
 
+    it("passes the LoRA plan's flags and adapters, in name order, before the engine args", () => {
+        const lora = { modules: [{ name: "u-1/sql", path: "acme/sql-v3", rank: 8 }], maxLoras: 1, maxLoraRank: 16, maxCpuLoras: 1 };
+        const { args } = vllmCommand({ ...base, lora, engineArgs: ["--enable-prefix-caching"] });
+        expect(args.slice(-10)).toEqual([
+            "--enable-lora",
+            "--max-loras",
+            "1",
+            "--max-lora-rank",
+            "16",
+            "--max-cpu-loras",
+            "1",
+            "--lora-modules",
+            '{"name":"u-1/sql","path":"acme/sql-v3","base_model_name":"u-1/test"}',
+            "--enable-prefix-caching",
+        ]);
+    });
+
     it("appends engine args last, verbatim", () => {
         const { args } = vllmCommand({ ...base, engineArgs: ["--enable-prefix-caching", "--max-num-seqs=64"] });
         expect(args.slice(-2)).toEqual(["--enable-prefix-caching", "--max-num-seqs=64"]);
