@@ -199,6 +199,12 @@ describe("the model cache and autoscaling contract on the local stack with cache
         ]);
     });
 
+    it("keeps an uncached service's Hugging Face cache at /root/.cache/huggingface on an emptyDir (HF_HOME)", () => {
+        const vllm = podOf(run, "test").containers[0];
+        expect(vllm.volumeMounts).toContainEqual({ name: "model-cache", mountPath: "/root/.cache/huggingface" });
+        expect(vllm.env).toContainEqual({ name: "HF_HOME", value: "/root/.cache/huggingface" });
+    });
+
     it("mounts a pvc:// source's claim read-only at /mnt/model-volumes/<claim> and has vLLM load /mnt/model-volumes/<claim>/<path>", () => {
         const pod = podOf(run, "from-volume");
         const vllm = pod.containers[0];
