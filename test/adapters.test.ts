@@ -261,6 +261,8 @@ describe("the stack program with adapters (Pulumi mocks)", () => {
         expect(new Set(rows.map((r: any) => r.serviceId)).size).toBe(3);
         expect(rows[1].status).toBe(rows[0].status);
         expect(rows[1].examples.curl).toContain('"model":"u-1/support"');
+        // The key comes from the user's environment, never from the stack.
+        expect(rows[1].examples.curl).toContain('-H "Authorization: Bearer $MODEL_SERVICES_API_KEY"');
         const deployments = run.registered.filter((r) => r.type === "kubernetes:apps/v1:Deployment").map((r) => r.inputs.metadata.name);
         expect([...deployments].sort()).toEqual(["model-gateway", "vllm-chat"]);
         const claims = run.registered.filter((r) => r.type === "kubernetes:core/v1:PersistentVolumeClaim").map((r) => [r.inputs.metadata.name, r.inputs.spec]);
