@@ -25,7 +25,7 @@ export interface ModelSpec {
     intermediateSize?: number;
     /** One expert's intermediate size for MoE models (moe_intermediate_size, or intermediate_size in Mixtral/gpt-oss configs). */
     moeIntermediateSize?: number;
-    /** Parameters of the MoE experts, in billions, where the checkpoint quantizes only those (gpt-oss: MXFP4 experts, bfloat16 rest). */
+    /** Parameters of the MoE experts, in billions: where the checkpoint quantizes only those (gpt-oss: MXFP4 experts, bfloat16 rest), and for the expert count of LoRA buffers. */
     expertParamsBillions?: number;
     /** head_dim (hidden_size ÷ num_attention_heads when config.json has no head_dim). */
     headDim?: number;

@@ -38,4 +38,12 @@ describe("loraBytesPerGpu of an MoE model: every expert gets gate/up/down buffer
         // × 24 × rank 8 × 2 slots × 2 bytes = 330 891 264.
         expect(loraBytesPerGpu(gptOss, { maxLoras: 2, maxLoraRank: 8 }, 2, 2)).toBe(330_891_264);
     });
+
+    it("Mixtral 8x7B: 8 experts (45.1B ÷ (3 × 4096 × 14 336 × 32)), 468 992 elements per layer and rank on one GPU", () => {
+        const mixtral = findModel("mistralai/Mixtral-8x7B-Instruct-v0.1")!.spec;
+        // q = 32 × 128 = 4096, kv = 8 × 128 = 1024. attention: 4 × 4096 + 2 × 4096 + 2 × 1024 = 26 624;
+        // one expert: 3 × 4096 + 3 × 14 336 = 55 296; 26 624 + 8 × 55 296 = 468 992.
+        // × 32 layers × rank 16 × 1 slot × 2 bytes = 480 247 808.
+        expect(loraBytesPerGpu(mixtral, { maxLoras: 1, maxLoraRank: 16 }, 1, 2)).toBe(480_247_808);
+    });
 });
