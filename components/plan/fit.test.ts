@@ -1,23 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { findGpuInstanceType, GpuInstanceType } from "../catalog/gpuInstances";
+import type { GpuInstanceType } from "../catalog/gpuInstances";
 import { cheapestFit, compareRanks, footprintByInstanceType } from "./fit";
-import { ResolvedModel, resolveModel } from "./footprint";
-
-function model(id: string): ResolvedModel {
-    const m = resolveModel(id);
-    if (!m) {
-        throw new Error(`${id} is not in the catalog`);
-    }
-    return m;
-}
-
-function type(name: string): GpuInstanceType {
-    const t = findGpuInstanceType(name);
-    if (!t) {
-        throw new Error(`${name} is not in the catalog`);
-    }
-    return t;
-}
+import { model, type } from "../../test/helpers/catalog";
 
 describe("an instance's price on an instance type: its GPUs' share of the node's hourly price", () => {
     it("charges a 1-GPU fit on a 4-GPU g6.12xlarge a quarter of the node, a 2-GPU fit on a g6e.12xlarge half", () => {

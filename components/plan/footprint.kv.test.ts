@@ -13,6 +13,7 @@ import {
     weightBytes,
 } from "./footprint";
 import { slidingWindowAdmissionTokens } from "./vllmRules";
+import { model, type } from "../../test/helpers/catalog";
 
 // Pass-through: only counts how often the sliding-window admission rule is evaluated.
 vi.mock("./vllmRules", async (importOriginal) => {
@@ -21,22 +22,6 @@ vi.mock("./vllmRules", async (importOriginal) => {
 });
 
 const GiB = 1024 ** 3;
-
-function model(id: string): ResolvedModel {
-    const m = resolveModel(id);
-    if (!m) {
-        throw new Error(`${id} is not in the catalog`);
-    }
-    return m;
-}
-
-function type(name: string): GpuInstanceType {
-    const t = findGpuInstanceType(name);
-    if (!t) {
-        throw new Error(`${name} is not in the catalog`);
-    }
-    return t;
-}
 
 /**
  * docs/planner.md's KV cache of a context L on one GPU, written out independently of the

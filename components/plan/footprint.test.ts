@@ -1,27 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { catalogPriceDate, catalogRegion, findGpuInstanceType, GpuInstanceType, gpuInstanceTypes, gpuModels } from "../catalog/gpuInstances";
+import { catalogPriceDate, catalogRegion, gpuInstanceTypes, gpuModels } from "../catalog/gpuInstances";
 import { findModel, modelCatalog } from "../catalog/models";
 import { cheapestFit, footprintByInstanceType, smallestFit, tensorParallelSizes } from "./fit";
 import { estimateFit, kvBytesPerGpu, kvBytesPerToken, overheadGiBPerGpu, ResolvedModel, resolveModel, weightBytes } from "./footprint";
+import { model, type } from "../../test/helpers/catalog";
 
 const GiB = 1024 ** 3;
 const GB = 1e9;
-
-function model(id: string): ResolvedModel {
-    const m = resolveModel(id);
-    if (!m) {
-        throw new Error(`${id} is not in the catalog`);
-    }
-    return m;
-}
-
-function type(name: string): GpuInstanceType {
-    const t = findGpuInstanceType(name);
-    if (!t) {
-        throw new Error(`${name} is not in the catalog`);
-    }
-    return t;
-}
 
 /** |actual − expected| ≤ tolerance × expected. */
 function expectWithin(actual: number, expected: number, tolerance: number): void {

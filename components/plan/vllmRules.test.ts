@@ -1,26 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { findGpuInstanceType, GpuInstanceType, gpuInstanceTypes } from "../catalog/gpuInstances";
+import { gpuInstanceTypes } from "../catalog/gpuInstances";
 import { smallestFit, tensorParallelSizes } from "./fit";
-import { estimateFit, ResolvedModel, resolveModel, weightBytes } from "./footprint";
+import { estimateFit, weightBytes } from "./footprint";
 import { batchDefaults, maxConcurrentBatches, slidingWindowAdmissionTokens, tensorParallelProblem, validTensorParallelSizes } from "./vllmRules";
+import { model, type } from "../../test/helpers/catalog";
 
 const GiB = 1024 ** 3;
-
-function model(id: string): ResolvedModel {
-    const m = resolveModel(id);
-    if (!m) {
-        throw new Error(`${id} is not in the catalog`);
-    }
-    return m;
-}
-
-function type(name: string): GpuInstanceType {
-    const t = findGpuInstanceType(name);
-    if (!t) {
-        throw new Error(`${name} is not in the catalog`);
-    }
-    return t;
-}
 
 describe("tensor-parallel sizes vLLM 0.26.0 accepts", () => {
     // ModelConfig.verify_with_parallel_config (vllm/config/model.py:1224) and
