@@ -3,32 +3,9 @@ import { tmpdir } from "node:os";
 import * as path from "node:path";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { catalogPriceDate, catalogRegion, ConfigError, estimateFit, findGpuInstanceType, loadPlatform, nodesNeeded, PlatformPlan, podGpuRequests, readStackFile, resolveModel } from "../components";
+import { catalogPriceDate, catalogRegion, estimateFit, findGpuInstanceType, loadPlatform, nodesNeeded, podGpuRequests, readStackFile, resolveModel } from "../components";
 import { formatPlan, main as planMain } from "../scripts/plan";
-
-/** One node group of one instance type, no services: each case adds what it needs. */
-function config(group: Record<string, unknown>, services: Record<string, unknown>[]): Record<string, unknown> {
-    return {
-        owner: "u-test",
-        cluster: { kind: "kubeconfig" },
-        nodeGroups: [{ name: "gpu", minSize: 0, maxSize: 4, ...group }],
-        services: services.map((s, i) => ({ name: `svc-${i}`, instances: 1, ...s })),
-    };
-}
-
-function plan(raw: Record<string, unknown>): PlatformPlan {
-    return loadPlatform(raw, { stack: "test" });
-}
-
-function problems(raw: Record<string, unknown>): string[] {
-    try {
-        loadPlatform(raw, { stack: "test" });
-    } catch (e) {
-        expect(e).toBeInstanceOf(ConfigError);
-        return (e as ConfigError).issues.map((i) => i.message);
-    }
-    throw new Error("expected the config to be rejected");
-}
+import { config, plan, problems } from "./helpers/planConfig";
 
 const llama8b = "meta-llama/Llama-3.1-8B-Instruct";
 

@@ -1,34 +1,10 @@
 import { describe, expect, it } from "vitest";
 import { catalogPriceDate, catalogRegion } from "../catalog/gpuInstances";
-import { ConfigError, IssueList } from "../config/issues";
+import { IssueList } from "../config/issues";
 import { parseConfig } from "../config/parse";
 import { nodesNeeded, planCapacity } from "./capacity";
-import { loadPlatform, planPlatform } from "./platformPlan";
-import type { PlatformPlan } from "./types";
-
-/** One GPU node group named "gpu" and the services placed on it (instances 1 unless stated). */
-function config(group: Record<string, unknown>, services: Record<string, unknown>[], cluster: Record<string, unknown> = { kind: "kubeconfig" }): Record<string, unknown> {
-    return {
-        owner: "u-test",
-        cluster,
-        nodeGroups: [{ name: "gpu", minSize: 0, maxSize: 4, ...group }],
-        services: services.map((s, i) => ({ name: `svc-${i}`, instances: 1, ...s })),
-    };
-}
-
-function plan(raw: Record<string, unknown>): PlatformPlan {
-    return loadPlatform(raw, { stack: "test" });
-}
-
-function problems(raw: Record<string, unknown>): string[] {
-    try {
-        loadPlatform(raw, { stack: "test" });
-    } catch (e) {
-        expect(e).toBeInstanceOf(ConfigError);
-        return (e as ConfigError).issues.map((i) => i.message);
-    }
-    throw new Error("expected the config to be rejected");
-}
+import { planPlatform } from "./platformPlan";
+import { config, plan, problems } from "../../test/helpers/planConfig";
 
 const llama8b = "meta-llama/Llama-3.1-8B-Instruct";
 /** A model outside the catalog with no head or context facts: any gpus is a valid tensor-parallel size and no context is checked. */
