@@ -1,5 +1,6 @@
 import { beforeEach, describe, expect, it } from "vitest";
 import { PlatformRun, runStack, stackConfig } from "./helpers/platform";
+import { downloadProgramLines, nodeUserDataLines } from "./helpers/expectedContracts";
 
 /**
  * The platform's contract as the stack program deploys it: the literal values clients,
@@ -143,28 +144,6 @@ function cachedAndAutoscaled(): Record<string, any> {
     return raw;
 }
 
-/** The download program, line by line: each item once, its marker under /models/.ready. */
-const downloadProgram = [
-    "import json, pathlib, sys",
-    'root = pathlib.Path("/models")',
-    "for item in json.loads(sys.argv[1]):",
-    '    marker = pathlib.Path("/models/.ready") / item["key"]',
-    "    if marker.exists():",
-    "        continue",
-    '    if item["kind"] == "huggingface":',
-    "        from huggingface_hub import snapshot_download",
-    '        snapshot_download(item["repo"], revision=item.get("revision"), cache_dir=str(root / "hub"))',
-    "    else:",
-    "        import boto3",
-    '        s3, bucket, prefix = boto3.client("s3"), item["bucket"], item["prefix"]',
-    '        for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix + "/"):',
-    '            for obj in page.get("Contents", []):',
-    '                target = root / "s3" / bucket / obj["Key"]',
-    "                target.parent.mkdir(parents=True, exist_ok=True)",
-    '                s3.download_file(bucket, obj["Key"], str(target))',
-    "    marker.parent.mkdir(parents=True, exist_ok=True)",
-    "    marker.touch()",
-];
 /** Qwen/Qwen3-8B, unpinned: its marker is the first 16 hex digits of sha256("Qwen/Qwen3-8B@"). */
 const qwenItems = '[{"kind":"huggingface","repo":"Qwen/Qwen3-8B","key":"abc91c9c0b5fe9f5"}]';
 
@@ -186,12 +165,12 @@ describe("the model cache and autoscaling contract on the local stack with cache
         const preload = job.containers[0].command;
         expect(preload).toHaveLength(4);
         expect(preload.slice(0, 2)).toEqual(["python3", "-c"]);
-        expect(preload[2].split("\n")).toStrictEqual(downloadProgram);
+        expect(preload[2].split("\n")).toStrictEqual(downloadProgramLines);
         expect(preload[3]).toBe(qwenItems);
         expect(job.containers[0].volumeMounts).toEqual([{ name: "model-cache", mountPath: "/models" }]);
 
         const fetch = podOf(run, "local-cache").initContainers.map((c: any) => [c.name, c.command]);
-        expect(fetch).toStrictEqual([["model-fetch", ["flock", "/models/.lock", "python3", "-c", downloadProgram.join("\n"), qwenItems]]]);
+        expect(fetch).toStrictEqual([["model-fetch", ["flock", "/models/.lock", "python3", "-c", downloadProgramLines.join("\n"), qwenItems]]]);
 
         const wait = podOf(run, "shared-cache").initContainers.map((c: any) => [c.name, c.command]);
         expect(wait).toStrictEqual([
@@ -240,24 +219,6 @@ describe("the node bootstrap contract on the dev (EKS) stack with a node-local c
 
     it("gives gpu-l4's launch template the user data asking nodeadm for RAID0, in one MIME part with the fixed boundary", () => {
         const template = resource(run, "aws:ec2/launchTemplate:LaunchTemplate", "model-services-gpu-l4-launch-template");
-        expect(Buffer.from(template.userData, "base64").toString("utf8")).toBe(
-            [
-                "MIME-Version: 1.0",
-                'Content-Type: multipart/mixed; boundary="MODEL-SERVICES-NODECONFIG"',
-                "",
-                "--MODEL-SERVICES-NODECONFIG",
-                "Content-Type: application/node.eks.aws",
-                "",
-                "apiVersion: node.eks.aws/v1alpha1",
-                "kind: NodeConfig",
-                "spec:",
-                "  instance:",
-                "    localStorage:",
-                "      strategy: RAID0",
-                "",
-                "--MODEL-SERVICES-NODECONFIG--",
-                "",
-            ].join("\n"),
-        );
+        expect(Buffer.from(template.userData, "base64").toString("utf8")).toBe(nodeUserDataLines("RAID0").join("\n"));
     });
 });

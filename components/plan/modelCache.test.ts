@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { ModelSource, ModelSourceKind } from "../config/modelSource";
 import { ModelCacheKind } from "../config/rules";
 import { cacheEnv, fetchCommand, FetchItem, fetchItem, fetchScript, modelCacheMountPath, modelVolumesPath, preloadJobName, servedPath, waitCommand } from "./modelCache";
+import { downloadProgramLines } from "../../test/helpers/expectedContracts";
 
 const hf: ModelSource = { kind: ModelSourceKind.HuggingFace, uri: "Qwen/Qwen3-8B", repo: "Qwen/Qwen3-8B" };
 const s3: ModelSource = { kind: ModelSourceKind.S3, uri: "s3://acme-models/qwen3-8b", bucket: "acme-models", prefix: "qwen3-8b" };
@@ -114,27 +115,7 @@ const s3Item: FetchItem = { kind: "s3", bucket: "acme-models", prefix: "qwen3-8b
 
 describe("the download step", () => {
     it("the download program: each item once (its marker under /models/.ready), Hugging Face into hub/, S3 into s3/<bucket>/", () => {
-        expect(fetchScript.split("\n")).toStrictEqual([
-            "import json, pathlib, sys",
-            'root = pathlib.Path("/models")',
-            "for item in json.loads(sys.argv[1]):",
-            '    marker = pathlib.Path("/models/.ready") / item["key"]',
-            "    if marker.exists():",
-            "        continue",
-            '    if item["kind"] == "huggingface":',
-            "        from huggingface_hub import snapshot_download",
-            '        snapshot_download(item["repo"], revision=item.get("revision"), cache_dir=str(root / "hub"))',
-            "    else:",
-            "        import boto3",
-            '        s3, bucket, prefix = boto3.client("s3"), item["bucket"], item["prefix"]',
-            '        for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix + "/"):',
-            '            for obj in page.get("Contents", []):',
-            '                target = root / "s3" / bucket / obj["Key"]',
-            "                target.parent.mkdir(parents=True, exist_ok=True)",
-            '                s3.download_file(bucket, obj["Key"], str(target))',
-            "    marker.parent.mkdir(parents=True, exist_ok=True)",
-            "    marker.touch()",
-        ]);
+        expect(fetchScript.split("\n")).toStrictEqual(downloadProgramLines);
     });
 
     it("unlocked: python3 -c <program> <items as JSON>", () => {

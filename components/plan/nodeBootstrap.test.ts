@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { nodeConfig, nodeUserData } from "./nodeBootstrap";
+import { nodeUserDataLines } from "../../test/helpers/expectedContracts";
 
 /**
  * What an EKS AL2023 node reads at boot from the launch template: a MIME multi-part document
@@ -19,23 +20,7 @@ describe("nodeConfig: nodeadm's NodeConfig asking for a local storage strategy",
 
 describe("nodeUserData: the launch template's user data (before base64)", () => {
     it("is a multipart/mixed document with the fixed boundary, one application/node.eks.aws part, and the closing delimiter", () => {
-        expect(nodeUserData("RAID0").split("\n")).toEqual([
-            "MIME-Version: 1.0",
-            'Content-Type: multipart/mixed; boundary="MODEL-SERVICES-NODECONFIG"',
-            "",
-            "--MODEL-SERVICES-NODECONFIG",
-            "Content-Type: application/node.eks.aws",
-            "",
-            "apiVersion: node.eks.aws/v1alpha1",
-            "kind: NodeConfig",
-            "spec:",
-            "  instance:",
-            "    localStorage:",
-            "      strategy: RAID0",
-            "",
-            "--MODEL-SERVICES-NODECONFIG--",
-            "",
-        ]);
+        expect(nodeUserData("RAID0").split("\n")).toEqual(nodeUserDataLines("RAID0"));
     });
 
     it("renders the same bytes for the same strategy (no random boundary), and the part's body is the NodeConfig", () => {
