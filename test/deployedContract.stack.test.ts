@@ -84,6 +84,18 @@ describe("the gateway contract on the shipped local stack with a service of each
         expect(unavailable).toHaveLength(1);
         expect(unavailable[0].filter.and_filter.filters[1]).toEqual({ response_flag_filter: { flags: ["UH", "UF", "UO", "URX", "UC", "UR", "NC"] } });
     });
+    it("answers model_scaling_up to Envoy's no-instance 503 of a request marked x-model-services-scale-up-seconds, with Retry-After from that header, and strips the mark from clients", () => {
+        const hcm = hcmOf(files["lds.json"]);
+        const scaling = hcm.local_reply_config.mappers.filter((m: any) => m.body_format_override.json_format.error.code === "model_scaling_up");
+        expect(scaling).toHaveLength(1);
+        expect(scaling[0].filter.and_filter.filters.slice(1)).toEqual([
+            { response_flag_filter: { flags: ["UH", "UF", "URX", "NC"] } },
+            { header_filter: { header: { name: "x-model-services-scale-up-seconds", present_match: true } } },
+        ]);
+        expect(scaling[0].headers_to_add).toEqual([{ header: { key: "retry-after", value: "%REQ(x-model-services-scale-up-seconds)%" }, append_action: "OVERWRITE_IF_EXISTS_OR_ADD" }]);
+        expect(JSON.stringify(hcm.http_filters)).toContain('{"remove":"x-model-services-scale-up-seconds"}');
+    });
+
     it("deploys the bootstrap's admin cluster and heap monitor: 80 % of the 1024 MiB container limit, in bytes", () => {
         const bootstrap = files["envoy.json"];
         expect(bootstrap.static_resources.clusters.map((c: any) => [c.name, c.load_assignment.cluster_name])).toEqual([["envoy-admin", "envoy-admin"]]);
