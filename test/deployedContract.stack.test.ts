@@ -190,6 +190,20 @@ describe("the model cache and autoscaling contract on the local stack with cache
         ]);
     });
 
+    it("hands every simulated Node to the KWOK controller by its annotation", () => {
+        const nodes = run.registered.filter((r) => r.type === "kubernetes:core/v1:Node");
+        expect(nodes.length).toBeGreaterThan(0);
+        for (const node of nodes) {
+            expect(node.inputs.metadata.annotations).toMatchObject({ "kwok.x-k8s.io/node": "fake" });
+        }
+    });
+
+    it("fails before anything is created when no catalog instance type holds a model, saying what to do", async () => {
+        const huge = cachedAndAutoscaled();
+        huge.services.push({ name: "huge", model: "acme/huge", architecture: { paramsBillions: 1000 }, gpus: 1, instances: 1, nodeGroup: "gpu-l4" });
+        await expect(runStack(huge, { stack: "local" })).rejects.toThrow("No g6.xlarge node is big enough: no catalog instance type holds it: use a quantized checkpoint (quantization: awq or fp8) or a smaller model.");
+    });
+
     it("keeps an uncached service's Hugging Face cache at /root/.cache/huggingface on an emptyDir (HF_HOME)", () => {
         const vllm = podOf(run, "test").containers[0];
         expect(vllm.volumeMounts).toContainEqual({ name: "model-cache", mountPath: "/root/.cache/huggingface" });

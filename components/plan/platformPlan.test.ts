@@ -85,6 +85,10 @@ describe("planPlatform: what the platform creates for the caches", () => {
         expect(plan(raw(eks, { kind: "shared" }, true)).managedEfs).toBe(true);
         expect(plan(raw(eks, { kind: "shared", storageClass: "fsx" })).managedEfs).toBe(false);
         expect(plan(raw(eks, { kind: "node-local" })).managedEfs).toBe(false);
+        // One base on the platform's class is enough, beside another that is not.
+        const mixed = raw(eks, { kind: "shared" });
+        (mixed.services as Record<string, unknown>[]).push({ name: "local", model: "Qwen/Qwen3-8B", instances: 1, nodeGroup: "other", maxModelLen: 8192, modelCache: { kind: "node-local" } });
+        expect(plan(mixed).managedEfs).toBe(true);
         expect(plan(raw({ ...eks, create: false }, { kind: "shared", storageClass: "model-services-efs" })).managedEfs).toBe(false);
         expect(plan(raw({ kind: "kubeconfig", kubeconfig: "k" }, { kind: "shared", storageClass: "model-services-efs" })).managedEfs).toBe(false);
     });

@@ -96,6 +96,8 @@ describe("footprint rules from vLLM 0.26.0's source", () => {
     it("takes the last of --async-scheduling and --no-async-scheduling, as vLLM's BooleanOptionalAction does", () => {
         expect(maxConcurrentBatches("chat", ["--no-async-scheduling", "--async-scheduling"])).toBe(2);
         expect(maxConcurrentBatches("chat", ["--async-scheduling", "--no_async_scheduling"])).toBe(1);
+        // Only whole arguments count: a later value that merely ends in the flag's name is no flag.
+        expect(maxConcurrentBatches("chat", ["--no-async-scheduling", "x--async-scheduling"])).toBe(1);
         // Explicitly on, it is on for pooling models too; only the default leaves them out.
         expect(maxConcurrentBatches("embedding", ["--async-scheduling"])).toBe(2);
         expect(maxConcurrentBatches("embedding", ["--no-async-scheduling"])).toBe(1);
