@@ -13,9 +13,6 @@ import { pinnedVllmVersion, tensorParallelProblem, validTensorParallelSizes } fr
  */
 export function nodesNeeded(podGpus: readonly number[], gpusPerNode: number): number {
     const sorted = podGpus.filter((gpus) => gpus > 0).sort((a, b) => b - a);
-    if (sorted.length === 0) {
-        return 0;
-    }
     if (sorted[0] > gpusPerNode) {
         return Infinity;
     }
@@ -142,8 +139,7 @@ export function planCapacity(services: ServicePlan[], nodeGroups: NodeGroupPlan[
     nodeGroups.forEach((group, g) => {
         const placed = placements.filter((p) => p.service.nodeGroup === group.name);
         if (group.instanceTypeChosen) {
-            // The config requires a family where it leaves the instance type out.
-            const family = group.family!;
+            const family = group.family!; // the config requires one where it leaves the type out
             const chosen = chooseInstanceType(group, family, placed);
             if (!chosen) {
                 reportFamilyMisfit(issues, family, group, g, placed);
@@ -246,12 +242,9 @@ function chooseInstanceType(group: NodeGroupPlan, family: string, placed: readon
     return best?.type;
 }
 
-
 /**
- * Why no size of a group's family works. The sizes of a family differ only in how many of
- * the same GPU they have, so a service that fits no size does not fit the largest either, and
- * its status there says why: more GPUs than any size has, a GPU count vLLM refuses, or weights
- * that no GPU count the family offers can hold.
+ * Why no size of a group's family works. A family's sizes differ only in how many of one GPU they
+ * have, so a service that fits no size fits not the largest either, and its status there says why.
  */
 function reportFamilyMisfit(issues: IssueList, family: string, group: NodeGroupPlan, g: number, placed: readonly Placement[]): void {
     const largest = gpuInstanceTypesOfFamily(family).reduce((a, b) => (b.gpus > a.gpus ? b : a));

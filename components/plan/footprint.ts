@@ -303,8 +303,7 @@ function tokensThatFit(model: ResolvedModel, bytes: number, tensorParallel: numb
     const heldAtC = (Math.ceil(c / block) + 1) * block;
     const beyond = fullLayers > 0 ? (room - windowLayers * heldAtC) / fullLayers : room >= windowLayers * heldAtC ? Infinity : -1;
     const within = (room - windowLayers * block) / (fullLayers + windowLayers);
-    // Whole blocks, then the model's own maximum, which need not be whole blocks (vLLM gives a
-    // request ⌈L ÷ block⌉ blocks): a 514-token model fits where its 33 blocks do.
+    // Whole blocks, then the model's own maximum (need not be whole blocks: vLLM gives ⌈L ÷ block⌉).
     let tokens = Math.min(Math.floor((windowLayers > 0 && beyond < c ? within : beyond) / block) * block, cap);
     while (tokens > 0 && !fits(tokens)) {
         tokens = Math.ceil(tokens / block) * block - block;
