@@ -60,6 +60,11 @@ describe("services[].autoscale", () => {
         ]);
     });
 
+    it("accepts the bounds themselves: min equal to max, and a KV-cache target of exactly 1", () => {
+        expect(parseConfig(autoscaled({ min: 2, max: 2 }), { stack: "local" }).services[0].autoscale).toMatchObject({ min: 2, max: 2 });
+        expect(parseConfig(autoscaled({ min: 0, max: 2, metric: "kvCache", target: 1 }), { stack: "local" }).services[0].autoscale).toMatchObject({ metric: "kvCache", target: 1 });
+    });
+
     it("rejects a max the node group cannot hold, naming the nodes needed at the peak", () => {
         // gpu-l4 is g6.xlarge (1 GPU) with maxSize 4; the test service needs 1 GPU per instance.
         expect(problems(autoscaled({ min: 0, max: 5 }))).toEqual([

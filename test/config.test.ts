@@ -45,6 +45,8 @@ describe("key rotation with a grace period", () => {
     it("keeps the previous value until the configured time, then drops it", () => {
         expect(loadPlatform(rotated("2026-11-30T12:30:00Z"), { stack: "local", now }).apiKeys[0].keepPrevious).toBe(true);
         expect(loadPlatform(rotated("2026-11-30T11:59:59Z"), { stack: "local", now }).apiKeys[0].keepPrevious).toBe(false);
+        // The grace period ends at that time: not kept at the instant itself.
+        expect(loadPlatform(rotated("2026-11-30T12:00:00Z"), { stack: "local", now }).apiKeys[0].keepPrevious).toBe(false);
         expect(loadPlatform(rotated(), { stack: "local", now }).apiKeys[0].keepPrevious).toBe(false);
         expect(loadPlatform(rotated(), { stack: "local", now }).apiKeys[1].keepPrevious).toBe(false);
     });
