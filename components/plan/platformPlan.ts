@@ -92,8 +92,8 @@ export function planPlatform(config: PlatformConfig): PlanResult {
     }
     // Before capacity: a base's LoRA buffers take GPU memory its fit must leave room for, and
     // the autoscale plan's cold-start estimate is made from the startup budget. An adapter has
-    // no adapters (no LoRA plan); its budget is replaced by its base's below.
-    for (const service of services) {
+    // neither: it takes its base's budget below.
+    for (const service of services.filter((s) => s.base === undefined)) {
         const adapters = services.filter((a) => a.base === service.name);
         service.lora = loraPlan(
             adapters.map((a) => ({ name: a.accessName, path: servedPath(a.adapter!, a.revision, service.modelCache.kind, true), rank: a.rank ?? 0 })),
