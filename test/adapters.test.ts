@@ -1,6 +1,7 @@
 import { beforeEach, describe, expect, it } from "vitest";
-import { ConfigError, findModel, loadPlatform, loraArgs, loraBytesPerGpu, renderEnvoyConfig, startupBudget, vllmCommand } from "../components";
+import { findModel, loadPlatform, loraArgs, loraBytesPerGpu, renderEnvoyConfig, startupBudget, vllmCommand } from "../components";
 import { allServicesClientPrefix, httpFilterNames } from "../components/plan/gateway";
+import { configProblems } from "./helpers/planConfig";
 import { runStack } from "./helpers/platform";
 import { formatPlan } from "../scripts/plan";
 
@@ -28,13 +29,7 @@ function adapterConfig(): Record<string, any> {
 function problems(mutate: (c: Record<string, any>) => void): string[] {
     const config = adapterConfig();
     mutate(config);
-    try {
-        loadPlatform(config, { stack: "local" });
-    } catch (e) {
-        expect(e).toBeInstanceOf(ConfigError);
-        return (e as ConfigError).issues.map((i) => i.message);
-    }
-    throw new Error("expected the config to be rejected");
+    return configProblems(() => loadPlatform(config, { stack: "local" }));
 }
 
 describe("adapter services: config errors with path, value and fix", () => {
@@ -350,13 +345,7 @@ describe("LoRA buffers in the GPU fit (vLLM allocates them per slot, at the larg
 
     it("a base whose adapters leave no room for its context is a planner error before anything is created", () => {
         expect(() => loadPlatform(withAdapters(2, 32), { stack: "local" })).not.toThrow();
-        let messages: string[] = [];
-        try {
-            loadPlatform(withAdapters(8, 64), { stack: "local" });
-        } catch (e) {
-            messages = (e as ConfigError).issues.map((i) => i.message);
-        }
-        expect(messages).toEqual([
+        expect(configProblems(() => loadPlatform(withAdapters(8, 64), { stack: "local" }))).toEqual([
             "services[0].maxModelLen: is more than fits: with gpus 1 on g6.xlarge (NVIDIA L4), about 0.5 GiB per GPU is left for the KV cache, enough for 3952 tokens, got 8192. Lower maxModelLen to at most 3952, or move the service to a node group of g6e.xlarge (gpus: 1), the cheapest catalog instance type that fits.",
         ]);
     });

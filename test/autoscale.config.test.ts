@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { ConfigError, expectedStartSeconds, loadPlatform, parseConfig, scaleUpEstimateSeconds, startupBudget, autoscaledStatus } from "../components";
+import { expectedStartSeconds, loadPlatform, parseConfig, scaleUpEstimateSeconds, startupBudget, autoscaledStatus } from "../components";
 import { stackConfig } from "./helpers/platform";
+import { configProblems } from "./helpers/planConfig";
 
 /** `services[].autoscale` and `autoscaling`: parsing, defaults, errors with path/value/fix, and the plan's peak check. */
 
@@ -15,13 +16,7 @@ function autoscaled(autoscale: Record<string, unknown>, extra: Record<string, un
 }
 
 function problems(raw: Record<string, unknown>): string[] {
-    try {
-        loadPlatform(raw, { stack: "local" });
-    } catch (e) {
-        expect(e).toBeInstanceOf(ConfigError);
-        return (e as ConfigError).issues.map((i) => i.message);
-    }
-    throw new Error("expected a ConfigError");
+    return configProblems(() => loadPlatform(raw, { stack: "local" }));
 }
 
 describe("services[].autoscale", () => {

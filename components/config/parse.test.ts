@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ConfigError } from "./issues";
+import { configProblems } from "../../test/helpers/planConfig";
 import { parseConfig } from "./parse";
 
 /** A kubeconfig cluster with the given node groups and one service (its fields overridden). */
@@ -14,13 +14,7 @@ function raw(nodeGroups: Record<string, unknown>[], service: Record<string, unkn
 }
 
 function problems(config: Record<string, unknown>): string[] {
-    try {
-        parseConfig(config, { stack: "test" });
-    } catch (e) {
-        expect(e).toBeInstanceOf(ConfigError);
-        return (e as ConfigError).issues.map((i) => i.message);
-    }
-    throw new Error("expected the config to be rejected");
+    return configProblems(() => parseConfig(config, { stack: "test" }));
 }
 
 const gpu = (name: string) => ({ name, instanceType: "g6.xlarge", minSize: 0, maxSize: 1 });

@@ -18,13 +18,18 @@ export function plan(raw: Record<string, unknown>): PlatformPlan {
     return loadPlatform(raw, { stack: "test" });
 }
 
-/** The messages of a config that must be rejected with a ConfigError. */
-export function problems(raw: Record<string, unknown>): string[] {
+/** The messages of a config that must be rejected with a ConfigError by `load` (parsing, or parsing and planning). */
+export function configProblems(load: () => unknown): string[] {
     try {
-        loadPlatform(raw, { stack: "test" });
+        load();
     } catch (e) {
         expect(e).toBeInstanceOf(ConfigError);
         return (e as ConfigError).issues.map((i) => i.message);
     }
     throw new Error("expected the config to be rejected");
+}
+
+/** The messages of a config `loadPlatform` must reject. */
+export function problems(raw: Record<string, unknown>): string[] {
+    return configProblems(() => loadPlatform(raw, { stack: "test" }));
 }
