@@ -112,6 +112,9 @@ function resolve(raw: RawConfig, ctx: ParseContext, issues: IssueList): Platform
         if (!isAdapter && s.adapter !== undefined) {
             issues.add(`${path}.adapter`, s.adapter, "needs base: an adapter runs in another service's pods", "set base to that service's name, or remove adapter");
         }
+        if (!isAdapter && s.rank !== undefined) {
+            issues.add(`${path}.rank`, s.rank, "is an adapter's LoRA rank; this service has no base", "remove rank (maxLoraRank sizes the adapters a base serves), or set base and adapter");
+        }
         const source = !isAdapter && s.model !== undefined ? resolveSource(s.model, `${path}.model`, modelAccess, issues) : undefined;
         const adapter = isAdapter && s.adapter !== undefined ? resolveSource(s.adapter, `${path}.adapter`, modelAccess, issues) : undefined;
         const pinned = isAdapter ? adapter : source;

@@ -304,7 +304,7 @@ export const configSchema = z.strictObject({
         },
         "playground settings",
     ).optional(),
-    huggingFaceToken: text("a Hugging Face token", "pulumi config set --secret huggingFaceToken hf_…").optional(),
+    huggingFaceToken: text("a Hugging Face token", "set it as a secret: pulumi config set --secret huggingFaceToken hf_…").optional(),
 });
 
 export type RawConfig = z.infer<typeof configSchema>;
