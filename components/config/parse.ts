@@ -35,7 +35,7 @@ export interface ParseContext {
  */
 export function parseConfig(raw: Record<string, unknown>, ctx: ParseContext): PlatformConfig {
     const issues = new IssueList();
-    const parsed = configSchema.safeParse(raw, { reportInput: true });
+    const parsed = configSchema.safeParse(raw);
     if (!parsed.success) {
         for (const issue of parsed.error.issues) {
             reportZodIssue(issues, issue, raw);
