@@ -87,28 +87,24 @@ function object<T extends z.ZodRawShape>(shape: T, what: string) {
     return z.strictObject(shape, { error: leafMessage(`a mapping of ${what}`, "write it as a YAML mapping (key: value)") });
 }
 
-const eksCluster = object(
-    {
-        kind: z.literal("eks"),
-        name: pattern(rfc1123Label, "an EKS cluster name (lowercase letters, digits and '-', ≤ 63)", "name the cluster, e.g. model-services", 100),
-        create: bool("true creates the cluster; false uses an existing cluster of that name").optional(),
-        version: pattern(/^1\.\d{2}$/, 'a Kubernetes minor version such as "1.34"', "quote it in YAML so it stays a string", 5).optional(),
-        subnetIds: list(pattern(/^subnet-[0-9a-f]{8,17}$/, "a subnet id (subnet-…)", "copy the ids from the VPC console"), "subnet ids").optional(),
-        region: pattern(/^[a-z]{2}(-[a-z]+)+-\d$/, "an AWS region such as us-east-1", "name the region the prices should come from").optional(),
-    },
-    "cluster settings",
-);
+// The two kinds of cluster: strict objects without a message of their own, since a value that is
+// no mapping fails at the union, whose message says what to write.
+const eksCluster = z.strictObject({
+    kind: z.literal("eks"),
+    name: pattern(rfc1123Label, "an EKS cluster name (lowercase letters, digits and '-', ≤ 63)", "name the cluster, e.g. model-services", 100),
+    create: bool("true creates the cluster; false uses an existing cluster of that name").optional(),
+    version: pattern(/^1\.\d{2}$/, 'a Kubernetes minor version such as "1.34"', "quote it in YAML so it stays a string", 5).optional(),
+    subnetIds: list(pattern(/^subnet-[0-9a-f]{8,17}$/, "a subnet id (subnet-…)", "copy the ids from the VPC console"), "subnet ids").optional(),
+    region: pattern(/^[a-z]{2}(-[a-z]+)+-\d$/, "an AWS region such as us-east-1", "name the region the prices should come from").optional(),
+});
 
-const kubeconfigCluster = object(
-    {
-        kind: z.literal("kubeconfig"),
-        context: text("a kubeconfig context name", "run `kubectl config get-contexts` to list them").optional(),
-        kubeconfig: text("a path to a kubeconfig file", "give the file's path, or leave it out to use $KUBECONFIG").optional(),
-        nvidiaDevicePlugin: bool("true deploys NVIDIA's device plugin; leave it false when the cluster already has it (GPU Operator)").optional(),
-        simulated: bool("true on a KWOK cluster: the stack creates the node groups' nodes itself").optional(),
-    },
-    "cluster settings",
-);
+const kubeconfigCluster = z.strictObject({
+    kind: z.literal("kubeconfig"),
+    context: text("a kubeconfig context name", "run `kubectl config get-contexts` to list them").optional(),
+    kubeconfig: text("a path to a kubeconfig file", "give the file's path, or leave it out to use $KUBECONFIG").optional(),
+    nvidiaDevicePlugin: bool("true deploys NVIDIA's device plugin; leave it false when the cluster already has it (GPU Operator)").optional(),
+    simulated: bool("true on a KWOK cluster: the stack creates the node groups' nodes itself").optional(),
+});
 
 export const clusterSchema = z.discriminatedUnion("kind", [eksCluster, kubeconfigCluster], {
     error: leafMessage('a mapping with kind "eks" or "kubeconfig"', "set cluster.kind to eks (Amazon EKS) or kubeconfig (an existing cluster)"),
