@@ -1,4 +1,4 @@
-import { describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it, vi } from "vitest";
 import { canonicalFlag, platformFlags, refusedEngineFlag, reservedEngineFlag } from "./engineFlags";
 
 describe("reserved engine flags: every spelling vLLM 0.26's parser accepts", () => {
@@ -41,7 +41,33 @@ describe("reserved engine flags: every spelling vLLM 0.26's parser accepts", () 
         expect(refusedEngineFlag(arg)?.flag).toBe("--api-key");
     });
 
-    it.each(["--api-server-count", "--api-", "--model"])("leaves %s to the other checks", (arg) => {
+    it.each(["--api-server-count", "--api-", "--", "--model"])("leaves %s to the other checks", (arg) => {
         expect(refusedEngineFlag(arg)).toBeUndefined();
+    });
+});
+
+describe("engine flags: vLLM's short aliases, read from the table as loaded", () => {
+    // The alias table is a module constant: imported afresh, a changed table shows here,
+    // also to mutation testing (docs/mutation.md, "module constants").
+    let fresh: typeof import("./engineFlags");
+
+    beforeEach(async () => {
+        vi.resetModules();
+        fresh = await import("./engineFlags");
+    });
+
+    it.each([
+        ["-tp", "tensorParallelSize"],
+        ["-tp=2", "tensorParallelSize"],
+        ["-q", "quantization"],
+        ["-q=awq", "quantization"],
+    ] as const)("%s sets the platform's %s", (arg, key) => {
+        expect(fresh.canonicalFlag(arg)).toBe(fresh.platformFlags[key].flag);
+        expect(fresh.reservedEngineFlag(arg)).toEqual(fresh.platformFlags[key]);
+    });
+
+    it("knows no other short flag", () => {
+        expect(fresh.canonicalFlag("-t")).toBeUndefined();
+        expect(fresh.reservedEngineFlag("-O3")).toBeUndefined();
     });
 });
