@@ -30,7 +30,7 @@ function resolved(group: Record<string, unknown>): NodeGroupConfig | undefined {
 describe("nodeGroups: an instance type in no catalog", () => {
     it("without a near miss, names the GPU families and the CPU sizes", () => {
         expect(problems({ instanceType: "zz9.metal" })).toEqual([
-            'nodeGroups[0].instanceType: is not an instance type in the catalogs, got "zz9.metal". Pick a GPU size of the g5, g6, g6e, p4d, p4de, p5, p5e or p5en families, or a CPU size (m7i, m6i, m5, c7i, t3) for a system group.',
+            'nodeGroups[0].instanceType: is not an instance type in the catalogs, got "zz9.metal". Pick a GPU size of the g5, g6, g6e, p4d, p4de, p5, p5e, p5en families, or a CPU size (m7i, m6i, m5, c7i, t3) for a system group.',
         ]);
     });
 });

@@ -9,6 +9,11 @@ import { NodeGroupConfig } from "./types";
 
 const gpuAmiTypes: readonly string[] = Object.values(GpuAmiType);
 
+/** The CPU catalog's families (the part of each instance type before the dot), in its order. */
+function cpuFamilies(): string[] {
+    return [...new Set(cpuInstanceTypes.map((t) => t.instanceType.split(".")[0]))];
+}
+
 /**
  * The node groups of a config, checked and with their defaults: each group's kind from the
  * catalog its instance type is in (GPU or CPU), its AMI type, and — when the config declares
@@ -26,7 +31,7 @@ export function resolveNodeGroups(raw: RawConfig["nodeGroups"], issues: IssueLis
                 g.instanceType,
                 "is not an instance type in the catalogs",
                 didYouMean(g.instanceType, known)?.concat(" (`npm run plan -- --catalog` lists the catalogs)") ??
-                    "pick a GPU size of the g5, g6, g6e, p4d, p4de, p5, p5e or p5en families, or a CPU size (m7i, m6i, m5, c7i, t3) for a system group",
+                    `pick a GPU size of the ${gpuFamilies().join(", ")} families, or a CPU size (${cpuFamilies().join(", ")}) for a system group`,
             );
         }
         if (g.instanceType !== undefined && g.family !== undefined && !g.instanceType.startsWith(`${g.family}.`)) {
