@@ -84,9 +84,10 @@ export const refusedFlags = {
 /** The refused flag an `engineArgs` item sets (by any spelling vLLM's parser accepts), or undefined. */
 export function refusedEngineFlag(arg: string): { flag: string; problem: string; fix: string } | undefined {
     const flag = canonicalFlag(arg);
-    if (flag === undefined || flag.length <= 2) {
+    if (flag === undefined) {
         return undefined;
     }
+    // A refused flag's abbreviations start with its shortest prefix, so "--" alone is none of them.
     const all = Object.values(refusedFlags);
     return all.find((r) => r.flag.startsWith(flag) && flag.startsWith(r.shortestPrefix));
 }
