@@ -21,7 +21,8 @@ export function reportZodIssue(issues: IssueList, issue: z.core.$ZodIssue, raw: 
         }
         return;
     }
-    const message = issue.code === "invalid_key" && issue.issues.length > 0 ? issue.issues[0].message : issue.message;
+    // zod reports a bad record key only with the key schema's issues; the first carries the leaf's message.
+    const message = issue.code === "invalid_key" ? issue.issues[0].message : issue.message;
     const { expected, fix } = splitLeafMessage(message);
     const value = valueAt(raw, issue.path);
     if (issue.path.at(-1) === "quantization" && typeof value === "string" && unsupportedQuantizations[value]) {
@@ -37,55 +38,42 @@ export function reportZodIssue(issues: IssueList, issue: z.core.$ZodIssue, raw: 
     }
 }
 
-/** The keys the schema allows for the object at `path` (the raw value picks the branch of a union). */
+/**
+ * The keys the schema allows for the object at `path`. zod reports an unknown key only inside a
+ * mapping it went into, so each step of the path is a mapping, a list, or the branch of the
+ * cluster's union that the value's kind picked.
+ */
 function allowedKeysAt(path: PropertyKey[], raw: Record<string, unknown>): string[] {
     let schema: z.ZodType = configSchema;
     let value: unknown = raw;
-    const unwrap = (s: z.ZodType): z.ZodType => {
-        let current = s;
-        for (;;) {
-            const def = current.def as { type: string; innerType?: z.ZodType };
-            if ((def.type === "optional" || def.type === "default" || def.type === "nullable") && def.innerType) {
-                current = def.innerType;
-            } else {
-                return current;
-            }
-        }
-    };
-    const branch = (s: z.ZodType, v: unknown): z.ZodType => {
-        const def = s.def as { type: string; options?: z.ZodType[]; discriminator?: string };
-        if (def.type !== "union" || !def.options) {
-            return s;
-        }
-        const kind = (v as Record<string, unknown> | undefined)?.[def.discriminator ?? ""];
-        return def.options.find((o) => (o as z.ZodObject).shape?.[def.discriminator ?? ""]?.def?.values?.includes(kind)) ?? def.options[0];
-    };
-    schema = branch(unwrap(schema), value);
     for (const segment of path) {
-        value = (value as Record<PropertyKey, unknown> | undefined)?.[segment];
-        const def = schema.def as { type: string; element?: z.ZodType };
-        if (def.type === "array" && def.element) {
-            schema = def.element;
-        } else if (def.type === "object") {
-            schema = (schema as z.ZodObject).shape[String(segment)] as z.ZodType;
-        } else {
-            return [];
-        }
-        schema = branch(unwrap(schema), value);
-    }
-    return schema.def.type === "object" ? Object.keys((schema as z.ZodObject).shape) : [];
-}
-
-function valueAt(raw: unknown, path: PropertyKey[]): unknown {
-    let value = raw;
-    for (const segment of path) {
-        if (value === null || typeof value !== "object") {
-            return undefined;
-        }
         value = (value as Record<PropertyKey, unknown>)[segment];
+        const def = schema.def as { type: string; element?: z.ZodType };
+        schema = objectOf(def.type === "array" ? def.element! : (schema as z.ZodObject).shape[String(segment)], value);
     }
-    return value;
+    return Object.keys((schema as z.ZodObject).shape);
 }
 
+/** The schema of `value` without its wrappers (optional), and of a discriminated union the branch the value's kind names. */
+function objectOf(schema: z.ZodType, value: unknown): z.ZodType {
+    let current = schema;
+    while (innerOf(current)) {
+        current = innerOf(current)!;
+    }
+    const def = current.def as { type: string; options?: z.ZodObject[]; discriminator?: string };
+    if (def.type !== "union") {
+        return current;
+    }
+    const discriminator = def.discriminator!;
+    const kind = (value as Record<string, unknown>)[discriminator];
+    return def.options!.find((o) => (o.shape[discriminator].def as { values: unknown[] }).values.includes(kind))!;
+}
 
+function innerOf(schema: z.ZodType): z.ZodType | undefined {
+    return (schema.def as { innerType?: z.ZodType }).innerType;
+}
 
+/** The value at an issue's path: zod's paths run only through the mappings and lists it went into. */
+function valueAt(raw: unknown, path: PropertyKey[]): unknown {
+    return path.reduce<unknown>((value, segment) => (value as Record<PropertyKey, unknown>)[segment], raw);
+}
