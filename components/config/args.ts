@@ -75,7 +75,7 @@ function isResolved(value: unknown): boolean {
 function checkLeaf(issues: IssueList, arg: string, leaf: z.ZodType, value: unknown): void {
     // Parsed under `args.<arg>` so paths read `args.env.1X` the way config paths read `services[0].env.1X`.
     const raw = { args: { [arg]: value } };
-    const parsed = z.object({ args: z.object({ [arg]: leaf }) }).safeParse(raw, { reportInput: true });
+    const parsed = z.object({ args: z.object({ [arg]: leaf }) }).safeParse(raw);
     if (!parsed.success) {
         for (const issue of parsed.error.issues) {
             reportZodIssue(issues, issue, raw);
