@@ -8,11 +8,14 @@ import { beforeEach, describe, expect, it, vi } from "vitest";
  */
 let args: typeof import("./args");
 let envLeaf: typeof import("./schema").serviceSchema.shape.env;
+let tlsLeaf: typeof import("./schema").gatewaySchema.shape.tls;
 
 beforeEach(async () => {
     vi.resetModules();
     args = await import("./args");
-    envLeaf = (await import("./schema")).serviceSchema.shape.env;
+    const schema = await import("./schema");
+    envLeaf = schema.serviceSchema.shape.env;
+    tlsLeaf = schema.gatewaySchema.shape.tls;
 });
 
 /** The messages `value` draws as the plain arg `arg`. */
@@ -77,5 +80,15 @@ describe("args: a value holding an Output is checked when it resolves", () => {
         const check = new args.ArgsCheck('ModelService "chat" args');
         check.input("env", envLeaf, { A: "a", B: 5 });
         expect(check.issues.issues.map((i) => i.message)).toEqual(["args.env.B: expected a string value, got 5. Quote the value in YAML."]);
+    });
+});
+
+describe("args: a mapping arg", () => {
+    it("with an unknown key names the keys it allows", () => {
+        expect(plainMessages("tls", tlsLeaf, { secretName: "s", extra: 1 })).toEqual(["args.tls.extra: is not a known key. Known keys here: secretName."]);
+        expect(plainMessages("tls", tlsLeaf, { secretNme: "s" })).toEqual([
+            "args.tls.secretName: is missing; expected the name of a kubernetes.io/tls Secret. Create the Secret in the namespace and name it here.",
+            'args.tls.secretNme: is not a known key. Did you mean "secretName"?',
+        ]);
     });
 });

@@ -63,9 +63,7 @@ function isResolved(value: unknown): boolean {
     if (pulumi.Output.isInstance(value) || value instanceof Promise) {
         return false;
     }
-    if (Array.isArray(value)) {
-        return value.every(isResolved);
-    }
+    // A list's values are its elements.
     if (value !== null && typeof value === "object") {
         return Object.values(value).every(isResolved);
     }
@@ -75,10 +73,11 @@ function isResolved(value: unknown): boolean {
 function checkLeaf(issues: IssueList, arg: string, leaf: z.ZodType, value: unknown): void {
     // Parsed under `args.<arg>` so paths read `args.env.1X` the way config paths read `services[0].env.1X`.
     const raw = { args: { [arg]: value } };
-    const parsed = z.object({ args: z.object({ [arg]: leaf }) }).safeParse(raw);
+    const schema = z.object({ args: z.object({ [arg]: leaf }) });
+    const parsed = schema.safeParse(raw);
     if (!parsed.success) {
         for (const issue of parsed.error.issues) {
-            reportZodIssue(issues, issue, raw);
+            reportZodIssue(issues, issue, raw, schema);
         }
     }
 }

@@ -38,7 +38,7 @@ export function parseConfig(raw: Record<string, unknown>, ctx: ParseContext): Pl
     const parsed = configSchema.safeParse(raw);
     if (!parsed.success) {
         for (const issue of parsed.error.issues) {
-            reportZodIssue(issues, issue, raw);
+            reportZodIssue(issues, issue, raw, configSchema);
         }
         throw new ConfigError(issues.issues);
     }

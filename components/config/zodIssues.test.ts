@@ -67,4 +67,10 @@ describe("zod issues: values", () => {
             'services[0].dtype: expected one of "auto", "bfloat16", "float16", "float32", got "gguf". Pick the weights dtype, or leave it out for auto.',
         ]);
     });
+
+    it("a quantization named like a built-in object method is just not one of the choices", () => {
+        expect(messages(kubeconfigStack, "services[0].quantization", "toString")).toEqual([
+            'services[0].quantization: expected one of "awq", "awq_marlin", "gptq", "gptq_marlin", "fp8", "mxfp4", "bitsandbytes", "compressed-tensors", got "toString". Pick the quantization the checkpoint uses, or leave it out.',
+        ]);
+    });
 });

@@ -2,14 +2,17 @@ import { z } from "zod";
 import { didYouMean } from "./didYouMean";
 import { formatPath, IssueList } from "./issues";
 import { unsupportedQuantizations } from "./rules";
-import { configSchema, splitLeafMessage } from "./schema";
+import { splitLeafMessage } from "./schema";
 
-/** zod's issues in the project's shape: path, the value as written, and the fix the schema leaf carries. */
-
-export function reportZodIssue(issues: IssueList, issue: z.core.$ZodIssue, raw: Record<string, unknown>): void {
+/**
+ * zod's issues in the project's shape: path, the value as written, and the fix the schema leaf
+ * carries. `schema` is the one `raw` was parsed with: an unknown key's message lists the keys it
+ * allows at that path.
+ */
+export function reportZodIssue(issues: IssueList, issue: z.core.$ZodIssue, raw: Record<string, unknown>, schema: z.ZodType): void {
     const path = formatPath(issue.path);
     if (issue.code === "unrecognized_keys") {
-        const allowed = allowedKeysAt(issue.path, raw);
+        const allowed = allowedKeysAt(schema, issue.path, raw);
         for (const key of issue.keys) {
             const keyPath = path ? `${path}.${key}` : key;
             issues.add(
@@ -25,7 +28,7 @@ export function reportZodIssue(issues: IssueList, issue: z.core.$ZodIssue, raw: 
     const message = issue.code === "invalid_key" ? issue.issues[0].message : issue.message;
     const { expected, fix } = splitLeafMessage(message);
     const value = valueAt(raw, issue.path);
-    if (issue.path.at(-1) === "quantization" && typeof value === "string" && unsupportedQuantizations[value]) {
+    if (issue.path.at(-1) === "quantization" && typeof value === "string" && Object.hasOwn(unsupportedQuantizations, value)) {
         issues.add(path, value, "is not supported by the pinned vLLM image (components/versions.ts), which has no such quantization method", unsupportedQuantizations[value]);
         return;
     }
@@ -43,8 +46,8 @@ export function reportZodIssue(issues: IssueList, issue: z.core.$ZodIssue, raw: 
  * mapping it went into, so each step of the path is a mapping, a list, or the branch of the
  * cluster's union that the value's kind picked.
  */
-function allowedKeysAt(path: PropertyKey[], raw: Record<string, unknown>): string[] {
-    let schema: z.ZodType = configSchema;
+function allowedKeysAt(root: z.ZodType, path: PropertyKey[], raw: Record<string, unknown>): string[] {
+    let schema = root;
     let value: unknown = raw;
     for (const segment of path) {
         value = (value as Record<PropertyKey, unknown>)[segment];
