@@ -28,6 +28,9 @@ describe("reserved engine flags: every spelling vLLM 0.26's parser accepts", () 
     it("reads underscores as dashes only in the key, not the value", () => {
         expect(canonicalFlag("--served_model_name=a_b")).toBe("--served-model-name");
         expect(canonicalFlag("value_with_underscores")).toBeUndefined();
+        // Names of built-in object properties are plain values, not aliases.
+        expect(canonicalFlag("constructor")).toBeUndefined();
+        expect(canonicalFlag("toString=1")).toBeUndefined();
     });
 
     it("names a fix for every platform flag", () => {

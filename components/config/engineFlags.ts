@@ -40,7 +40,7 @@ const aliases: Readonly<Record<string, string>> = {
  */
 export function canonicalFlag(arg: string): string | undefined {
     const name = arg.split("=")[0];
-    if (aliases[name]) {
+    if (Object.hasOwn(aliases, name)) {
         return aliases[name];
     }
     if (!name.startsWith("--")) {
