@@ -6,9 +6,9 @@ import { accessNamePattern } from "./rules";
 import { leafMessage } from "./schema";
 
 /** The leaf of an access name, which the config derives (`<owner>/<name>`) and a program may pass. */
-export const accessNameLeaf = z.string({ error: leafMessage("an access name such as u-8105f7322477/llama-8b", "use <owner>/<service name>, without spaces or '%'") }).regex(accessNamePattern, {
-    error: leafMessage("an access name such as u-8105f7322477/llama-8b", "use <owner>/<service name>, without spaces or '%'"),
-});
+export const accessNameLeaf = z
+    .string({ error: leafMessage("an access name such as u-8105f7322477/llama-8b", "use <owner>/<service name>, without spaces or '%'") })
+    .regex(accessNamePattern);
 
 /**
  * Checks a component's args with the stack config's own schema leaves (`schema.ts`), so an

@@ -53,6 +53,8 @@ const servicesRefusals: Refusal[] = [
 ];
 
 const servicesAccepted: Accepted[] = [
+    ["services[0].gpuMemoryUtilization", 0.99],
+    ["services[0].gpuMemoryUtilization", 0.1],
     ["services[0].maxLoraRank", 64],
 ];
 
@@ -75,6 +77,7 @@ const autoscaleRefusals: Refusal[] = [
 ];
 
 const architectureRefusals: Refusal[] = [
+    ["services[0].architecture", { paramsBillions: -1 }, "services[0].architecture.paramsBillions: expected a positive number of billions of parameters, got -1. E.g. 8 for an 8B model."],
     ["services[0].architecture", "x", "services[0].architecture: expected a mapping of model facts, got \"x\". Write it as a YAML mapping (key: value)."],
     ["services[0].architecture", { paramsBillions: 0 }, "services[0].architecture.paramsBillions: expected a positive number of billions of parameters, got 0. E.g. 8 for an 8B model."],
     ["services[0].architecture", { paramsBillions: "8" }, "services[0].architecture.paramsBillions: expected a positive number of billions of parameters, got \"8\". E.g. 8 for an 8B model."],

@@ -1,4 +1,4 @@
-import { beforeEach, describe, it } from "vitest";
+import { beforeEach, describe, expect, it } from "vitest";
 import { type Accepted, eksStack, expectAccepted, expectRefusals, freshParseConfig, kubeconfigStack, type Refusal } from "../../test/helpers/freshConfig";
 
 /**
@@ -11,6 +11,14 @@ let parse: Awaited<ReturnType<typeof freshParseConfig>>;
 
 beforeEach(async () => {
     parse = await freshParseConfig();
+});
+
+describe("config schema: a leaf's message", () => {
+    it("is split into what was expected and the fix; a message without a fix stays whole", async () => {
+        const { leafMessage, splitLeafMessage } = await import("./schema");
+        expect(splitLeafMessage(leafMessage("a port", "use 1–65535"))).toEqual({ expected: "a port", fix: "use 1–65535" });
+        expect(splitLeafMessage("Invalid input")).toEqual({ expected: "Invalid input" });
+    });
 });
 
 describe("config schema: each leaf's message", () => {
@@ -75,6 +83,7 @@ const eksClusterAccepted: Accepted[] = [
 ];
 
 const nodeGroupsRefusals: Refusal[] = [
+    ["nodeGroups[0].maxSize", "2", 'nodeGroups[0].maxSize: expected a whole number ≥ 1, got "2". Set the most nodes the group may grow to.'],
     ["nodeGroups", [], "nodeGroups: expected at least one node group, got []. Add a node group under nodeGroups."],
     ["nodeGroups", "x", "nodeGroups: expected a list of node groups, got \"x\". Write it as a YAML list (- item)."],
     ["nodeGroups[0]", "x", "nodeGroups[0]: expected a mapping of node group settings, got \"x\". Write it as a YAML mapping (key: value)."],
@@ -104,6 +113,7 @@ const nodeGroupsRefusals: Refusal[] = [
 ];
 
 const nodeGroupsAccepted: Accepted[] = [
+    ["nodeGroups[0].modelCache", { kind: "node-local", hostPath: "/mnt/k8s-disks/0/model-cache" }],
     ["nodeGroups[0].capacityType", "SPOT"],
     ["nodeGroups[0].diskSizeGiB", 20],
 ];
@@ -127,6 +137,7 @@ const apiKeysRefusals: Refusal[] = [
 ];
 
 const gatewayRefusals: Refusal[] = [
+    ["gateway.replicas", "2", 'gateway.replicas: expected a whole number from 1 to 100, got "2". Run at least one Envoy pod (2 for no downtime on node loss).'],
     ["gateway", "x", "gateway: expected a mapping of gateway settings, got \"x\". Write it as a YAML mapping (key: value)."],
     ["gateway.replicas", 0, "gateway.replicas: expected a whole number from 1 to 100, got 0. Run at least one Envoy pod (2 for no downtime on node loss)."],
     ["gateway.replicas", 101, "gateway.replicas: expected a whole number from 1 to 100, got 101. Run at least one Envoy pod (2 for no downtime on node loss)."],
@@ -145,6 +156,7 @@ const gatewayRefusals: Refusal[] = [
 ];
 
 const topLevelRefusals: Refusal[] = [
+    ["autoscaling", { prometheusUrl: "xhttp://p:9090" }, 'autoscaling.prometheusUrl: expected an http(s) URL of a Prometheus server, got "xhttp://p:9090". Give the URL KEDA queries, e.g. http://prometheus-operated.monitoring.svc:9090.'],
     ["owner", "U", "owner: expected a DNS-1123 label such as u-8105f7322477, got \"U\". Use lowercase letters, digits and '-'."],
     ["owner", "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", "owner: expected a DNS-1123 label such as u-8105f7322477, got \"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\". Use lowercase letters, digits and '-'."],
     ["namespace", "NS", "namespace: expected a Kubernetes namespace name, got \"NS\". Use lowercase letters, digits and '-', ≤ 63."],
@@ -178,6 +190,7 @@ const topLevelRefusals: Refusal[] = [
 ];
 
 const topLevelAccepted: Accepted[] = [
+    ["metricsScraper", { podLabels: { "a/app": "v1.2-beta" } }],
     ["metricsScraper", { podLabels: { "example.com/app": "v", a: "", "A_b.c": "Z-9" } }],
     ["autoscaling", { prometheusUrl: "https://p.example.com:9090/x" }],
 ];

@@ -38,7 +38,10 @@ import {
 
 const SEP = "\t";
 
-/** Encodes a leaf's message; `parse.ts` splits it again. */
+/**
+ * Encodes a leaf's message; `parse.ts` splits it again. A leaf gives it once, to the schema:
+ * zod applies a schema's own error to the issues of its checks too (`min`, `regex`, `int`…).
+ */
 export function leafMessage(expected: string, fix: string): string {
     return `${expected}${SEP}${fix}`;
 }
@@ -50,19 +53,19 @@ export function splitLeafMessage(message: string): { expected: string; fix?: str
 
 function text(expected: string, fix: string) {
     const error = leafMessage(expected, fix);
-    return z.string({ error }).min(1, { error });
+    return z.string({ error }).min(1);
 }
 
 function pattern(re: RegExp, expected: string, fix: string, maxLength = 63) {
     const error = leafMessage(expected, fix);
-    return z.string({ error }).max(maxLength, { error }).regex(re, { error });
+    return z.string({ error }).max(maxLength).regex(re);
 }
 
 function wholeNumber(min: number, fix: string, max?: number) {
     const expected = max === undefined ? `a whole number ≥ ${min}` : `a whole number from ${min} to ${max}`;
     const error = leafMessage(expected, fix);
-    const n = z.number({ error }).int({ error }).min(min, { error });
-    return max === undefined ? n : n.max(max, { error });
+    const n = z.number({ error }).int().min(min);
+    return max === undefined ? n : n.max(max);
 }
 
 function oneOf<const T extends readonly [string, ...string[]]>(values: T, fix: string) {
@@ -72,7 +75,7 @@ function oneOf<const T extends readonly [string, ...string[]]>(values: T, fix: s
 
 function fraction(range: { min: number; max: number }, fix: string) {
     const error = leafMessage(`a fraction between ${range.min} and ${range.max}`, fix);
-    return z.number({ error }).min(range.min, { error }).max(range.max, { error });
+    return z.number({ error }).min(range.min).max(range.max);
 }
 
 function bool(fix: string) {
@@ -138,7 +141,7 @@ export const nodeGroupSchema = object(
 
 const architectureSchema = object(
     {
-        paramsBillions: z.number({ error: leafMessage("a positive number of billions of parameters", "e.g. 8 for an 8B model") }).positive({ error: leafMessage("a positive number of billions of parameters", "e.g. 8 for an 8B model") }).optional(),
+        paramsBillions: z.number({ error: leafMessage("a positive number of billions of parameters", "e.g. 8 for an 8B model") }).positive().optional(),
         layers: wholeNumber(1, "give the model's num_hidden_layers from its config.json").optional(),
         kvHeads: wholeNumber(1, "give the model's num_key_value_heads from its config.json").optional(),
         attentionHeads: wholeNumber(1, "give the model's num_attention_heads from its config.json").optional(),
@@ -157,7 +160,7 @@ const autoscaleSchema = object(
         metric: oneOf(enumValues(AutoscaleMetric), "pick the vLLM signal to scale on: queue (waiting requests), kvCache (KV-cache usage) or ttft (time to first token)").optional(),
         target: z
             .number({ error: leafMessage("a positive number", "set the value one instance should carry, e.g. 5 waiting requests, 0.8 KV-cache usage or 2 s TTFT") })
-            .positive({ error: leafMessage("a positive number", "set the value one instance should carry, e.g. 5 waiting requests, 0.8 KV-cache usage or 2 s TTFT") })
+            .positive()
             .optional(),
         scaleDownDelaySeconds: wholeNumber(ranges.scaleDownDelaySeconds.min, "set the seconds of low load before instances are removed", ranges.scaleDownDelaySeconds.max).optional(),
     },
@@ -180,7 +183,7 @@ export const serviceSchema = object(
         rank: wholeNumber(1, "give the adapter's LoRA rank: r in its adapter_config.json", loraRankChoices[loraRankChoices.length - 1]).optional(),
         maxLoraRank: z
             .number({ error: leafMessage(`one of ${loraRankChoices.join(", ")}`, "use one of vLLM's --max-lora-rank values") })
-            .refine((v) => (loraRankChoices as readonly number[]).includes(v), { error: leafMessage(`one of ${loraRankChoices.join(", ")}`, "use one of vLLM's --max-lora-rank values") })
+            .refine((v) => (loraRankChoices as readonly number[]).includes(v))
             .optional(),
         modelCache: modelCacheSchema.optional(),
         // Optional here: either instances or autoscale (neither for an adapter), checked in parse.ts.
