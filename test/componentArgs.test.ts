@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { beforeAll, describe, expect, it } from "vitest";
 import { installMocks, ofType, RegisteredResource, settle, valueOf } from "./helpers/mocks";
+import { rejectionOf } from "./helpers/rejection";
 
 // Components composed the way another program composes them: values from other resources'
 // outputs, and bad args rejected with the stack config's own messages.
@@ -9,20 +10,6 @@ let registered: RegisteredResource[];
 let c: typeof import("../components");
 let argsModule: typeof import("../components/config/args");
 let schema: typeof import("../components/config/schema");
-
-/** The rejection of an Output, or undefined when it resolves. */
-async function rejectionOf(output: pulumi.Output<unknown>): Promise<Error | undefined> {
-    const internals = output as unknown as { promise(): Promise<unknown>; isKnown: Promise<boolean>; isSecret: Promise<boolean> };
-    // An Output carries its value, knownness and secretness as three promises; all three reject together.
-    internals.isKnown.catch(() => undefined);
-    internals.isSecret.catch(() => undefined);
-    try {
-        await internals.promise();
-        return undefined;
-    } catch (error) {
-        return error as Error;
-    }
-}
 
 function thrownBy(construct: () => unknown): Error {
     try {

@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { beforeEach, describe, expect, it, vi } from "vitest";
+import { rejectionOf } from "../../test/helpers/rejection";
 
 /**
  * A component's args checked with the config's leaves (args.ts). `accessNameLeaf` is a module
@@ -23,20 +24,6 @@ function plainMessages(arg: string, leaf: Parameters<InstanceType<typeof args.Ar
     const check = new args.ArgsCheck('ModelService "chat" args');
     check.plain(arg, leaf, value);
     return check.issues.issues.map((i) => i.message);
-}
-
-/** The message an Output rejects with, or undefined when it resolves. */
-async function rejectionOf(output: pulumi.Output<unknown>): Promise<string | undefined> {
-    const internals = output as unknown as { promise(): Promise<unknown>; isKnown: Promise<boolean>; isSecret: Promise<boolean> };
-    // Value, knownness and secretness are three promises that reject together.
-    internals.isKnown.catch(() => undefined);
-    internals.isSecret.catch(() => undefined);
-    try {
-        await internals.promise();
-        return undefined;
-    } catch (error) {
-        return (error as Error).message;
-    }
 }
 
 const accessNameFix = "Use <owner>/<service name>, without spaces or '%'.";
@@ -71,7 +58,7 @@ describe("args: a value holding an Output is checked when it resolves", () => {
         const check = new args.ArgsCheck('ModelService "chat" args');
         const env = check.input("env", envLeaf, { A: "a", B: pulumi.output(5) });
         expect(check.issues.issues).toEqual([]);
-        expect(await rejectionOf(env)).toBe(
+        expect((await rejectionOf(env))?.message).toBe(
             'Invalid ModelService "chat" args (1 problem); nothing was changed:\n  - args.env.B: expected a string value, got 5. Quote the value in YAML.',
         );
     });
