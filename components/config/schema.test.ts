@@ -18,6 +18,7 @@ describe("config schema: a leaf's message", () => {
         const { leafMessage, splitLeafMessage } = await import("./schema");
         expect(splitLeafMessage(leafMessage("a port", "use 1–65535"))).toEqual({ expected: "a port", fix: "use 1–65535" });
         expect(splitLeafMessage("Invalid input")).toEqual({ expected: "Invalid input" });
+        expect(splitLeafMessage(leafMessage("", "a fix alone"))).toEqual({ expected: "", fix: "a fix alone" });
     });
 });
 
