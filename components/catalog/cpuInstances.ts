@@ -22,6 +22,11 @@ export function findCpuInstanceType(instanceType: string): CpuInstanceType | und
     return byName.get(instanceType);
 }
 
+/** The catalog's CPU families, in its order. */
+export function cpuFamilies(): string[] {
+    return [...new Set(cpuInstanceTypes.map((t) => t.family))];
+}
+
 /** ENIs and IPv4 addresses per ENI of an instance type's default network card, as the EKS node bootstrap reads them. */
 export interface EniLimits {
     enis: number;

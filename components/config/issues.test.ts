@@ -2,6 +2,15 @@ import { describe, expect, it } from "vitest";
 import { ConfigError, formatPath, IssueList, quoted } from "./issues";
 
 describe("IssueList", () => {
+    it("keeps one of identical messages, and messages that differ in path or value", () => {
+        const list = new IssueList();
+        list.add("a.b", "x", "is bad", "fix it");
+        list.add("a.b", "x", "is bad", "fix it");
+        list.add("a.c", "x", "is bad", "fix it");
+        list.add("a.b", "y", "is bad", "fix it");
+        expect(list.issues.map((i) => i.message)).toEqual(['a.b: is bad, got "x". Fix it.', 'a.c: is bad, got "x". Fix it.', 'a.b: is bad, got "y". Fix it.']);
+    });
+
     it("writes `<path>: <problem>, got <value>. <Fix>.`", () => {
         const issues = new IssueList();
         expect(issues.empty).toBe(true);

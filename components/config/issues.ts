@@ -40,11 +40,17 @@ export class ConfigError extends pulumi.RunError {
 export class IssueList {
     readonly issues: ConfigIssue[] = [];
 
-    /** `<path>: <problem>, got <value>. <fix>` — `value` is omitted from the text when undefined. */
+    /**
+     * `<path>: <problem>, got <value>. <fix>` — `value` is omitted from the text when undefined.
+     * A message already in the list is not added again (zod reports a value that is both too
+     * long and malformed twice, with the leaf's one message).
+     */
     add(path: string, value: unknown, problem: string, fix?: string): void {
         const got = value === undefined ? "" : `, got ${show(value)}`;
         const message = `${path}: ${problem}${got}.${fix ? ` ${capitalize(fix)}${/[.!?]$/.test(fix) ? "" : "."}` : ""}`;
-        this.issues.push({ path, value, message });
+        if (!this.issues.some((issue) => issue.message === message)) {
+            this.issues.push({ path, value, message });
+        }
     }
 
     get empty(): boolean {

@@ -1,6 +1,5 @@
-import { findCpuInstanceType } from "../catalog/cpuInstances";
 import { findGpuInstanceType, gpuFamilies, gpuInstanceTypes, gpuInstanceTypesOfFamily } from "../catalog/gpuInstances";
-import { cpuInstanceTypes } from "../catalog/cpuInstances";
+import { cpuFamilies, cpuInstanceTypes, findCpuInstanceType } from "../catalog/cpuInstances";
 import { didYouMean } from "./didYouMean";
 import { IssueList, quoted } from "./issues";
 import { AmiType, defaults, GpuAmiType, NodeGroupKind } from "./rules";
@@ -8,11 +7,6 @@ import { RawConfig } from "./schema";
 import { NodeGroupConfig } from "./types";
 
 const gpuAmiTypes: readonly string[] = Object.values(GpuAmiType);
-
-/** The CPU catalog's families (the part of each instance type before the dot), in its order. */
-function cpuFamilies(): string[] {
-    return [...new Set(cpuInstanceTypes.map((t) => t.instanceType.split(".")[0]))];
-}
 
 /**
  * The node groups of a config, checked and with their defaults: each group's kind from the

@@ -53,7 +53,7 @@ const kubeconfigClusterRefusals: Refusal[] = [
 
 const eksClusterRefusals: Refusal[] = [
     ["cluster.name", "Bad_Name", "cluster.name: expected an EKS cluster name (lowercase letters, digits and '-', ≤ 63), got \"Bad_Name\". Name the cluster, e.g. model-services."],
-    ["cluster.name", "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", ["cluster.name: expected an EKS cluster name (lowercase letters, digits and '-', ≤ 63), got \"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.... Name the cluster, e.g. model-services.", "cluster.name: expected an EKS cluster name (lowercase letters, digits and '-', ≤ 63), got \"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.... Name the cluster, e.g. model-services."]],
+    ["cluster.name", "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", "cluster.name: expected an EKS cluster name (lowercase letters, digits and '-', ≤ 63), got \"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.... Name the cluster, e.g. model-services."],
     ["cluster.name", "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", "cluster.name: expected an EKS cluster name (lowercase letters, digits and '-', ≤ 63), got \"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\". Name the cluster, e.g. model-services."],
     ["cluster.name", 7, "cluster.name: expected an EKS cluster name (lowercase letters, digits and '-', ≤ 63), got 7. Name the cluster, e.g. model-services."],
     ["cluster.create", "yes", "cluster.create: expected true or false, got \"yes\". True creates the cluster; false uses an existing cluster of that name."],
@@ -152,6 +152,7 @@ const gatewayRefusals: Refusal[] = [
     ["gateway.defaultRequestsPerMinute", 0, "gateway.defaultRequestsPerMinute: expected a whole number from 1 to 1000000, got 0. Set the requests per minute of keys without their own limit."],
     ["gateway.scheme", "public", "gateway.scheme: expected one of \"internal\", \"internet-facing\", got \"public\". Pick \"internal\" (reachable from the VPC) or \"internet-facing\"."],
     ["gateway.certificateArn", "arn:x", "gateway.certificateArn: expected an ACM certificate ARN (arn:aws:acm:<region>:<account>:certificate/<id>), got \"arn:x\". Request or import the certificate in ACM and give its ARN."],
+    ["gateway.loadBalancerSourceRanges", ["10.0.0.0/8 and more"], 'gateway.loadBalancerSourceRanges[0]: expected an IPv4 CIDR such as 203.0.113.0/24, got "10.0.0.0/8 and more". List the client networks in CIDR notation.'],
     ["gateway.loadBalancerSourceRanges", ["10.0.0.0"], "gateway.loadBalancerSourceRanges[0]: expected an IPv4 CIDR such as 203.0.113.0/24, got \"10.0.0.0\". List the client networks in CIDR notation."],
     ["gateway.loadBalancerSourceRanges", "10.0.0.0/8", "gateway.loadBalancerSourceRanges: expected a list of CIDR blocks, got \"10.0.0.0/8\". Write it as a YAML list (- item)."],
 ];

@@ -109,6 +109,7 @@ const kubeconfigCluster = z.strictObject({
     simulated: bool("true on a KWOK cluster: the stack creates the node groups' nodes itself").optional(),
 });
 
+// Keep unions discriminated: an unknown key's message picks the branch by its discriminator (zodIssues.ts).
 export const clusterSchema = z.discriminatedUnion("kind", [eksCluster, kubeconfigCluster], {
     error: leafMessage('a mapping with kind "eks" or "kubeconfig"', "set cluster.kind to eks (Amazon EKS) or kubeconfig (an existing cluster)"),
 });

@@ -3,6 +3,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { valueOf } from "../../test/helpers/mocks";
 import { readStackConfig, readStackFile } from "./stackFile";
 
 /**
@@ -33,11 +34,6 @@ function file(name: string, text: string): string {
     const at = path.join(dir, name);
     writeFileSync(at, text);
     return at;
-}
-
-/** The plain value of an Output. */
-function valueOf<T>(o: pulumi.Output<T>): Promise<T> {
-    return new Promise((resolve) => o.apply((v) => resolve(v)));
 }
 
 describe("readStackConfig: the running stack's keys", () => {
