@@ -1,16 +1,13 @@
 import { describe, expect, it } from "vitest";
+import { kubeconfigStack } from "../../test/helpers/freshConfig";
 import { configProblems } from "../../test/helpers/planConfig";
 import { parseConfig } from "./parse";
 
-/** A kubeconfig cluster with the given node groups and one service (its fields overridden). */
+/** The shared kubeconfig stack with the given node groups and its service's fields overridden. */
 function raw(nodeGroups: Record<string, unknown>[], service: Record<string, unknown> = {}): Record<string, unknown> {
-    return {
-        owner: "u-1",
-        cluster: { kind: "kubeconfig", kubeconfig: "k" },
-        nodeGroups,
-        services: [{ name: "chat", model: "Qwen/Qwen3-8B", instances: 1, ...service }],
-        apiKeys: [{ name: "app", services: ["*"] }],
-    };
+    const stack = kubeconfigStack();
+    const [first] = stack.services as Record<string, unknown>[];
+    return { ...stack, nodeGroups, services: [{ ...first, ...service }] };
 }
 
 function problems(config: Record<string, unknown>): string[] {
