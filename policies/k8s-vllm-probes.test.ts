@@ -1,4 +1,4 @@
-import { describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it, vi } from "vitest";
 import { k8sVllmProbes } from "./k8s-vllm-probes";
 import { changed, compliantStack, firstContainer, gatewayDeployment, vllmDeployment } from "./lib/fixtures";
 import { resourceViolations, unknownDuringPreview } from "./lib/testing";
@@ -56,6 +56,13 @@ describe("k8s-vllm-probes", () => {
         expect(await resourceViolations(k8sVllmProbes, delayed)).toEqual([]);
     });
 
+    it("asks for a failure threshold that covers the budget left after the initial delay", async () => {
+        const delayed = changed(vllm, (p) => Object.assign(firstContainer(p).startupProbe, { initialDelaySeconds: 600, periodSeconds: 10, failureThreshold: 60 }));
+        expect(await resourceViolations(k8sVllmProbes, delayed)).toEqual([
+            'container "vllm" of Deployment "vllm-qwen-32b" gives its startup probe 1200s (initialDelaySeconds 600 + periodSeconds 10 × failureThreshold 60), less than the 1800s a cold model load may take: raise startupProbe.failureThreshold to at least 120.',
+        ]);
+    });
+
     it("takes the minimum startup budget from the pack config", async () => {
         expect(await resourceViolations(k8sVllmProbes, vllm, { minStartupSeconds: 7200 })).toEqual([
             'container "vllm" of Deployment "vllm-qwen-32b" gives its startup probe 3600s (initialDelaySeconds 0 + periodSeconds 10 × failureThreshold 360), less than the 7200s a cold model load may take: raise startupProbe.failureThreshold to at least 720.',
@@ -82,5 +89,42 @@ describe("k8s-vllm-probes", () => {
 
     it("waits for a probe that is unknown during preview", async () => {
         expect(await resourceViolations(k8sVllmProbes, changed(vllm, (p) => (firstContainer(p).startupProbe = unknownDuringPreview)))).toEqual([]);
+    });
+
+    // With its default in place of the unknown field, each of these startup budgets would fall short of 1800s.
+    it.each(["initialDelaySeconds", "periodSeconds", "failureThreshold"])("waits for a startup probe whose %s is unknown during preview", async (field) => {
+        const short = changed(vllm, (p) => Object.assign(firstContainer(p).startupProbe, { failureThreshold: 60, [field]: unknownDuringPreview }));
+        expect(await resourceViolations(k8sVllmProbes, short)).toEqual([]);
+    });
+});
+
+describe("k8s-vllm-probes as the pack declares it", () => {
+    let policy: typeof k8sVllmProbes;
+
+    // The declaration is a module constant: import it afresh so that each test sees the module as loaded now.
+    beforeEach(async () => {
+        vi.resetModules();
+        policy = (await import("./k8s-vllm-probes")).k8sVllmProbes;
+    });
+
+    it("has the name and description `pulumi preview` shows beside its violations", () => {
+        expect([policy.name, policy.description, policy.enforcementLevel]).toEqual([
+            "k8s-vllm-probes",
+            "vLLM containers have startup, readiness and liveness probes, and the startup probe allows for a slow model load.",
+            "mandatory",
+        ]);
+    });
+
+    it("takes minStartupSeconds, a whole number of seconds from 0, 1800 by default", () => {
+        expect(policy.configSchema).toEqual({
+            properties: {
+                minStartupSeconds: {
+                    type: "integer",
+                    minimum: 0,
+                    default: 1800,
+                    description: "Least time (initialDelaySeconds + periodSeconds × failureThreshold) the startup probe must allow for a cold model load.",
+                },
+            },
+        });
     });
 });
