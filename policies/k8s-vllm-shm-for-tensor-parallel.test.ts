@@ -1,4 +1,4 @@
-import { describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it, vi } from "vitest";
 import { k8sVllmShmForTensorParallel } from "./k8s-vllm-shm-for-tensor-parallel";
 import { changed, compliantStack, firstContainer, vllmDeployment } from "./lib/fixtures";
 import { resourceViolations, unknownDuringPreview } from "./lib/testing";
@@ -55,6 +55,15 @@ describe("k8s-vllm-shm-for-tensor-parallel", () => {
             `container "vllm" of Deployment "vllm-qwen-32b" runs vLLM with tensor parallel 2 × pipeline parallel 2 but has no memory-backed /dev/shm (NCCL needs more than the runtime's 64 MiB default): ${fix}.`,
         ],
         [
+            "pipeline parallel by the short flags and no /dev/shm",
+            (p: Record<string, any>) => {
+                oneGpu(p);
+                firstContainer(p).args.push("-tp", "2", "-pp", "2");
+                firstContainer(p).volumeMounts.pop();
+            },
+            `container "vllm" of Deployment "vllm-qwen-32b" runs vLLM with tensor parallel 2 × pipeline parallel 2 but has no memory-backed /dev/shm (NCCL needs more than the runtime's 64 MiB default): ${fix}.`,
+        ],
+        [
             "two GPUs, no tensor-parallel flag and no /dev/shm",
             (p: Record<string, any>) => {
                 firstContainer(p).args = firstContainer(p).args.slice(0, -2);
@@ -66,10 +75,41 @@ describe("k8s-vllm-shm-for-tensor-parallel", () => {
         expect(await resourceViolations(k8sVllmShmForTensorParallel, changed(vllm, change))).toEqual([message]);
     });
 
+    it.each(["/dev/shm/", "/dev/shm//"])("accepts the memory-backed volume mounted at %s", async (mountPath) => {
+        const trailing = changed(vllm, (p) => (firstContainer(p).volumeMounts[1].mountPath = mountPath));
+        expect(await resourceViolations(k8sVllmShmForTensorParallel, trailing)).toEqual([]);
+    });
+
+    it("leaves a multi-GPU container that is not vLLM alone", async () => {
+        const triton = changed(vllm, (p) => {
+            Object.assign(firstContainer(p), { name: "triton", image: "nvcr.io/nvidia/tritonserver:25.01-py3", command: ["tritonserver"], args: ["--model-repository=/models"] });
+            firstContainer(p).volumeMounts.pop();
+        });
+        expect(await resourceViolations(k8sVllmShmForTensorParallel, triton)).toEqual([]);
+    });
+
     it("waits for volumes that are unknown during preview", async () => {
         const unknown = changed(vllm, (p) => {
             podSpec(p).volumes[1].emptyDir = unknownDuringPreview;
         });
         expect(await resourceViolations(k8sVllmShmForTensorParallel, unknown)).toEqual([]);
+    });
+});
+
+describe("k8s-vllm-shm-for-tensor-parallel as the pack declares it", () => {
+    let policy: typeof k8sVllmShmForTensorParallel;
+
+    // The declaration is a module constant: import it afresh so that each test sees the module as loaded now.
+    beforeEach(async () => {
+        vi.resetModules();
+        policy = (await import("./k8s-vllm-shm-for-tensor-parallel")).k8sVllmShmForTensorParallel;
+    });
+
+    it("has the name and description `pulumi preview` shows beside its violations", () => {
+        expect([policy.name, policy.description, policy.enforcementLevel]).toEqual([
+            "k8s-vllm-shm-for-tensor-parallel",
+            "vLLM containers with tensor (or pipeline) parallel > 1 mount a memory-backed emptyDir at /dev/shm.",
+            "mandatory",
+        ]);
     });
 });
