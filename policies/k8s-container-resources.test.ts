@@ -1,4 +1,4 @@
-import { describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it, vi } from "vitest";
 import { k8sContainerResources } from "./k8s-container-resources";
 import { changed, compliantStack, devicePluginDaemonSet, firstContainer, gatewayDeployment } from "./lib/fixtures";
 import { resourceViolations, unknownDuringPreview } from "./lib/testing";
@@ -20,6 +20,7 @@ describe("k8s-container-resources", () => {
         ["no memory limit", (c: Record<string, any>) => delete c.resources.limits.memory, "limits.memory"],
         ["no cpu request", (c: Record<string, any>) => delete c.resources.requests.cpu, "requests.cpu"],
         ["an empty cpu limit", (c: Record<string, any>) => (c.resources.limits.cpu = ""), "limits.cpu"],
+        ["a null memory request", (c: Record<string, any>) => (c.resources.requests.memory = null), "requests.memory"],
     ])("rejects a container with %s", async (_, change, missing) => {
         expect(await resourceViolations(k8sContainerResources, changed(gateway, (p) => change(firstContainer(p))))).toEqual([
             `container "envoy" of Deployment "model-gateway" sets no resources.${missing}: ${fix}`,
@@ -35,5 +36,28 @@ describe("k8s-container-resources", () => {
 
     it("waits for resources that are unknown during preview", async () => {
         expect(await resourceViolations(k8sContainerResources, changed(gateway, (p) => (firstContainer(p).resources = unknownDuringPreview)))).toEqual([]);
+    });
+
+    it.each(["requests", "limits"])("waits for resources.%s that is unknown during preview, however incomplete the other", async (field) => {
+        const unknown = changed(gateway, (p) => (firstContainer(p).resources = { requests: {}, limits: {}, [field]: unknownDuringPreview }));
+        expect(await resourceViolations(k8sContainerResources, unknown)).toEqual([]);
+    });
+});
+
+describe("k8s-container-resources as the pack declares it", () => {
+    let policy: typeof k8sContainerResources;
+
+    // The declaration is a module constant: import it afresh so that each test sees the module as loaded now.
+    beforeEach(async () => {
+        vi.resetModules();
+        policy = (await import("./k8s-container-resources")).k8sContainerResources;
+    });
+
+    it("has the name and description `pulumi preview` shows beside its violations", () => {
+        expect([policy.name, policy.description, policy.enforcementLevel]).toEqual([
+            "k8s-container-resources",
+            "Every container sets resources.requests and resources.limits for cpu and memory.",
+            "mandatory",
+        ]);
     });
 });

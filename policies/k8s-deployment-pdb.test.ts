@@ -1,4 +1,4 @@
-import { describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it, vi } from "vitest";
 import { k8sDeploymentPdb } from "./k8s-deployment-pdb";
 import { changed, compliantStack, gatewayPdb, vllmDeployment, vllmPdb } from "./lib/fixtures";
 import { stackViolations, unknownDuringPreview, urnOf } from "./lib/testing";
@@ -38,6 +38,15 @@ describe("k8s-deployment-pdb", () => {
         expect(await stackViolations(k8sDeploymentPdb, [...without(budget.name, deployment.name), changed(deployment, (p) => (p.spec.replicas = 1))])).toEqual([]);
     });
 
+    it("asks a StatefulSet of two replicas for a budget too", async () => {
+        const statefulSet = changed(deployment, (p) => (p.kind = "StatefulSet"));
+        statefulSet.type = "kubernetes:apps/v1:StatefulSet";
+        expect(await stackViolations(k8sDeploymentPdb, [...without(budget.name, deployment.name), statefulSet])).toEqual([
+            { message: message.replace(/^Deployment/, "StatefulSet"), urn: urnOf(statefulSet) },
+        ]);
+        expect(await stackViolations(k8sDeploymentPdb, [...without(deployment.name), statefulSet])).toEqual([]);
+    });
+
     it("covers the gateway too", async () => {
         expect((await stackViolations(k8sDeploymentPdb, without(gatewayPdb().name))).map((v) => v.message)).toEqual([
             'Deployment "model-gateway" runs 2 replicas without a PodDisruptionBudget selecting its pods, so a node drain may evict them all at once: add a PodDisruptionBudget with maxUnavailable: 1 and selector.matchLabels {"app.kubernetes.io/name":"envoy","app.kubernetes.io/instance":"model-gateway"}.',
@@ -46,5 +55,23 @@ describe("k8s-deployment-pdb", () => {
 
     it("trusts a budget whose selector is unknown during preview", async () => {
         expect(await stackViolations(k8sDeploymentPdb, [...without(budget.name), changed(budget, (p) => (p.spec.selector = unknownDuringPreview))])).toEqual([]);
+    });
+});
+
+describe("k8s-deployment-pdb as the pack declares it", () => {
+    let policy: typeof k8sDeploymentPdb;
+
+    // The declaration is a module constant: import it afresh so that each test sees the module as loaded now.
+    beforeEach(async () => {
+        vi.resetModules();
+        policy = (await import("./k8s-deployment-pdb")).k8sDeploymentPdb;
+    });
+
+    it("has the name and description `pulumi preview` shows beside its violations", () => {
+        expect([policy.name, policy.description, policy.enforcementLevel]).toEqual([
+            "k8s-deployment-pdb",
+            "Deployments and StatefulSets with more than one replica have a PodDisruptionBudget selecting their pods.",
+            "mandatory",
+        ]);
     });
 });

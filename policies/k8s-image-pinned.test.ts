@@ -1,4 +1,4 @@
-import { describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it, vi } from "vitest";
 import { k8sImagePinned } from "./k8s-image-pinned";
 import { changed, compliantStack, devicePluginDaemonSet, firstContainer, vllmDeployment } from "./lib/fixtures";
 import { resourceViolations, unknownDuringPreview } from "./lib/testing";
@@ -61,5 +61,23 @@ describe("k8s-image-pinned", () => {
 
     it("waits for an image that is unknown during preview", async () => {
         expect(await resourceViolations(k8sImagePinned, changed(vllm, (p) => (firstContainer(p).image = unknownDuringPreview)))).toEqual([]);
+    });
+});
+
+describe("k8s-image-pinned as the pack declares it", () => {
+    let policy: typeof k8sImagePinned;
+
+    // The declaration is a module constant: import it afresh so that each test sees the module as loaded now.
+    beforeEach(async () => {
+        vi.resetModules();
+        policy = (await import("./k8s-image-pinned")).k8sImagePinned;
+    });
+
+    it("has the name and description `pulumi preview` shows beside its violations", () => {
+        expect([policy.name, policy.description, policy.enforcementLevel]).toEqual([
+            "k8s-image-pinned",
+            "Every container image is pinned: a tag other than `latest`, or a digest.",
+            "mandatory",
+        ]);
     });
 });
