@@ -1,10 +1,17 @@
-import { describe, expect, it } from "vitest";
-import { awsEksNodegroupGpuAmi } from "./aws-eks-nodegroup-gpu-ami";
+import { beforeEach, describe, expect, it, vi } from "vitest";
 import { changed, compliantStack, eksNodeGroup } from "./lib/fixtures";
 import { resourceViolations } from "./lib/testing";
 
 const group = eksNodeGroup();
 const amiFix = "set amiType to AL2023_x86_64_NVIDIA (or BOTTLEROCKET_x86_64_NVIDIA, which also brings the device plugin; the ARM_64 variants on Graviton GPU instances).";
+
+// The AMI type lists and the policy are module constants: each test imports the module afresh.
+let awsEksNodegroupGpuAmi: typeof import("./aws-eks-nodegroup-gpu-ami").awsEksNodegroupGpuAmi;
+
+beforeEach(async () => {
+    vi.resetModules();
+    awsEksNodegroupGpuAmi = (await import("./aws-eks-nodegroup-gpu-ami")).awsEksNodegroupGpuAmi;
+});
 
 describe("aws-eks-nodegroup-gpu-ami", () => {
     it("passes every compliant fixture", async () => {
@@ -38,13 +45,32 @@ describe("aws-eks-nodegroup-gpu-ami", () => {
             (p: Record<string, any>) => Object.assign(p, { instanceTypes: ["m7i.xlarge"], amiType: "AL2023_x86_64_STANDARD", labels: {} }),
             `EKS node group "gpu-l40s-*" is a GPU node group (taint nvidia.com/gpu) with amiType AL2023_x86_64_STANDARD, which has no NVIDIA driver: ${amiFix}`,
         ],
+        [
+            "GPU instances but no GPU taint",
+            (p: Record<string, any>) => Object.assign(p, { amiType: "AL2023_x86_64_STANDARD", taints: [] }),
+            `EKS node group "gpu-l40s-*" runs GPU instances (g6e.12xlarge) with amiType AL2023_x86_64_STANDARD, which has no NVIDIA driver: ${amiFix}`,
+        ],
+        [
+            "several GPU instance types",
+            (p: Record<string, any>) => Object.assign(p, { instanceTypes: ["g6e.12xlarge", "m7i.xlarge", "g6.12xlarge"], amiType: "AL2023_x86_64_STANDARD" }),
+            `EKS node group "gpu-l40s-*" runs GPU instances (g6e.12xlarge, g6.12xlarge) with amiType AL2023_x86_64_STANDARD, which has no NVIDIA driver: ${amiFix}`,
+        ],
     ])("rejects a GPU node group with %s", async (_, change, message) => {
         expect(await resourceViolations(awsEksNodegroupGpuAmi, changed(group, change))).toEqual([message]);
     });
 
-    it("leaves CPU node groups on standard AMIs alone, node-group label included (the system group carries it)", async () => {
-        const cpu = changed(group, (p) => Object.assign(p, { instanceTypes: ["m7i.xlarge"], amiType: "AL2023_x86_64_STANDARD", labels: { "model-services.io/node-group": "system" }, taints: [] }));
+    it.each([
+        ["no taint", []],
+        ["a taint of its own", [{ key: "dedicated", value: "system", effect: "NO_SCHEDULE" }]],
+    ])("leaves CPU node groups on standard AMIs alone, node-group label included (the system group carries it), with %s", async (_, taints) => {
+        const cpu = changed(group, (p) => Object.assign(p, { instanceTypes: ["m7i.xlarge"], amiType: "AL2023_x86_64_STANDARD", labels: { "model-services.io/node-group": "system" }, taints }));
         expect(await resourceViolations(awsEksNodegroupGpuAmi, cpu)).toEqual([]);
+    });
+
+    it("checks only the EKS node group itself, not a component wrapping it with the same inputs (@pulumi/eks ManagedNodeGroup)", async () => {
+        const wrong = changed(group, (p) => Object.assign(p, { amiType: "AL2023_x86_64_STANDARD", scalingConfig: { minSize: 0, desiredSize: 3, maxSize: 2 } }));
+        expect(await resourceViolations(awsEksNodegroupGpuAmi, { ...wrong, type: "eks:index:ManagedNodeGroup", name: "gpu-l40s" })).toEqual([]);
+        expect(await resourceViolations(awsEksNodegroupGpuAmi, wrong)).toHaveLength(2);
     });
 
     it.each([
@@ -66,6 +92,14 @@ describe("aws-eks-nodegroup-gpu-ami", () => {
         });
         expect(await resourceViolations(awsEksNodegroupGpuAmi, unnamed)).toEqual([
             `EKS node group "model-services-gpu-l40s-nodes" runs GPU instances (g6e.12xlarge) with amiType CUSTOM, a launch template's AMI, which cannot be checked for the NVIDIA driver: ${amiFix}`,
+        ]);
+    });
+
+    it("has the name and description `pulumi preview` shows beside its violations", () => {
+        expect([awsEksNodegroupGpuAmi.name, awsEksNodegroupGpuAmi.description, awsEksNodegroupGpuAmi.enforcementLevel]).toEqual([
+            "aws-eks-nodegroup-gpu-ami",
+            "EKS node groups of GPU instances use an NVIDIA AMI type, and every node group keeps maxSize ≥ desiredSize ≥ minSize.",
+            "mandatory",
         ]);
     });
 });
