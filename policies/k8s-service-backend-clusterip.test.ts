@@ -1,5 +1,5 @@
-import { describe, expect, it } from "vitest";
-import { k8sServiceBackendClusterip } from "./k8s-service-backend-clusterip";
+import { StackValidationPolicy } from "@pulumi/policy";
+import { beforeEach, describe, expect, it, vi } from "vitest";
 import { changed, compliantStack, gatewayService, vllmDeployment, vllmService } from "./lib/fixtures";
 import { stackViolations, TestResource, unknownDuringPreview, urnOf } from "./lib/testing";
 
@@ -14,7 +14,28 @@ const ingress = (backendName: string): TestResource => ({
     },
 });
 
+/** The policy, imported afresh for each test: its route type tokens are module constants. */
+let k8sServiceBackendClusterip: StackValidationPolicy;
+
+beforeEach(async () => {
+    vi.resetModules();
+    ({ k8sServiceBackendClusterip } = await import("./k8s-service-backend-clusterip"));
+});
+const httpRoute = (type: string, backendRefs: Record<string, unknown>[]): TestResource => ({
+    type,
+    name: "models",
+    props: { metadata: { name: "models", namespace: "model-services" }, spec: { rules: [{ backendRefs: backendRefs.map((ref) => ({ ...ref, port: 8000 })) }] } },
+});
+
 describe("k8s-service-backend-clusterip", () => {
+    it("is the mandatory stack policy named after its file, described for `pulumi preview`", () => {
+        expect(k8sServiceBackendClusterip.name).toBe("k8s-service-backend-clusterip");
+        expect(k8sServiceBackendClusterip.enforcementLevel).toBe("mandatory");
+        expect(k8sServiceBackendClusterip.description).toBe(
+            "Services that select vLLM pods are ClusterIP without external IPs, and no Ingress or HTTPRoute routes to them: clients come in through the API gateway.",
+        );
+    });
+
     it("passes the compliant stack (its gateway Service is a LoadBalancer; it selects no vLLM pod)", async () => {
         expect(await stackViolations(k8sServiceBackendClusterip, compliantStack())).toEqual([]);
     });
@@ -77,12 +98,11 @@ describe("k8s-service-backend-clusterip", () => {
         ]);
     });
 
-    it("rejects an HTTPRoute that routes straight to a backend", async () => {
-        const route: TestResource = {
-            type: "kubernetes:gateway.networking.k8s.io/v1:HTTPRoute",
-            name: "models",
-            props: { metadata: { name: "models", namespace: "model-services" }, spec: { rules: [{ backendRefs: [{ name: "vllm-qwen-32b", port: 8000 }] }] } },
-        };
+    it.each([
+        ["networking.k8s.io/v1", "kubernetes:gateway.networking.k8s.io/v1:HTTPRoute"],
+        ["networking.k8s.io/v1beta1", "kubernetes:gateway.networking.k8s.io/v1beta1:HTTPRoute"],
+    ])("rejects an HTTPRoute of gateway.%s that names the backend as a Service, its kind given or left out", async (_, type) => {
+        const route = httpRoute(type, [{ name: "vllm-qwen-32b" }, { kind: "Service", name: "vllm-qwen-32b" }, { kind: "Service", name: "model-gateway" }]);
         expect(await stackViolations(k8sServiceBackendClusterip, [...compliantStack(), route])).toEqual([
             {
                 message:
@@ -90,5 +110,55 @@ describe("k8s-service-backend-clusterip", () => {
                 urn: urnOf(route),
             },
         ]);
+    });
+
+    it("ignores an HTTPRoute backend of another kind that shares the backend's name", async () => {
+        const route = httpRoute("kubernetes:gateway.networking.k8s.io/v1:HTTPRoute", [{ group: "multicluster.x-k8s.io", kind: "ServiceImport", name: "vllm-qwen-32b" }]);
+        expect(await stackViolations(k8sServiceBackendClusterip, [...compliantStack(), route])).toEqual([]);
+    });
+
+    it("counts a workload as vLLM when any of its containers runs vLLM (a sidecar beside it)", async () => {
+        const withSidecar = changed(vllmDeployment(), (p) => p.spec.template.spec.containers.push({ name: "log-shipper", image: "fluent/fluent-bit:3.2.4" }));
+        const bad = changed(backend, (p) => (p.spec.type = "NodePort"));
+        expect((await stackViolations(k8sServiceBackendClusterip, [withSidecar, bad])).map((v) => v.message)).toEqual([
+            'Service "vllm-qwen-32b" exposes the vLLM pods of Deployment "vllm-qwen-32b" as NodePort: make it type ClusterIP; clients reach models only through the API gateway, which checks their key.',
+        ]);
+    });
+
+    describe("a Service in front of two vLLM workloads (a canary beside the main Deployment)", () => {
+        const canary = () => changed(vllmDeployment(), (p) => (p.metadata.name = "vllm-qwen-32b-canary"));
+        const pods = 'Deployment "vllm-qwen-32b", Deployment "vllm-qwen-32b-canary"';
+
+        it("names both workloads and every external IP", async () => {
+            const bad = changed(backend, (p) => Object.assign(p.spec, { type: "LoadBalancer", externalIPs: ["203.0.113.10", "203.0.113.11"] }));
+            expect(await stackViolations(k8sServiceBackendClusterip, [vllmDeployment(), canary(), bad])).toEqual([
+                {
+                    message: `Service "vllm-qwen-32b" exposes the vLLM pods of ${pods} as LoadBalancer: make it type ClusterIP; clients reach models only through the API gateway, which checks their key.`,
+                    urn: urnOf(bad),
+                },
+                {
+                    message: `Service "vllm-qwen-32b" exposes the vLLM pods of ${pods} on externalIPs 203.0.113.10, 203.0.113.11: remove spec.externalIPs; clients reach models only through the API gateway, which checks their key.`,
+                    urn: urnOf(bad),
+                },
+            ]);
+        });
+
+        it("names both workloads when an Ingress routes to it", async () => {
+            const route = ingress("vllm-qwen-32b");
+            expect(await stackViolations(k8sServiceBackendClusterip, [vllmDeployment(), canary(), backend, route])).toEqual([
+                {
+                    message: `Ingress "public" routes to Service "vllm-qwen-32b", which serves the vLLM pods of ${pods}: route to the API gateway's Service instead; it checks the caller's key.`,
+                    urn: urnOf(route),
+                },
+            ]);
+        });
+    });
+
+    it.each([
+        ["leaves its type out (ClusterIP)", (p: Record<string, any>) => delete p.spec.type],
+        ["has a type unknown during preview", (p: Record<string, any>) => (p.spec.type = unknownDuringPreview)],
+        ["has externalIPs unknown during preview", (p: Record<string, any>) => (p.spec.externalIPs = unknownDuringPreview)],
+    ])("passes a backend Service that %s", async (_, change) => {
+        expect(await stackViolations(k8sServiceBackendClusterip, [...others(), changed(backend, change)])).toEqual([]);
     });
 });
