@@ -1,13 +1,37 @@
-import { describe, expect, it } from "vitest";
-import { credentialIn, isCredentialName, k8sSecretNoPlaintextKeys } from "./k8s-secret-no-plaintext-keys";
+import { beforeEach, describe, expect, it, vi } from "vitest";
 import { changed, compliantStack, configMap, firstContainer, gatewayConfigSecret, vllmDeployment, vllmService } from "./lib/fixtures";
-import { resourceViolations } from "./lib/testing";
+import { resourceViolations, TestResource } from "./lib/testing";
 
 const apiKey = `sk-${"Zx9Qw8Er7Ty6".repeat(4)}`;
 const hfToken = `hf_${"AbCdEfGhIjKlMnOpQrStUvWxYz".slice(0, 17).repeat(2)}`;
 const vllm = vllmDeployment();
 
+/** The module, imported afresh for each test: the credential shapes are module constants. */
+let credentialIn: Module["credentialIn"];
+let isCredentialName: Module["isCredentialName"];
+let k8sSecretNoPlaintextKeys: Module["k8sSecretNoPlaintextKeys"];
+type Module = typeof import("./k8s-secret-no-plaintext-keys");
+
+beforeEach(async () => {
+    vi.resetModules();
+    ({ credentialIn, isCredentialName, k8sSecretNoPlaintextKeys } = await import("./k8s-secret-no-plaintext-keys"));
+});
+
+/** The vLLM pod spec as a bare Pod and in a CronJob, beside the Deployment. */
+const asPod = (): TestResource => ({ type: "kubernetes:core/v1:Pod", name: "vllm-pod", props: { metadata: vllm.props.metadata, spec: vllm.props.spec.template.spec } });
+const asCronJob = (): TestResource => ({
+    type: "kubernetes:batch/v1:CronJob",
+    name: "vllm-cron",
+    props: { metadata: vllm.props.metadata, spec: { schedule: "0 3 * * *", jobTemplate: { spec: { template: vllm.props.spec.template } } } },
+});
+
 describe("k8s-secret-no-plaintext-keys", () => {
+    it("is the mandatory policy named after its file, described for `pulumi preview`", () => {
+        expect(k8sSecretNoPlaintextKeys.name).toBe("k8s-secret-no-plaintext-keys");
+        expect(k8sSecretNoPlaintextKeys.enforcementLevel).toBe("mandatory");
+        expect(k8sSecretNoPlaintextKeys.description).toBe("API keys and tokens are never in ConfigMaps, env literals, arguments, labels or annotations: only in Secret data.");
+    });
+
     it("passes every compliant fixture, keys in a Secret's data included", async () => {
         for (const r of compliantStack()) {
             expect(await resourceViolations(k8sSecretNoPlaintextKeys, r), r.name).toEqual([]);
@@ -21,7 +45,10 @@ describe("k8s-secret-no-plaintext-keys", () => {
     });
 
     it("recognises credential names, not look-alikes", () => {
-        expect(["HF_TOKEN", "VLLM_API_KEY", "OPENAI_APIKEY", "db-password", "AWS_ACCESS_KEY_ID", "client_secret"].map(isCredentialName)).toEqual(Array(6).fill(true));
+        const credentials = ["HF_TOKEN", "VLLM_API_KEY", "OPENAI_APIKEY", "db-password", "DB_PASSWD", "AWS_ACCESS_KEY_ID", "client_secret"];
+        // API, ACCESS or PRIVATE then KEY, with or without a separator, at the start of the name too.
+        const keys = ["API_KEY", "access-key", "AWS_ACCESSKEY", "TLS_PRIVATEKEY", "PRIVATE_KEY_PEM"];
+        expect([...credentials, ...keys].filter((n) => !isCredentialName(n))).toEqual([]);
         expect(["TOKENIZERS_PARALLELISM", "MAX_TOKENS", "HF_HOME", "KEYCLOAK_URL", "SECRETARY"].map(isCredentialName)).toEqual(Array(5).fill(false));
     });
 
@@ -93,5 +120,30 @@ describe("k8s-secret-no-plaintext-keys", () => {
     it("allows an empty credential-named env literal and one taken from a Secret", async () => {
         const blank = changed(vllm, (p) => (firstContainer(p).env[2] = { name: "HF_TOKEN", value: "" }));
         expect(await resourceViolations(k8sSecretNoPlaintextKeys, blank)).toEqual([]);
+    });
+
+    // A key-shaped value under a credential name is reported once, wherever the container sits.
+    it.each<[string, () => TestResource, string]>([
+        ["a bare Pod", asPod, 'container "vllm" of Pod "vllm-qwen-32b"'],
+        ["a CronJob's pod template", asCronJob, 'container "vllm" of CronJob "vllm-qwen-32b"'],
+    ])("reports a key-shaped env literal in %s once", async (_, fixture, container) => {
+        const bad = changed(fixture(), (p) => {
+            const spec = p.spec.containers ? p.spec : p.spec.jobTemplate.spec.template.spec;
+            spec.containers[0].env[2] = { name: "VLLM_API_KEY", value: apiKey };
+        });
+        expect(await resourceViolations(k8sSecretNoPlaintextKeys, bad)).toEqual([
+            `${container} sets VLLM_API_KEY to a literal value: keep it in a Kubernetes Secret and reference it (env valueFrom.secretKeyRef, a Secret volume) instead.`,
+        ]);
+    });
+
+    it("reports a key-shaped env literal of an init container once, the containers' alike", async () => {
+        const bad = changed(vllm, (p) => {
+            p.spec.template.spec.initContainers = [{ name: "fetch", image: "amazon/aws-cli:2.22.0", env: [{ name: "HF_TOKEN", value: hfToken }] }];
+            firstContainer(p).env[2] = { name: "VLLM_API_KEY", value: apiKey };
+        });
+        expect(await resourceViolations(k8sSecretNoPlaintextKeys, bad)).toEqual([
+            'container "vllm" of Deployment "vllm-qwen-32b" sets VLLM_API_KEY to a literal value: keep it in a Kubernetes Secret and reference it (env valueFrom.secretKeyRef, a Secret volume) instead.',
+            'init container "fetch" of Deployment "vllm-qwen-32b" sets HF_TOKEN to a literal value: keep it in a Kubernetes Secret and reference it (env valueFrom.secretKeyRef, a Secret volume) instead.',
+        ]);
     });
 });
