@@ -1,7 +1,7 @@
-import { describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it, vi } from "vitest";
 import { k8sModelCacheReadOnly } from "./k8s-model-cache-read-only";
 import { changed, compliantStack, firstContainer, vllmDeployment } from "./lib/fixtures";
-import { resourceViolations } from "./lib/testing";
+import { resourceViolations, unknownDuringPreview } from "./lib/testing";
 
 /** The compliant fixture with a shared cache: the claim mounted read-only, as ModelService mounts it. */
 const shared = changed(vllmDeployment(), (p) => {
@@ -46,6 +46,26 @@ describe("k8s-model-cache-read-only", () => {
         ]);
     });
 
+    it("checks the known volumes and mounts while others are unknown during preview", async () => {
+        const writable = changed(shared, (p) => {
+            delete firstContainer(p).volumeMounts[0].readOnly;
+            firstContainer(p).volumeMounts.push(unknownDuringPreview);
+            p.spec.template.spec.volumes.push(unknownDuringPreview);
+        });
+        expect(await resourceViolations(k8sModelCacheReadOnly, writable)).toEqual([
+            'container "vllm" of Deployment "vllm-qwen-32b" mounts PersistentVolumeClaim volume "model-cache" writable at /models: mount shared model caches read-only (readOnly: true); only the preload Job, or the locked model-fetch step on a node, writes them.',
+        ]);
+    });
+
+    it("waits for a mount whose volume name is unknown during preview", async () => {
+        const unknownNames = changed(shared, (p) => {
+            delete firstContainer(p).volumeMounts[0].readOnly;
+            p.spec.template.spec.volumes[0].name = unknownDuringPreview;
+            firstContainer(p).volumeMounts[0].name = unknownDuringPreview;
+        });
+        expect(await resourceViolations(k8sModelCacheReadOnly, unknownNames)).toEqual([]);
+    });
+
     it("leaves the preload Job (no vLLM server) free to write", async () => {
         const job = {
             type: "kubernetes:batch/v1:Job",
@@ -56,5 +76,23 @@ describe("k8s-model-cache-read-only", () => {
             },
         };
         expect(await resourceViolations(k8sModelCacheReadOnly, job)).toEqual([]);
+    });
+});
+
+describe("k8s-model-cache-read-only as the pack declares it", () => {
+    let policy: typeof k8sModelCacheReadOnly;
+
+    // The declaration is a module constant: import it afresh so that each test sees the module as loaded now.
+    beforeEach(async () => {
+        vi.resetModules();
+        policy = (await import("./k8s-model-cache-read-only")).k8sModelCacheReadOnly;
+    });
+
+    it("has the name and description `pulumi preview` shows beside its violations", () => {
+        expect([policy.name, policy.description, policy.enforcementLevel]).toEqual([
+            "k8s-model-cache-read-only",
+            "Pods running vLLM mount PersistentVolumeClaims read-only, and their vLLM containers mount node directories (hostPath) read-only.",
+            "mandatory",
+        ]);
     });
 });

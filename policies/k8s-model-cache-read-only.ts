@@ -25,18 +25,20 @@ export const k8sModelCacheReadOnly: ResourceValidationPolicy = {
             list(w.podSpec.volumes)
                 .map(record)
                 .filter((v) => v !== undefined)
-                .map((v) => [str(v!.name) ?? "", v!.persistentVolumeClaim ? "PersistentVolumeClaim" : v!.hostPath ? "hostPath" : undefined] as const),
+                .map((v) => [str(v!.name), v!.persistentVolumeClaim ? "PersistentVolumeClaim" : v!.hostPath ? "hostPath" : undefined] as const),
         );
         for (const c of all) {
             if (isUnknown(c.spec.volumeMounts)) {
                 continue;
             }
             for (const mount of list(c.spec.volumeMounts).map(record)) {
-                const kind = kinds.get(str(mount?.name) ?? "");
+                // A name not known yet (a preview) may be any volume's: the check waits for it.
+                const name = str(mount?.name);
+                const kind = name === undefined ? undefined : kinds.get(name);
                 const shared = kind === "PersistentVolumeClaim" || (kind === "hostPath" && isVllmContainer(c));
                 if (shared && mount?.readOnly !== true) {
                     reportViolation(
-                        `${describeContainer(c, w)} mounts ${kind} volume "${str(mount?.name)}" writable at ${str(mount?.mountPath)}: mount shared model caches read-only (readOnly: true); only the preload Job, or the locked model-fetch step on a node, writes them.`,
+                        `${describeContainer(c, w)} mounts ${kind} volume "${name}" writable at ${str(mount?.mountPath)}: mount shared model caches read-only (readOnly: true); only the preload Job, or the locked model-fetch step on a node, writes them.`,
                     );
                 }
             }
