@@ -1,6 +1,6 @@
-import { describe, expect, it } from "vitest";
-import { k8sServiceIdLabel } from "./k8s-service-id-label";
-import { changed, compliantStack, firstContainer, gatewayDeployment, vllmDeployment, vllmPdb, vllmService } from "./lib/fixtures";
+import { ResourceValidationPolicy } from "@pulumi/policy";
+import { beforeEach, describe, expect, it, vi } from "vitest";
+import { changed, compliantStack, configMap, firstContainer, gatewayDeployment, gatewayLabels, vllmDeployment, vllmPdb, vllmService } from "./lib/fixtures";
 import { resourceViolations, TestResource, unknownDuringPreview } from "./lib/testing";
 
 const label = "model-services.io/service-id";
@@ -8,7 +8,30 @@ const dropLabel = (labels: Record<string, string>) => delete labels[label];
 const missing = (object: string) =>
     `${object} belongs to a model service but has no ${label} label: set metadata.labels["${label}"] to the service's ID (ModelService.serviceId), as on the service's other objects.`;
 
+const podsMissing = (object: string) => `The pods of ${object} carry no ${label} label: add it to the pod template's metadata.labels (billing counts pods by it).`;
+
+/** A hand-written vLLM Deployment without any model-service label (the gateway's, running vLLM). */
+const handWrittenVllm = (p: Record<string, any>) => {
+    p.metadata.labels = {};
+    p.spec.template.metadata.labels = { app: "llm" };
+    firstContainer(p).image = "vllm/vllm-openai:v0.26.0";
+};
+
+/** The policy, imported afresh for each test: its name and description are module constants. */
+let k8sServiceIdLabel: ResourceValidationPolicy;
+
+beforeEach(async () => {
+    vi.resetModules();
+    ({ k8sServiceIdLabel } = await import("./k8s-service-id-label"));
+});
+
 describe("k8s-service-id-label", () => {
+    it("is the mandatory policy named after its file, described for `pulumi preview`", () => {
+        expect(k8sServiceIdLabel.name).toBe("k8s-service-id-label");
+        expect(k8sServiceIdLabel.enforcementLevel).toBe("mandatory");
+        expect(k8sServiceIdLabel.description).toBe(`Every object of a model service (and every pod it runs) carries the ${label} label.`);
+    });
+
     it("passes every compliant fixture", async () => {
         for (const r of compliantStack()) {
             expect(await resourceViolations(k8sServiceIdLabel, r), r.name).toEqual([]);
@@ -27,16 +50,19 @@ describe("k8s-service-id-label", () => {
         ["a Service without it", vllmService(), (p) => dropLabel(p.metadata.labels), [missing('Service "vllm-qwen-32b"')]],
         ["a PodDisruptionBudget without it", vllmPdb(), (p) => dropLabel(p.metadata.labels), [missing('PodDisruptionBudget "vllm-qwen-32b"')]],
         ["an unlabelled Service selecting a model service", vllmService(), (p) => delete p.metadata.labels, [missing('Service "vllm-qwen-32b"')]],
+        ["an unlabelled hand-written vLLM Deployment", gatewayDeployment(), handWrittenVllm, [missing('Deployment "model-gateway"'), podsMissing('Deployment "model-gateway"')]],
         [
-            "an unlabelled hand-written vLLM Deployment",
+            "an unlabelled vLLM Deployment with a sidecar beside vLLM",
             gatewayDeployment(),
             (p) => {
-                p.metadata.labels = {};
-                p.spec.template.metadata.labels = { app: "llm" };
-                firstContainer(p).image = "vllm/vllm-openai:v0.26.0";
+                handWrittenVllm(p);
+                p.spec.template.spec.containers.push({ name: "log-shipper", image: "fluent/fluent-bit:3.2.4" });
             },
-            [missing('Deployment "model-gateway"'), `The pods of Deployment "model-gateway" carry no ${label} label: add it to the pod template's metadata.labels (billing counts pods by it).`],
+            [missing('Deployment "model-gateway"'), podsMissing('Deployment "model-gateway"')],
         ],
+        ["a ConfigMap labelled with a service name", configMap(), (p) => (p.metadata.labels = { "model-services.io/service": "qwen-32b" }), [missing('ConfigMap "model-gateway-errors"')]],
+        ["a ConfigMap labelled as vLLM's", configMap(), (p) => (p.metadata.labels = { "app.kubernetes.io/name": "vllm" }), [missing('ConfigMap "model-gateway-errors"')]],
+        ["an unlabelled PodDisruptionBudget selecting a model service", vllmPdb(), (p) => delete p.metadata.labels, [missing('PodDisruptionBudget "vllm-qwen-32b"')]],
     ])("rejects %s", async (_, fixture, change, messages) => {
         expect(await resourceViolations(k8sServiceIdLabel, changed(fixture, change))).toEqual(messages);
     });
@@ -47,5 +73,31 @@ describe("k8s-service-id-label", () => {
             p.spec.template.metadata.labels = unknownDuringPreview;
         });
         expect(await resourceViolations(k8sServiceIdLabel, previewed)).toEqual([]);
+    });
+
+    it("asks a bare vLLM Pod for the label once: its labels are its pods' labels", async () => {
+        const pod: TestResource = {
+            type: "kubernetes:core/v1:Pod",
+            name: "vllm-debug",
+            props: { metadata: { name: "vllm-debug", namespace: "model-services", labels: { app: "llm" } }, spec: vllmDeployment().props.spec.template.spec },
+        };
+        expect(await resourceViolations(k8sServiceIdLabel, pod)).toEqual([missing('Pod "vllm-debug"')]);
+    });
+
+    it.each<[string, TestResource]>([
+        ["an object labelled with another app's name", changed(configMap(), (p) => (p.metadata.labels = { "app.kubernetes.io/name": "envoy" }))],
+        [
+            "a shared ServiceMonitor selecting every vLLM Service (only Services and budgets select a service's pods)",
+            {
+                type: "kubernetes:monitoring.coreos.com/v1:ServiceMonitor",
+                name: "vllm-metrics",
+                props: {
+                    metadata: { name: "vllm", namespace: "model-services", labels: { ...gatewayLabels } },
+                    spec: { selector: { matchLabels: { "app.kubernetes.io/name": "vllm" } }, endpoints: [{ port: "http", path: "/metrics" }] },
+                },
+            },
+        ],
+    ])("leaves alone %s", async (_, resource) => {
+        expect(await resourceViolations(k8sServiceIdLabel, resource)).toEqual([]);
     });
 });
