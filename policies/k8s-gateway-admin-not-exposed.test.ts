@@ -1,11 +1,20 @@
-import { describe, expect, it } from "vitest";
-import { k8sGatewayAdminNotExposed } from "./k8s-gateway-admin-not-exposed";
-import { changed, compliantStack, firstContainer, gatewayDeployment, gatewayService } from "./lib/fixtures";
+import { beforeEach, describe, expect, it, vi } from "vitest";
+import type { StackValidationPolicy } from "@pulumi/policy";
+import { changed, compliantStack, firstContainer, gatewayDeployment, gatewayService, vllmService } from "./lib/fixtures";
 import { stackViolations, urnOf } from "./lib/testing";
 
 const service = gatewayService();
 const deployment = gatewayDeployment();
 const without = (...names: string[]) => compliantStack().filter((r) => !names.includes(r.name));
+
+// The policy object and its default admin ports are module constants: each test imports the module afresh (docs/mutation.md).
+let k8sGatewayAdminNotExposed: StackValidationPolicy;
+let isEnvoyContainer: typeof import("./k8s-gateway-admin-not-exposed").isEnvoyContainer;
+
+beforeEach(async () => {
+    vi.resetModules();
+    ({ k8sGatewayAdminNotExposed, isEnvoyContainer } = await import("./k8s-gateway-admin-not-exposed"));
+});
 
 describe("k8s-gateway-admin-not-exposed", () => {
     it("passes the compliant stack (the admin port is declared but no Service targets it)", async () => {
@@ -69,5 +78,66 @@ describe("k8s-gateway-admin-not-exposed", () => {
         const stack = [...without(service.name, deployment.name), moved, bad];
         expect(await stackViolations(k8sGatewayAdminNotExposed, stack)).toEqual([]);
         expect((await stackViolations(k8sGatewayAdminNotExposed, stack, { adminPorts: [15000] })).map((v) => v.urn)).toEqual([urnOf(bad)]);
+    });
+});
+
+describe("k8s-gateway-admin-not-exposed: what the pack shows and takes as config", () => {
+    it("is named, described and configured by its admin ports (default: Envoy's 9901)", () => {
+        expect(k8sGatewayAdminNotExposed.name).toBe("k8s-gateway-admin-not-exposed");
+        expect(k8sGatewayAdminNotExposed.description).toBe("No Service targets the API gateway's admin port, and no gateway container publishes it with a hostPort.");
+        expect(k8sGatewayAdminNotExposed.configSchema).toEqual({
+            properties: {
+                adminPorts: {
+                    type: "array",
+                    items: { type: "integer", minimum: 1, maximum: 65535 },
+                    default: [9901],
+                    description: "Container ports of the gateway's admin interface, besides ports named `admin`.",
+                },
+            },
+        });
+    });
+});
+
+describe("k8s-gateway-admin-not-exposed: which containers run Envoy", () => {
+    const container = (image: string) => ({ name: "proxy", role: "container", spec: { image } });
+
+    it.each(["envoyproxy/envoy:v1.36.2", "docker.io/envoyproxy/envoy-distroless:v1.36.2", "mirror.example.com/envoyproxy/envoy-contrib@sha256:0123"])("%s is Envoy", (image) => {
+        expect(isEnvoyContainer(container(image))).toBe(true);
+    });
+
+    it.each(["envoyproxy/envoyctl:v1", "example/not-envoyproxy/envoy:v1", "envoyproxy/ratelimit:v1"])("%s is not", (image) => {
+        expect(isEnvoyContainer(container(image))).toBe(false);
+    });
+
+    it("a container without an image is not", () => {
+        expect(isEnvoyContainer({ name: "proxy", role: "container", spec: {} })).toBe(false);
+    });
+});
+
+const exposes = (target: string | number, port = 9000) =>
+    `Service "model-gateway" exposes the admin interface of Deployment "model-gateway" (port ${port} → ${target}): remove that port from the Service; the admin interface stays on loopback (use kubectl port-forward to debug).`;
+
+describe("k8s-gateway-admin-not-exposed: which Service ports reach the admin interface", () => {
+    it("lets a Service target the gateway's public listener by number", async () => {
+        const byNumber = changed(service, (p) => (p.spec.ports = [{ name: "http", port: 80, targetPort: 8080 }]));
+        expect(await stackViolations(k8sGatewayAdminNotExposed, [...without(service.name), byNumber])).toEqual([]);
+    });
+
+    it("takes a port named admin as the admin port whatever its number, besides the configured ones", async () => {
+        const moved = changed(deployment, (p) => firstContainer(p).ports.push({ name: "envoy-admin", containerPort: 15000 }));
+        const bad = changed(service, (p) => p.spec.ports.push({ name: "x", port: 9000, targetPort: 9901 }));
+        expect(await stackViolations(k8sGatewayAdminNotExposed, [...without(service.name, deployment.name), moved, bad], { adminPorts: [15000] })).toEqual([
+            { message: exposes(9901), urn: urnOf(bad) },
+        ]);
+    });
+
+    it("leaves the admin port number alone on pods that are not the gateway", async () => {
+        const metrics = changed(vllmService(), (p) => p.spec.ports.push({ name: "metrics", port: 9901, targetPort: 9901 }));
+        expect(await stackViolations(k8sGatewayAdminNotExposed, [...without(metrics.name), metrics])).toEqual([]);
+    });
+
+    it("reads Services only, not other kinds with a selector and ports", async () => {
+        const custom = { type: "kubernetes:example.com/v1:PortMap", name: "gateway-ports", props: { metadata: { name: "gateway-ports", namespace: "model-services" }, spec: { selector: { ...service.props.spec.selector }, ports: [{ port: 9901 }] } } };
+        expect(await stackViolations(k8sGatewayAdminNotExposed, [...compliantStack(), custom])).toEqual([]);
     });
 });
