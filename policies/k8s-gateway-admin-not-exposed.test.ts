@@ -1,7 +1,7 @@
 import { beforeEach, describe, expect, it, vi } from "vitest";
 import type { StackValidationPolicy } from "@pulumi/policy";
 import { changed, compliantStack, firstContainer, gatewayDeployment, gatewayService, vllmService } from "./lib/fixtures";
-import { stackViolations, urnOf } from "./lib/testing";
+import { stackViolations, unknownDuringPreview, urnOf } from "./lib/testing";
 
 const service = gatewayService();
 const deployment = gatewayDeployment();
@@ -50,6 +50,25 @@ describe("k8s-gateway-admin-not-exposed", () => {
                 urn: urnOf(bad),
             },
         ]);
+    });
+
+    it("names an admin port whose number is unknown during preview by its name when it is published on the node", async () => {
+        const bad = changed(deployment, (p) => Object.assign(firstContainer(p).ports[2], { containerPort: unknownDuringPreview, hostPort: 9901 }));
+        expect(await stackViolations(k8sGatewayAdminNotExposed, [...without(deployment.name), bad])).toEqual([
+            {
+                message:
+                    'container "envoy" of Deployment "model-gateway" publishes its admin port "admin" on the node as hostPort 9901: remove the hostPort; the admin interface stays on loopback (use kubectl port-forward to debug).',
+                urn: urnOf(bad),
+            },
+        ]);
+    });
+
+    it("does not take a port whose number is unknown during preview for the admin port a Service targets by number", async () => {
+        const unknownNumber = changed(deployment, (p) => Object.assign(firstContainer(p).ports[2], { containerPort: unknownDuringPreview }));
+        const other = changed(service, (p) => p.spec.ports.push({ name: "probe", port: 9000, targetPort: 1 }));
+        const withMinusOne = changed(service, (p) => p.spec.ports.push({ name: "probe", port: 9000, targetPort: -1 }));
+        expect(await stackViolations(k8sGatewayAdminNotExposed, [...without(deployment.name, service.name), unknownNumber, other])).toEqual([]);
+        expect(await stackViolations(k8sGatewayAdminNotExposed, [...without(deployment.name, service.name), unknownNumber, withMinusOne])).toEqual([]);
     });
 
     it("finds the gateway by its Envoy image, whatever its labels", async () => {

@@ -34,7 +34,8 @@ export function isEnvoyContainer(container: Container): boolean {
 
 interface AdminPort {
     container: Container;
-    containerPort: number;
+    /** Undefined when absent, or unknown during a preview. */
+    containerPort?: number;
     name?: string;
     hostPort?: number;
 }
@@ -56,12 +57,12 @@ function gatewayOf(w: Workload, adminPorts: readonly number[]): { proxies: Conta
         .flatMap((container) =>
             list(container.spec.ports).map((p) => ({
                 container,
-                containerPort: num(record(p)?.containerPort) ?? -1,
+                containerPort: num(record(p)?.containerPort),
                 name: str(record(p)?.name),
                 hostPort: num(record(p)?.hostPort),
             })),
         )
-        .filter((p) => p.name?.toLowerCase() === "admin" || adminPorts.includes(p.containerPort));
+        .filter((p) => p.name?.toLowerCase() === "admin" || (p.containerPort !== undefined && adminPorts.includes(p.containerPort)));
     return { proxies, admin };
 }
 
@@ -98,7 +99,7 @@ export const k8sGatewayAdminNotExposed: StackValidationPolicy = {
             for (const p of ports.admin) {
                 if (p.hostPort !== undefined) {
                     reportViolation(
-                        `${describeContainer(p.container, w)} publishes its admin port ${p.containerPort} on the node as hostPort ${p.hostPort}: remove the hostPort; the admin interface stays on loopback (use kubectl port-forward to debug).`,
+                        `${describeContainer(p.container, w)} publishes its admin port ${p.containerPort ?? `"${p.name}"`} on the node as hostPort ${p.hostPort}: remove the hostPort; the admin interface stays on loopback (use kubectl port-forward to debug).`,
                         r.urn,
                     );
                 }
