@@ -1,6 +1,6 @@
-import { describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it, vi } from "vitest";
 import { k8sVllmNetworkPolicy } from "./k8s-vllm-network-policy";
-import { changed, compliantStack, modelNetworkPolicy, vllmDeployment } from "./lib/fixtures";
+import { changed, compliantStack, firstContainer, modelNetworkPolicy, vllmDeployment } from "./lib/fixtures";
 import { stackViolations, unknownDuringPreview, urnOf } from "./lib/testing";
 
 const policy = modelNetworkPolicy();
@@ -34,6 +34,8 @@ describe("k8s-vllm-network-policy", () => {
         ["a rule without from", (p: any) => p.spec.ingress.push({ ports: [{ port: 8000 }] })],
         ["an empty peer", (p: any) => p.spec.ingress[0].from.push({})],
         ["0.0.0.0/0", (p: any) => p.spec.ingress[0].from.push({ ipBlock: { cidr: "0.0.0.0/0" } })],
+        ["::/0", (p: any) => p.spec.ingress[0].from.push({ ipBlock: { cidr: "::/0" } })],
+        ["an empty from list", (p: any) => (p.spec.ingress[0].from = [])],
     ])("rejects a selecting policy that admits every source with %s", async (_, change) => {
         const open = changed(policy, change);
         expect(await stackViolations(k8sVllmNetworkPolicy, [...without(policy.name), open])).toEqual([
@@ -41,8 +43,58 @@ describe("k8s-vllm-network-policy", () => {
         ]);
     });
 
+    it("counts a policy without policyTypes (it restricts ingress)", async () => {
+        const implicit = changed(policy, (p) => delete p.spec.policyTypes);
+        expect(await stackViolations(k8sVllmNetworkPolicy, [...without(policy.name), implicit])).toEqual([]);
+    });
+
+    it("checks a pod that runs vLLM beside a sidecar", async () => {
+        const withSidecar = changed(vllmDeployment(), (p) => p.spec.template.spec.containers.push({ name: "metrics", image: "prom/statsd-exporter:v0.28.0" }));
+        const violations = await stackViolations(k8sVllmNetworkPolicy, [...without(policy.name, withSidecar.name), withSidecar]);
+        expect(violations.map((v) => v.urn)).toEqual([urnOf(withSidecar)]);
+    });
+
+    it("ignores a pod without vLLM", async () => {
+        const other = changed(vllmDeployment(), (p) => Object.assign(firstContainer(p), { image: "busybox:1.37", command: ["sleep", "infinity"], args: [] }));
+        expect(await stackViolations(k8sVllmNetworkPolicy, [...without(policy.name, other.name), other])).toEqual([]);
+    });
+});
+
+describe("k8s-vllm-network-policy during a preview", () => {
     it("waits for a selector that is unknown during the preview", async () => {
         const pending = changed(policy, (p) => (p.spec.podSelector = { matchLabels: { app: unknownDuringPreview } }));
         expect(await stackViolations(k8sVllmNetworkPolicy, [...without(policy.name), pending])).toEqual([]);
+    });
+
+    it("waits for an unknown selector also when that policy admits every source", async () => {
+        const pending = changed(policy, (p) => Object.assign(p.spec, { podSelector: { matchLabels: { app: unknownDuringPreview } }, ingress: [{}] }));
+        expect(await stackViolations(k8sVllmNetworkPolicy, [...without(policy.name), pending])).toEqual([]);
+    });
+
+    it.each([
+        ["its namespace is", (p: any) => (p.metadata.namespace = unknownDuringPreview)],
+        ["its metadata is", (p: any) => (p.metadata = unknownDuringPreview)],
+        ["its spec is", (p: any) => (p.spec = unknownDuringPreview)],
+        ["its policyTypes are", (p: any) => (p.spec.policyTypes = unknownDuringPreview)],
+        ["its one policy type is", (p: any) => (p.spec.policyTypes = [unknownDuringPreview])],
+        ["an ingress rule is", (p: any) => (p.spec.ingress[0] = unknownDuringPreview)],
+        ["a rule's peers are", (p: any) => (p.spec.ingress[0].from = unknownDuringPreview)],
+        ["a peer is", (p: any) => (p.spec.ingress[0].from[0] = unknownDuringPreview)],
+    ])("reports nothing while %s unknown (checked again at the update)", async (_, change) => {
+        expect(await stackViolations(k8sVllmNetworkPolicy, [...without(policy.name), changed(policy, change)])).toEqual([]);
+    });
+});
+
+describe("k8s-vllm-network-policy: how it shows to the user", () => {
+    let fresh: (typeof import("./k8s-vllm-network-policy"))["k8sVllmNetworkPolicy"];
+
+    beforeEach(async () => {
+        vi.resetModules();
+        fresh = (await import("./k8s-vllm-network-policy")).k8sVllmNetworkPolicy;
+    });
+
+    it("is named after its file and says what it requires", () => {
+        expect(fresh.name).toBe("k8s-vllm-network-policy");
+        expect(fresh.description).toBe("vLLM pods are selected by a NetworkPolicy restricting ingress, and no policy selecting them admits every source.");
     });
 });

@@ -1,6 +1,6 @@
 import { PolicyResource, StackValidationPolicy } from "@pulumi/policy";
 import { containers, describe, isVllmContainer, knownPodLabels, labelSelector, sameNamespace, selects, workload, Workload } from "./lib/kubernetes";
-import { isUnknown, list, plain, record, str, strings } from "./lib/values";
+import { isUnknown, list, plain, record, str, strings, unknownValue } from "./lib/values";
 
 const networkPolicyType = "kubernetes:networking.k8s.io/v1:NetworkPolicy";
 
@@ -14,28 +14,34 @@ interface IngressPolicy {
 
 function ingressPolicy(r: PolicyResource): IngressPolicy | undefined {
     const props = plain(r.props) as Record<string, any>;
+    const metadata = record(props.metadata);
+    const name = str(metadata?.name) ?? r.name;
+    const namespace = isUnknown(props.metadata) || isUnknown(metadata?.namespace) ? unknownValue : str(metadata?.namespace);
+    // A spec or policy type not known until the update: whether the policy counts is not known either (checked again then).
+    const pending: IngressPolicy = { name, namespace, selects: () => undefined, admitsAnyone: false };
     const spec = record(props.spec);
     if (!spec) {
-        return undefined;
+        return isUnknown(props.spec) ? pending : undefined;
     }
     // Without policyTypes, a policy restricts ingress always (and egress when it has egress rules).
     const types = spec.policyTypes === undefined ? ["Ingress"] : strings(spec.policyTypes);
     if (!types.includes("Ingress")) {
-        return undefined;
+        return isUnknown(spec.policyTypes) || list(spec.policyTypes).some(isUnknown) ? pending : undefined;
     }
     const selector = labelSelector(spec.podSelector ?? {});
+    // A rule or peer not known until the update admits no one yet (checked again then).
     const peerAdmitsAnyone = (peer: any): boolean => {
         const p = record(peer) ?? {};
         const cidr = str(record(p.ipBlock)?.cidr);
-        return (Object.keys(p).length === 0) || cidr === "0.0.0.0/0" || cidr === "::/0";
+        return !isUnknown(peer) && ((Object.keys(p).length === 0) || cidr === "0.0.0.0/0" || cidr === "::/0");
     };
     const admitsAnyone = list(spec.ingress).some((rule) => {
         const from = record(rule)?.from;
-        return from === undefined || list(from).length === 0 || list(from).some(peerAdmitsAnyone);
+        return !isUnknown(rule) && !isUnknown(from) && (from === undefined || list(from).length === 0 || list(from).some(peerAdmitsAnyone));
     });
     return {
-        name: str(record(props.metadata)?.name) ?? r.name,
-        namespace: str(record(props.metadata)?.namespace),
+        name,
+        namespace,
         selects: (labels) => (selector === undefined || isUnknown(selector) ? undefined : selects(selector, labels)),
         admitsAnyone,
     };
