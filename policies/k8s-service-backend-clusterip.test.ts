@@ -32,7 +32,7 @@ describe("k8s-service-backend-clusterip", () => {
         expect(k8sServiceBackendClusterip.name).toBe("k8s-service-backend-clusterip");
         expect(k8sServiceBackendClusterip.enforcementLevel).toBe("mandatory");
         expect(k8sServiceBackendClusterip.description).toBe(
-            "Services that select vLLM pods are ClusterIP without external IPs, and no Ingress or HTTPRoute routes to them: clients come in through the API gateway.",
+            "Services that select vLLM pods are ClusterIP without external IPs, and no Ingress or Gateway API route routes to them: clients come in through the API gateway.",
         );
     });
 
@@ -110,6 +110,54 @@ describe("k8s-service-backend-clusterip", () => {
                 urn: urnOf(route),
             },
         ]);
+    });
+
+    it.each([
+        ["GRPCRoute", "v1"],
+        ["TLSRoute", "v1alpha2"],
+        ["TCPRoute", "v1alpha2"],
+        ["UDPRoute", "v1alpha2"],
+        ["HTTPRoute", "v1alpha2"],
+    ])("rejects a %s (gateway.networking.k8s.io/%s) to the backend, as an HTTPRoute", async (kind, version) => {
+        const route = httpRoute(`kubernetes:gateway.networking.k8s.io/${version}:${kind}`, [{ name: "vllm-qwen-32b" }]);
+        expect(await stackViolations(k8sServiceBackendClusterip, [...compliantStack(), route])).toEqual([
+            {
+                message: `${kind} "models" routes to Service "vllm-qwen-32b", which serves the vLLM pods of Deployment "vllm-qwen-32b": route to the API gateway's Service instead; it checks the caller's key.`,
+                urn: urnOf(route),
+            },
+        ]);
+    });
+
+    it.each([
+        ["the Gateway itself", "kubernetes:gateway.networking.k8s.io/v1:Gateway"],
+        ["a route kind of another API group", "kubernetes:example.com/v1:HTTPRoute"],
+        ["a ReferenceGrant", "kubernetes:gateway.networking.k8s.io/v1beta1:ReferenceGrant"],
+    ])("leaves alone %s, even shaped like a route to the backend", async (_, type) => {
+        expect(await stackViolations(k8sServiceBackendClusterip, [...compliantStack(), httpRoute(type, [{ name: "vllm-qwen-32b" }])])).toEqual([]);
+    });
+
+    describe("a route in another namespace (a ReferenceGrant lets it name the backend's)", () => {
+        const elsewhere = (ref: Record<string, unknown>) => changed(httpRoute("kubernetes:gateway.networking.k8s.io/v1:HTTPRoute", [ref]), (p) => (p.metadata.namespace = "edge"));
+
+        it("is rejected when its backendRef names the backend's namespace, its group given as core", async () => {
+            const route = elsewhere({ group: "", kind: "Service", name: "vllm-qwen-32b", namespace: "model-services" });
+            expect((await stackViolations(k8sServiceBackendClusterip, [...compliantStack(), route])).map((v) => v.message)).toEqual([
+                'HTTPRoute "models" routes to Service "vllm-qwen-32b", which serves the vLLM pods of Deployment "vllm-qwen-32b": route to the API gateway\'s Service instead; it checks the caller\'s key.',
+            ]);
+        });
+
+        it.each([
+            ["its own namespace, where no backend has that name", { name: "vllm-qwen-32b" }],
+            ["a third namespace", { name: "vllm-qwen-32b", namespace: "other" }],
+            ["a namespace unknown during preview (it waits)", { name: "vllm-qwen-32b", namespace: unknownDuringPreview }],
+        ])("passes when its backendRef names %s", async (_, ref) => {
+            expect(await stackViolations(k8sServiceBackendClusterip, [...compliantStack(), elsewhere(ref)])).toEqual([]);
+        });
+    });
+
+    it("ignores an HTTPRoute backend named Service in another API group", async () => {
+        const route = httpRoute("kubernetes:gateway.networking.k8s.io/v1:HTTPRoute", [{ group: "example.com", kind: "Service", name: "vllm-qwen-32b" }]);
+        expect(await stackViolations(k8sServiceBackendClusterip, [...compliantStack(), route])).toEqual([]);
     });
 
     it("ignores an HTTPRoute backend of another kind that shares the backend's name", async () => {

@@ -16,7 +16,8 @@ import {
 import { isUnknown, list, plain, record, str, strings } from "./lib/values";
 
 const ingressType = "kubernetes:networking.k8s.io/v1:Ingress";
-const httpRouteTypes = ["kubernetes:gateway.networking.k8s.io/v1:HTTPRoute", "kubernetes:gateway.networking.k8s.io/v1beta1:HTTPRoute"];
+/** Gateway API routes of every kind and version: each sends traffic to `spec.rules[].backendRefs`. */
+const gatewayRouteType = /^kubernetes:gateway\.networking\.k8s\.io\/v[0-9a-z]+:(HTTP|GRPC|TLS|TCP|UDP)Route$/;
 
 interface Backend {
     service: KubernetesObject;
@@ -25,28 +26,41 @@ interface Backend {
     serves: Workload[];
 }
 
-/** Names of the Services an Ingress or HTTPRoute sends traffic to. */
-function routedServices(type: string, props: Record<string, any>): string[] {
+/** A Service a route sends traffic to: its name, and its namespace when the route names another. */
+interface RoutedService {
+    name: string;
+    namespace?: string;
+}
+
+/**
+ * The Services an Ingress or a Gateway API route sends traffic to. A route's backendRef is a
+ * core Service when its group is "" and its kind "Service" (both the defaults), and may name
+ * another namespace (allowed there by a ReferenceGrant).
+ */
+function routedServices(type: string, props: Record<string, any>): RoutedService[] {
     const spec = record(props.spec) ?? {};
     if (type === ingressType) {
         const backends = [record(spec.defaultBackend), ...list(spec.rules).flatMap((rule) => list(record(record(rule)?.http)?.paths).map((p) => record(record(p)?.backend)))];
-        return backends.map((b) => str(record(b?.service)?.name)).filter((n): n is string => n !== undefined);
+        return backends.map((b) => str(record(b?.service)?.name)).flatMap((name) => (name === undefined ? [] : [{ name }]));
     }
     return list(spec.rules)
-        .flatMap((rule) => list(record(rule)?.backendRefs))
-        .filter((ref) => (str(record(ref)?.kind) ?? "Service") === "Service")
-        .map((ref) => str(record(ref)?.name))
-        .filter((n): n is string => n !== undefined);
+        .flatMap((rule) => list(record(rule)?.backendRefs).map(record))
+        .filter((ref) => (str(ref?.group) ?? "") === "" && (str(ref?.kind) ?? "Service") === "Service")
+        .flatMap((ref) => {
+            const name = str(ref?.name);
+            return name === undefined || isUnknown(ref?.namespace) ? [] : [{ name, namespace: str(ref?.namespace) }];
+        });
 }
 
 /**
  * Model backends are reachable only inside the cluster: a Service that selects vLLM pods
- * is a ClusterIP Service without external IPs, and no Ingress or HTTPRoute routes to it.
+ * is a ClusterIP Service without external IPs, and no Ingress or Gateway API route (HTTP, GRPC,
+ * TLS, TCP, UDP) routes to it.
  * Everything from outside goes through the API gateway, which checks the caller's key.
  */
 export const k8sServiceBackendClusterip: StackValidationPolicy = {
     name: "k8s-service-backend-clusterip",
-    description: "Services that select vLLM pods are ClusterIP without external IPs, and no Ingress or HTTPRoute routes to them: clients come in through the API gateway.",
+    description: "Services that select vLLM pods are ClusterIP without external IPs, and no Ingress or Gateway API route routes to them: clients come in through the API gateway.",
     enforcementLevel: "mandatory",
     validateStack: (args, reportViolation) => {
         const resources = args.resources.map((r: PolicyResource) => ({ r, props: plain(r.props) as Record<string, any> }));
@@ -87,19 +101,18 @@ export const k8sServiceBackendClusterip: StackValidationPolicy = {
             }
         }
 
-        for (const { r, props } of resources.filter(({ r }) => r.type === ingressType || httpRouteTypes.includes(r.type))) {
+        for (const { r, props } of resources.filter(({ r }) => r.type === ingressType || gatewayRouteType.test(r.type))) {
             const route = kubernetesObject(r.type, props, r.name);
             if (!route) {
                 continue;
             }
-            for (const name of new Set(routedServices(r.type, props))) {
-                const backend = backends.find((b) => b.service.name === name && sameNamespace(b.service.namespace, route.namespace));
-                if (backend) {
-                    reportViolation(
-                        `${describe(route)} routes to ${describe(backend.service)}, which serves the vLLM pods of ${backend.serves.map(describe).join(", ")}: route to the API gateway's Service instead; it checks the caller's key.`,
-                        r.urn,
-                    );
-                }
+            const routed = routedServices(r.type, props);
+            const backendsRouted = backends.filter((b) => routed.some((s) => s.name === b.service.name && sameNamespace(b.service.namespace, s.namespace ?? route.namespace)));
+            for (const backend of backendsRouted) {
+                reportViolation(
+                    `${describe(route)} routes to ${describe(backend.service)}, which serves the vLLM pods of ${backend.serves.map(describe).join(", ")}: route to the API gateway's Service instead; it checks the caller's key.`,
+                    r.urn,
+                );
             }
         }
     },
