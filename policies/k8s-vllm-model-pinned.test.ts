@@ -16,7 +16,7 @@ beforeEach(async () => {
 const vllm = vllmDeployment();
 const withoutRevision = (args: string[]) => args.filter((a, i) => a !== "--revision" && args[i - 1] !== "--revision");
 const unpinned = (model: string) =>
-    `container "vllm" of Deployment "vllm-qwen-32b" serves Hugging Face model "${model}" without --revision: pin it to a commit (the service's revision) so the weights never change under a running service.`;
+    `container "vllm" of Deployment "vllm-qwen-32b" serves Hugging Face model "${model}" without --revision: pin it to a commit (40 hex characters, the service's revision) so the weights never change under a running service.`;
 const loraFromHub = (name: string, id: string) =>
     `container "vllm" of Deployment "vllm-qwen-32b" serves LoRA adapter "${name}" from Hugging Face id "${id}", which vLLM cannot pin: give the adapter service a revision and its base a node-local or shared model cache.`;
 
@@ -46,6 +46,26 @@ describe("k8s-vllm-model-pinned", () => {
     it("rejects a Hugging Face model without --revision", async () => {
         const unpinnedModel = changed(vllm, (p) => (firstContainer(p).args = withoutRevision(firstContainer(p).args)));
         expect(await resourceViolations(policy, unpinnedModel)).toEqual([unpinned("Qwen/Qwen3-32B")]);
+    });
+
+    it.each([
+        ["a branch", "main"],
+        ["a tag", "v1.0"],
+        ["a short commit", "0123456"],
+        ["a commit in upper case", "0123456789ABCDEF0123456789ABCDEF01234567"],
+        ["a commit one character long", "0123456789abcdef0123456789abcdef012345678"],
+    ])("rejects a Hugging Face model at --revision %s, which can move or is not one", async (_, revision) => {
+        const atRef = changed(vllm, (p) => (firstContainer(p).args = [...withoutRevision(firstContainer(p).args), `--revision=${revision}`]));
+        expect(await resourceViolations(policy, atRef)).toEqual([
+            `container "vllm" of Deployment "vllm-qwen-32b" serves Hugging Face model "Qwen/Qwen3-32B" at --revision "${revision}", a branch or tag that can move: pin it to a commit (40 hex characters, the service's revision) so the weights never change under a running service.`,
+        ]);
+    });
+
+    it("takes the last --revision, as vLLM's argument parser does", async () => {
+        const commit = "0123456789abcdef0123456789abcdef01234567";
+        const twice = (first: string, last: string) => changed(vllm, (p) => (firstContainer(p).args = [...withoutRevision(firstContainer(p).args), "--revision", first, "--revision", last]));
+        expect(await resourceViolations(policy, twice("main", commit))).toEqual([]);
+        expect(await resourceViolations(policy, twice(commit, "main"))).toHaveLength(1);
     });
 
     it.each(["Qwen/Qwen3-32B", "meta-llama/Llama-3.1-8B-Instruct", "a/b", "0rg_x.y/m-1_2.3"])("takes %s for a Hugging Face id", async (model) => {
@@ -105,6 +125,11 @@ describe("k8s-vllm-model-pinned: LoRA adapters", () => {
     it("reads --lora-modules as the first argument under the image's entrypoint", async () => {
         const lora = withCommandLine(["--lora-modules", "support=acme/support-lora", "--model", "/models/qwen3-32b"]);
         expect(await resourceViolations(policy, lora)).toEqual([loraFromHub("support", "acme/support-lora")]);
+    });
+
+    it("reads the last --lora-modules only: vLLM's argument parser keeps the last list given", async () => {
+        const lora = withModules("--lora-modules", "support=acme/support-lora", "--lora-modules", "sql=/models/sql-lora", "chat=acme/chat-lora");
+        expect(await resourceViolations(policy, lora)).toEqual([loraFromHub("chat", "acme/chat-lora")]);
     });
 
     it("reads no adapter without --lora-modules (an env prefix's NAME=owner/name is not one)", async () => {

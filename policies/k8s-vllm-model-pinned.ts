@@ -1,5 +1,6 @@
 import { ResourceValidationPolicy } from "@pulumi/policy";
 import { commandWords, Container, containers, describeContainer, flagValue, isVllmContainer, workloadOfResource } from "./lib/kubernetes";
+import { huggingFaceRevision } from "../components/config/rules";
 import { strings } from "./lib/values";
 
 /** A Hugging Face repo id (`owner/name`), as opposed to a path or an object-store URI. */
@@ -12,9 +13,12 @@ function servedModel(container: Container, words: string[]): string | undefined 
     return positional !== undefined && !positional.startsWith("-") ? positional : flagValue(words, "--model");
 }
 
-/** The `{name, path}` of each `--lora-modules` value (JSON objects or `name=path`). */
+/**
+ * The `{name, path}` of each `--lora-modules` value (JSON objects or `name=path`). vLLM keeps
+ * the last `--lora-modules` given (its argparse action sets the list, it does not extend it).
+ */
 function loraModules(words: string[]): { name: string; path: string }[] {
-    const at = words.indexOf("--lora-modules");
+    const at = words.lastIndexOf("--lora-modules");
     if (at < 0) {
         return [];
     }
@@ -53,8 +57,12 @@ export const k8sVllmModelPinned: ResourceValidationPolicy = {
         for (const c of containers(w.podSpec).filter(isVllmContainer)) {
             const words = commandWords(c);
             const model = servedModel(c, words);
-            if (model !== undefined && huggingFaceId.test(model) && flagValue(words, "--revision") === undefined) {
-                reportViolation(`${describeContainer(c, w)} serves Hugging Face model "${model}" without --revision: pin it to a commit (the service's revision) so the weights never change under a running service.`);
+            const revision = flagValue(words, "--revision");
+            if (model !== undefined && huggingFaceId.test(model) && (revision === undefined || !huggingFaceRevision.test(revision))) {
+                const unpinned = revision === undefined ? "without --revision" : `at --revision "${revision}", a branch or tag that can move`;
+                reportViolation(
+                    `${describeContainer(c, w)} serves Hugging Face model "${model}" ${unpinned}: pin it to a commit (40 hex characters, the service's revision) so the weights never change under a running service.`,
+                );
             }
             for (const m of loraModules(words).filter((m) => huggingFaceId.test(m.path))) {
                 reportViolation(

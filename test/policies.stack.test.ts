@@ -236,7 +236,7 @@ describe("the whole policy pack over a deliberately bad program", () => {
             [
                 "k8s-vllm-model-pinned",
                 llm,
-                'container "server" of Deployment "llm" serves Hugging Face model "meta-llama/Llama-3.1-70B-Instruct" without --revision: pin it to a commit (the service\'s revision) so the weights never change under a running service.',
+                'container "server" of Deployment "llm" serves Hugging Face model "meta-llama/Llama-3.1-70B-Instruct" without --revision: pin it to a commit (40 hex characters, the service\'s revision) so the weights never change under a running service.',
             ],
             [
                 "k8s-vllm-network-policy",
