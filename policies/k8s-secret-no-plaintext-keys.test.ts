@@ -49,7 +49,7 @@ describe("k8s-secret-no-plaintext-keys", () => {
         // API, ACCESS or PRIVATE then KEY, with or without a separator, at the start of the name too.
         const keys = ["API_KEY", "access-key", "AWS_ACCESSKEY", "TLS_PRIVATEKEY", "PRIVATE_KEY_PEM"];
         expect([...credentials, ...keys].filter((n) => !isCredentialName(n))).toEqual([]);
-        expect(["TOKENIZERS_PARALLELISM", "MAX_TOKENS", "HF_HOME", "KEYCLOAK_URL", "SECRETARY"].map(isCredentialName)).toEqual(Array(5).fill(false));
+        expect(["TOKENIZERS_PARALLELISM", "MAX_TOKENS", "HF_HOME", "KEYCLOAK_URL", "SECRETARY", "OPENAIAPIKEY"].map(isCredentialName)).toEqual(Array(6).fill(false));
     });
 
     it.each([

@@ -18,7 +18,7 @@ export function isCredentialName(name: string): boolean {
     const upper = name.toUpperCase();
     const words = upper.split(/[^A-Z0-9]+/);
     return (
-        words.some((w) => ["TOKEN", "SECRET", "PASSWORD", "PASSWD", "APIKEY"].includes(w)) ||
+        words.some((w) => ["TOKEN", "SECRET", "PASSWORD", "PASSWD"].includes(w)) ||
         /(^|[^A-Z0-9])(API|ACCESS|PRIVATE)[_-]?KEY([^A-Z0-9]|$)/.test(upper)
     );
 }
