@@ -33,11 +33,12 @@ function ingressPolicy(r: PolicyResource): IngressPolicy | undefined {
     const peerAdmitsAnyone = (peer: any): boolean => {
         const p = record(peer) ?? {};
         const cidr = str(record(p.ipBlock)?.cidr);
-        return !isUnknown(peer) && ((Object.keys(p).length === 0) || cidr === "0.0.0.0/0" || cidr === "::/0");
+        return !isUnknown(peer) && (Object.keys(p).length === 0 || cidr === "0.0.0.0/0" || cidr === "::/0");
     };
     const admitsAnyone = list(spec.ingress).some((rule) => {
         const from = record(rule)?.from;
-        return !isUnknown(rule) && !isUnknown(from) && (from === undefined || list(from).length === 0 || list(from).some(peerAdmitsAnyone));
+        // A rule without peers (`from` absent or empty) admits every source.
+        return !isUnknown(rule) && !isUnknown(from) && (list(from).length === 0 || list(from).some(peerAdmitsAnyone));
     });
     return {
         name,
