@@ -103,10 +103,12 @@ export const stackGpuBudget: StackValidationPolicy = {
 
         // An autoscaled workload may run up to its ScaledObject's maxReplicaCount: that is what the budget must hold.
         const scaledMax = new Map<string, number>();
+        // A kind, namespace or name unknown during preview matches nothing yet: the check runs again, with every value known, at the update.
         for (const { r, props } of resources) {
             const target = props.spec?.scaleTargetRef;
-            if (r.type === scaledObjectType && typeof props.spec?.maxReplicaCount === "number" && typeof target?.name === "string") {
-                scaledMax.set(`${target.kind ?? "Deployment"}/${props.metadata?.namespace ?? ""}/${target.name}`, props.spec.maxReplicaCount);
+            const namespace = props.metadata?.namespace;
+            if (r.type === scaledObjectType && typeof props.spec?.maxReplicaCount === "number" && typeof target?.name === "string" && !isUnknown(target.kind) && !isUnknown(namespace)) {
+                scaledMax.set(`${target.kind ?? "Deployment"}/${namespace ?? ""}/${target.name}`, props.spec.maxReplicaCount);
             }
         }
         const pods: { name: string; replicas: number; gpusPerPod: number }[] = [];
@@ -115,7 +117,8 @@ export const stackGpuBudget: StackValidationPolicy = {
             if (!w || isUnknown(w.podSpec) || w.replicas === undefined) {
                 continue;
             }
-            const peak = scaledMax.get(`${props.kind ?? ""}/${props.metadata?.namespace ?? ""}/${props.metadata?.name ?? ""}`);
+            const [namespace, name] = [props.metadata?.namespace, props.metadata?.name];
+            const peak = isUnknown(namespace) || isUnknown(name) ? undefined : scaledMax.get(`${props.kind ?? ""}/${namespace ?? ""}/${name ?? ""}`);
             const replicas = Math.max(w.replicas, peak ?? 0);
             const all = containers(w.podSpec);
             const gpus = all.map((c) => containerGpus(c));

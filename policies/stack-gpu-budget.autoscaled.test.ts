@@ -1,0 +1,85 @@
+import { beforeEach, describe, expect, it, vi } from "vitest";
+import { changed, vllmDeployment } from "./lib/fixtures";
+import { stackViolations, TestResource, unknownDuringPreview } from "./lib/testing";
+
+// The ScaledObject's type token is a module constant: each test imports the policy afresh.
+let stackGpuBudget: typeof import("./stack-gpu-budget").stackGpuBudget;
+
+beforeEach(async () => {
+    vi.resetModules();
+    stackGpuBudget = (await import("./stack-gpu-budget")).stackGpuBudget;
+});
+
+const deployment = vllmDeployment();
+const namespace: string = deployment.props.metadata.namespace;
+const messages = async (resources: TestResource[], config: object = {}) => (await stackViolations(stackGpuBudget, resources, config)).map((v) => v.message);
+const raiseGpus = "lower the instances or GPUs of services (or the node groups' sizes), or raise maxGpus in the stack-gpu-budget policy config.";
+const overBudget = (replicas: number, name = "vllm-qwen-32b") =>
+    `The stack's pods request ${replicas * 2} GPUs (Deployment "${name}": ${replicas} × 2 GPUs), over the budget of 3: ${raiseGpus}`;
+
+/** A KEDA ScaledObject scaling the vLLM Deployment up to five replicas. */
+function scaledObject(): TestResource {
+    return {
+        type: "kubernetes:keda.sh/v1alpha1:ScaledObject",
+        name: "model-services-qwen-32b-autoscaler-scaledobject",
+        props: {
+            apiVersion: "keda.sh/v1alpha1",
+            kind: "ScaledObject",
+            metadata: { name: "vllm-qwen-32b", namespace },
+            spec: { scaleTargetRef: { apiVersion: "apps/v1", kind: "Deployment", name: "vllm-qwen-32b" }, minReplicaCount: 0, maxReplicaCount: 5 },
+        },
+    };
+}
+
+describe("stack-gpu-budget: autoscaled workloads", () => {
+    it("counts an autoscaled Deployment at its ScaledObject's maxReplicaCount, not at the replicas it runs now", async () => {
+        const autoscaled = changed(deployment, (p) => delete p.spec.replicas);
+        expect(await messages([autoscaled, scaledObject()], { maxGpus: 9 })).toEqual([
+            `The stack's pods request 10 GPUs (Deployment "vllm-qwen-32b": 5 × 2 GPUs), over the budget of 9: ${raiseGpus}`,
+        ]);
+        expect(await messages([autoscaled, scaledObject()], { maxGpus: 10 })).toEqual([]);
+    });
+
+    it("takes a scaleTargetRef without a kind for a Deployment, as KEDA does", async () => {
+        const kindless = changed(scaledObject(), (p) => delete p.spec.scaleTargetRef.kind);
+        expect(await messages([deployment, kindless], { maxGpus: 3 })).toEqual([overBudget(5)]);
+    });
+
+    it("matches a ScaledObject to a workload of its target's kind only", async () => {
+        const forStatefulSet = changed(scaledObject(), (p) => (p.spec.scaleTargetRef.kind = "StatefulSet"));
+        expect(await messages([deployment, forStatefulSet], { maxGpus: 3 })).toEqual([overBudget(2)]);
+    });
+
+    it("matches in the default namespace: an auto-named ScaledObject (no metadata) and a Deployment without a namespace", async () => {
+        const defaultNamespace = changed(deployment, (p) => delete p.metadata.namespace);
+        const autoNamed = changed(scaledObject(), (p) => delete p.metadata);
+        expect(await messages([defaultNamespace, autoNamed], { maxGpus: 3 })).toEqual([overBudget(5)]);
+        // …and not across namespaces.
+        expect(await messages([defaultNamespace, scaledObject()], { maxGpus: 3 })).toEqual([overBudget(2)]);
+    });
+
+    it("counts an auto-named Deployment (no metadata) at its replicas, under its Pulumi name", async () => {
+        const autoNamed = changed(deployment, (p) => delete p.metadata);
+        expect(await messages([autoNamed, scaledObject()], { maxGpus: 3 })).toEqual([overBudget(2, "model-services-qwen-32b-deployment")]);
+    });
+
+    // Unknown until the update, they match nothing yet: the check runs again, with every value known, when `pulumi up` registers them.
+    it.each<[string, (p: Record<string, any>) => void, string]>([
+        ["namespace", (p) => (p.metadata.namespace = unknownDuringPreview), "vllm-qwen-32b"],
+        ["name", (p) => (p.metadata.name = unknownDuringPreview), "model-services-qwen-32b-deployment"],
+    ])("counts a Deployment whose %s is unknown during preview at its replicas", async (_, change, name) => {
+        expect(await messages([changed(deployment, change), scaledObject()], { maxGpus: 3 })).toEqual([overBudget(2, name)]);
+    });
+
+    it.each<[string, (p: Record<string, any>) => void]>([
+        ["spec is unknown during preview", (p) => (p.spec = unknownDuringPreview)],
+        ["maxReplicaCount is unknown during preview", (p) => (p.spec.maxReplicaCount = unknownDuringPreview)],
+        ["target's name is unknown during preview", (p) => (p.spec.scaleTargetRef.name = unknownDuringPreview)],
+        ["namespace is unknown during preview", (p) => (p.metadata.namespace = unknownDuringPreview)],
+        ["target's kind is unknown during preview", (p) => (p.spec.scaleTargetRef.kind = unknownDuringPreview)],
+        ["spec is missing", (p) => delete p.spec],
+        ["scaleTargetRef is missing", (p) => delete p.spec.scaleTargetRef],
+    ])("counts the Deployment at its replicas when its ScaledObject's %s", async (_, change) => {
+        expect(await messages([deployment, changed(scaledObject(), change)], { maxGpus: 3 })).toEqual([overBudget(2)]);
+    });
+});
