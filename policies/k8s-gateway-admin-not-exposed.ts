@@ -11,7 +11,7 @@ import {
     kubernetesObject,
     Labels,
     sameNamespace,
-    selects,
+    serviceSelects,
     typeTokens,
     workload,
     Workload,
@@ -115,7 +115,7 @@ export const k8sGatewayAdminNotExposed: StackValidationPolicy = {
             }
             for (const { w, ports } of gateways) {
                 const labels = knownPodLabels(w);
-                if (labels === undefined || !sameNamespace(w.namespace, service.namespace) || !selects((record(selector) ?? {}) as Labels, labels)) {
+                if (labels === undefined || !sameNamespace(w.namespace, service.namespace) || !serviceSelects((record(selector) ?? {}) as Labels, labels)) {
                     continue;
                 }
                 for (const port of list(spec.ports).map(record)) {

@@ -8,7 +8,7 @@ import {
     kubernetesObject,
     Labels,
     sameNamespace,
-    selects,
+    serviceSelects,
     typeTokens,
     workload,
     Workload,
@@ -78,7 +78,7 @@ export const k8sServiceBackendClusterip: StackValidationPolicy = {
             }
             const serves = vllmWorkloads.filter((w) => {
                 const labels = knownPodLabels(w);
-                return labels !== undefined && sameNamespace(w.namespace, service.namespace) && selects((record(selector) ?? {}) as Labels, labels);
+                return labels !== undefined && sameNamespace(w.namespace, service.namespace) && serviceSelects((record(selector) ?? {}) as Labels, labels);
             });
             if (serves.length === 0) {
                 continue;

@@ -1,6 +1,6 @@
 import { unknownCheckingProxy } from "@pulumi/policy";
 import { beforeEach, describe, expect, it, vi } from "vitest";
-import { commandWords, containers, flagValue, imageRepository, isKubernetes, isVllmContainer, kubernetesObject, labelSelector, LabelSelector, Labels, sameNamespace, selects, workloadOfResource } from "./kubernetes";
+import { commandWords, containers, flagValue, imageRepository, isKubernetes, isVllmContainer, kubernetesObject, labelSelector, LabelSelector, Labels, sameNamespace, selects, serviceSelects, workloadOfResource } from "./kubernetes";
 import { unknownDuringPreview } from "./testing";
 import { unknownValue } from "./values";
 
@@ -89,7 +89,15 @@ describe("isKubernetes: Kubernetes objects, not the components that render them"
         ["kubernetes:core/v1:Pod", true],
         ["kubernetes:networking.k8s.io/v1:NetworkPolicy", true],
         ["kubernetes:yaml:ConfigFile", false],
+        ["kubernetes:yaml:ConfigGroup", false],
+        ["kubernetes:yaml/v2:ConfigFile", false],
+        ["kubernetes:yaml/v2:ConfigGroup", false],
+        ["kubernetes:kustomize:Directory", false],
+        ["kubernetes:kustomize/v2:Directory", false],
         ["kubernetes:helm.sh/v3:Chart", false],
+        ["kubernetes:helm.sh/v4:Chart", false],
+        ["kubernetes:helm.sh/v3:Release", false],
+        ["kubernetes:yamlish.example.com/v1:Thing", true],
         ["aws:eks/nodeGroup:NodeGroup", false],
         ["model-services:index:ModelService", false],
     ])("%s → %s", (type, expected) => {
@@ -210,17 +218,36 @@ describe("flagValue: the last value of a flag, as argparse reads it", () => {
     });
 });
 
-describe("selects: a Service's label map or a LabelSelector against pod labels", () => {
+describe("serviceSelects: a Service's plain label map against pod labels", () => {
     const pod: Labels = { app: "vllm", tier: "gpu" };
 
-    it.each<[string, Labels | LabelSelector, boolean]>([
+    it.each<[string, Labels, boolean]>([
         ["an empty Service selector selects nothing", {}, false],
-        ["an empty LabelSelector selects everything", { matchLabels: {} }, true],
         ["a Service map", { app: "vllm" }, true],
+        ["a Service map with every label", { app: "vllm", tier: "gpu" }, true],
         ["a Service map with another value", { app: "gateway" }, false],
+        ["a Service map with one label the pod lacks", { app: "vllm", zone: "a" }, false],
+        ["a label key named matchLabels is a label like any other", { matchLabels: "x" }, false],
+    ])("%s", (_, selector, expected) => {
+        expect(serviceSelects(selector, pod)).toBe(expected);
+    });
+
+    it("reads a label key named matchLabels as a label, not as a LabelSelector", () => {
+        expect(serviceSelects({ matchLabels: "x" }, { matchLabels: "x" })).toBe(true);
+    });
+});
+
+describe("selects: a LabelSelector against pod labels", () => {
+    const pod: Labels = { app: "vllm", tier: "gpu" };
+
+    it.each<[string, LabelSelector, boolean]>([
+        ["an empty LabelSelector selects everything", {}, true],
+        ["empty matchLabels select everything", { matchLabels: {} }, true],
         ["matchLabels alone", { matchLabels: { app: "vllm" } }, true],
         ["matchLabels with another value", { matchLabels: { app: "gateway" } }, false],
         ["matchExpressions alone", { matchExpressions: [{ key: "app", operator: "Exists" }] }, true],
+        ["matchLabels and matchExpressions, both met", { matchLabels: { app: "vllm" }, matchExpressions: [{ key: "tier", operator: "Exists" }] }, true],
+        ["matchLabels met, an expression not", { matchLabels: { app: "vllm" }, matchExpressions: [{ key: "zone", operator: "Exists" }] }, false],
     ])("%s", (_, selector, expected) => {
         expect(selects(selector, pod)).toBe(expected);
     });

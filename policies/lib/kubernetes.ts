@@ -78,8 +78,14 @@ export function kindOf(type: string): string {
     return type.slice(type.lastIndexOf(":") + 1);
 }
 
+/**
+ * A Kubernetes object, not one of the provider's components that render objects from YAML,
+ * Kustomize or Helm (`kubernetes:yaml:ConfigGroup`, `kubernetes:yaml/v2:ConfigFile`,
+ * `kubernetes:kustomize/v2:Directory`, `kubernetes:helm.sh/v4:Chart`, …): each object they
+ * render is registered, and checked, on its own.
+ */
 export function isKubernetes(type: string): boolean {
-    return type.startsWith("kubernetes:") && !type.startsWith("kubernetes:yaml:") && !type.startsWith("kubernetes:helm.sh/");
+    return type.startsWith("kubernetes:") && !/^kubernetes:(yaml|kustomize|helm\.sh)(\/v\d+)?:/.test(type);
 }
 
 function labelsOf(value: unknown): Labels | UnknownValue {
@@ -265,18 +271,17 @@ export function containerGpus(container: Container): number | undefined {
     return num(limits[gpuResource]) ?? num(requests[gpuResource]) ?? 0;
 }
 
-/** Whether a label set satisfies a selector (a Service's plain map or a `LabelSelector`). */
-export function selects(selector: Labels | LabelSelector, labels: Labels): boolean {
-    const isLabelSelector = "matchLabels" in selector || "matchExpressions" in selector;
-    const matchLabels = (isLabelSelector ? (selector as LabelSelector).matchLabels : (selector as Labels)) ?? {};
-    const expressions = isLabelSelector ? ((selector as LabelSelector).matchExpressions ?? []) : [];
-    if (Object.keys(matchLabels).length === 0 && expressions.length === 0) {
-        // An empty LabelSelector selects everything; an empty Service selector selects nothing.
-        return isLabelSelector;
-    }
+/** Whether a Service's selector (a plain map of labels) selects a label set: an empty one selects nothing. */
+export function serviceSelects(selector: Labels, labels: Labels): boolean {
+    const entries = Object.entries(selector);
+    return entries.length > 0 && entries.every(([k, v]) => labels[k] === v);
+}
+
+/** Whether a `LabelSelector` selects a label set: an empty one selects everything. */
+export function selects(selector: LabelSelector, labels: Labels): boolean {
     return (
-        Object.entries(matchLabels).every(([k, v]) => labels[k] === v) &&
-        expressions.every((e) => {
+        Object.entries(selector.matchLabels ?? {}).every(([k, v]) => labels[k] === v) &&
+        (selector.matchExpressions ?? []).every((e) => {
             const has = e.key in labels;
             switch (e.operator) {
                 case "In":
