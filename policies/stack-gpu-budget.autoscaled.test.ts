@@ -40,9 +40,11 @@ describe("stack-gpu-budget: autoscaled workloads", () => {
         expect(await messages([autoscaled, scaledObject()], { maxGpus: 10 })).toEqual([]);
     });
 
-    it("takes a scaleTargetRef without a kind for a Deployment, as KEDA does", async () => {
-        const kindless = changed(scaledObject(), (p) => delete p.spec.scaleTargetRef.kind);
-        expect(await messages([deployment, kindless], { maxGpus: 3 })).toEqual([overBudget(5)]);
+    it.each([
+        ["without a kind", (p: Record<string, any>) => delete p.spec.scaleTargetRef.kind],
+        ["with an empty kind (Go reads it as unset)", (p: Record<string, any>) => (p.spec.scaleTargetRef.kind = "")],
+    ])("takes a scaleTargetRef %s for a Deployment, as KEDA does", async (_, change) => {
+        expect(await messages([deployment, changed(scaledObject(), change)], { maxGpus: 3 })).toEqual([overBudget(5)]);
     });
 
     it("matches a ScaledObject to a workload of its target's kind only", async () => {

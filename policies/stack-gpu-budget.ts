@@ -108,7 +108,7 @@ export const stackGpuBudget: StackValidationPolicy = {
             const target = props.spec?.scaleTargetRef;
             const namespace = props.metadata?.namespace;
             if (r.type === scaledObjectType && typeof props.spec?.maxReplicaCount === "number" && typeof target?.name === "string" && !isUnknown(target.kind) && !isUnknown(namespace)) {
-                scaledMax.set(`${target.kind ?? "Deployment"}/${namespace ?? ""}/${target.name}`, props.spec.maxReplicaCount);
+                scaledMax.set(`${target.kind || "Deployment"}/${namespace ?? ""}/${target.name}`, props.spec.maxReplicaCount);
             }
         }
         const pods: { name: string; replicas: number; gpusPerPod: number }[] = [];
