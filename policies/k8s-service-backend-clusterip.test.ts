@@ -155,6 +155,11 @@ describe("k8s-service-backend-clusterip", () => {
         });
     });
 
+    it("ignores an HTTPRoute backend of another kind in the core group", async () => {
+        const route = httpRoute("kubernetes:gateway.networking.k8s.io/v1:HTTPRoute", [{ kind: "Endpoints", name: "vllm-qwen-32b" }]);
+        expect(await stackViolations(k8sServiceBackendClusterip, [...compliantStack(), route])).toEqual([]);
+    });
+
     it("ignores an HTTPRoute backend named Service in another API group", async () => {
         const route = httpRoute("kubernetes:gateway.networking.k8s.io/v1:HTTPRoute", [{ group: "example.com", kind: "Service", name: "vllm-qwen-32b" }]);
         expect(await stackViolations(k8sServiceBackendClusterip, [...compliantStack(), route])).toEqual([]);

@@ -77,6 +77,7 @@ describe("k8s-vllm-network-policy during a preview", () => {
         ["its spec is", (p: any) => (p.spec = unknownDuringPreview)],
         ["its policyTypes are", (p: any) => (p.spec.policyTypes = unknownDuringPreview)],
         ["its one policy type is", (p: any) => (p.spec.policyTypes = [unknownDuringPreview])],
+        ["its second policy type, after Egress, is", (p: any) => (p.spec.policyTypes = ["Egress", unknownDuringPreview])],
         ["an ingress rule is", (p: any) => (p.spec.ingress[0] = unknownDuringPreview)],
         ["a rule's peers are", (p: any) => (p.spec.ingress[0].from = unknownDuringPreview)],
         ["a peer is", (p: any) => (p.spec.ingress[0].from[0] = unknownDuringPreview)],

@@ -96,6 +96,7 @@ describe("isKubernetes: Kubernetes objects, not the components that render them"
         ["kubernetes:kustomize/v2:Directory", false],
         ["kubernetes:helm.sh/v3:Chart", false],
         ["kubernetes:helm.sh/v4:Chart", false],
+        ["kubernetes:yaml/v10:ConfigGroup", false],
         ["kubernetes:helm.sh/v3:Release", false],
         ["kubernetes:yamlish.example.com/v1:Thing", true],
         ["aws:eks/nodeGroup:NodeGroup", false],
