@@ -25,6 +25,9 @@ export default {
         // Test helpers of the policies, not product code.
         "!policies/lib/testing.ts",
         "!policies/lib/fixtures.ts",
+        // The pack's entry: it starts the policy server, so only policies/index.test.ts (a
+        // process of its own, outside this tier) loads it.
+        "!policies/index.ts",
     ],
     // The sandbox needs the code and its tests, not the Python venv, the Go toolchain or local state.
     ignorePatterns: [".venv", ".cluster", ".pulumi", ".test-results", "toolchain", "tools", "bench", "test/e2e"],
