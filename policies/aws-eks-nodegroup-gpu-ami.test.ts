@@ -94,12 +94,4 @@ describe("aws-eks-nodegroup-gpu-ami", () => {
             `EKS node group "model-services-gpu-l40s-nodes" runs GPU instances (g6e.12xlarge) with amiType CUSTOM, a launch template's AMI, which cannot be checked for the NVIDIA driver: ${amiFix}`,
         ]);
     });
-
-    it("has the name and description `pulumi preview` shows beside its violations", () => {
-        expect([awsEksNodegroupGpuAmi.name, awsEksNodegroupGpuAmi.description, awsEksNodegroupGpuAmi.enforcementLevel]).toEqual([
-            "aws-eks-nodegroup-gpu-ami",
-            "EKS node groups of GPU instances use an NVIDIA AMI type, and every node group keeps maxSize ≥ desiredSize ≥ minSize.",
-            "mandatory",
-        ]);
-    });
 });

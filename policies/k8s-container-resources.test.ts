@@ -1,4 +1,4 @@
-import { beforeEach, describe, expect, it, vi } from "vitest";
+import { describe, expect, it } from "vitest";
 import { k8sContainerResources } from "./k8s-container-resources";
 import { changed, compliantStack, devicePluginDaemonSet, firstContainer, gatewayDeployment } from "./lib/fixtures";
 import { resourceViolations, unknownDuringPreview } from "./lib/testing";
@@ -41,23 +41,5 @@ describe("k8s-container-resources", () => {
     it.each(["requests", "limits"])("waits for resources.%s that is unknown during preview, however incomplete the other", async (field) => {
         const unknown = changed(gateway, (p) => (firstContainer(p).resources = { requests: {}, limits: {}, [field]: unknownDuringPreview }));
         expect(await resourceViolations(k8sContainerResources, unknown)).toEqual([]);
-    });
-});
-
-describe("k8s-container-resources as the pack declares it", () => {
-    let policy: typeof k8sContainerResources;
-
-    // The declaration is a module constant: import it afresh so that each test sees the module as loaded now.
-    beforeEach(async () => {
-        vi.resetModules();
-        policy = (await import("./k8s-container-resources")).k8sContainerResources;
-    });
-
-    it("has the name and description `pulumi preview` shows beside its violations", () => {
-        expect([policy.name, policy.description, policy.enforcementLevel]).toEqual([
-            "k8s-container-resources",
-            "Every container sets resources.requests and resources.limits for cpu and memory.",
-            "mandatory",
-        ]);
     });
 });

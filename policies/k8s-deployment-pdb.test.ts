@@ -1,4 +1,4 @@
-import { beforeEach, describe, expect, it, vi } from "vitest";
+import { describe, expect, it } from "vitest";
 import { k8sDeploymentPdb } from "./k8s-deployment-pdb";
 import { changed, compliantStack, gatewayPdb, vllmDeployment, vllmPdb } from "./lib/fixtures";
 import { stackViolations, unknownDuringPreview, urnOf } from "./lib/testing";
@@ -55,23 +55,5 @@ describe("k8s-deployment-pdb", () => {
 
     it("trusts a budget whose selector is unknown during preview", async () => {
         expect(await stackViolations(k8sDeploymentPdb, [...without(budget.name), changed(budget, (p) => (p.spec.selector = unknownDuringPreview))])).toEqual([]);
-    });
-});
-
-describe("k8s-deployment-pdb as the pack declares it", () => {
-    let policy: typeof k8sDeploymentPdb;
-
-    // The declaration is a module constant: import it afresh so that each test sees the module as loaded now.
-    beforeEach(async () => {
-        vi.resetModules();
-        policy = (await import("./k8s-deployment-pdb")).k8sDeploymentPdb;
-    });
-
-    it("has the name and description `pulumi preview` shows beside its violations", () => {
-        expect([policy.name, policy.description, policy.enforcementLevel]).toEqual([
-            "k8s-deployment-pdb",
-            "Deployments and StatefulSets with more than one replica have a PodDisruptionBudget selecting their pods.",
-            "mandatory",
-        ]);
     });
 });

@@ -101,9 +101,7 @@ describe("k8s-gateway-admin-not-exposed", () => {
 });
 
 describe("k8s-gateway-admin-not-exposed: what the pack shows and takes as config", () => {
-    it("is named, described and configured by its admin ports (default: Envoy's 9901)", () => {
-        expect(k8sGatewayAdminNotExposed.name).toBe("k8s-gateway-admin-not-exposed");
-        expect(k8sGatewayAdminNotExposed.description).toBe("No Service targets the API gateway's admin port, and no gateway container publishes it with a hostPort.");
+    it("is configured by its admin ports (default: Envoy's 9901)", () => {
         expect(k8sGatewayAdminNotExposed.configSchema).toEqual({
             properties: {
                 adminPorts: {

@@ -64,24 +64,6 @@ describe("k8s-image-pinned", () => {
     });
 });
 
-describe("k8s-image-pinned as the pack declares it", () => {
-    let policy: typeof k8sImagePinned;
-
-    // The declaration is a module constant: import it afresh so that each test sees the module as loaded now.
-    beforeEach(async () => {
-        vi.resetModules();
-        policy = (await import("./k8s-image-pinned")).k8sImagePinned;
-    });
-
-    it("has the name and description `pulumi preview` shows beside its violations", () => {
-        expect([policy.name, policy.description, policy.enforcementLevel]).toEqual([
-            "k8s-image-pinned",
-            "Every container image is pinned: a tag other than `latest`, or a digest.",
-            "mandatory",
-        ]);
-    });
-});
-
 describe("k8s-image-pinned: a digest pins only when it is one", () => {
     let unpinnedReason: typeof import("./k8s-image-pinned").unpinnedReason;
 

@@ -1,4 +1,4 @@
-import { beforeEach, describe, expect, it, vi } from "vitest";
+import { describe, expect, it } from "vitest";
 import { k8sModelCacheReadOnly } from "./k8s-model-cache-read-only";
 import { changed, compliantStack, firstContainer, vllmDeployment } from "./lib/fixtures";
 import { resourceViolations, unknownDuringPreview } from "./lib/testing";
@@ -76,23 +76,5 @@ describe("k8s-model-cache-read-only", () => {
             },
         };
         expect(await resourceViolations(k8sModelCacheReadOnly, job)).toEqual([]);
-    });
-});
-
-describe("k8s-model-cache-read-only as the pack declares it", () => {
-    let policy: typeof k8sModelCacheReadOnly;
-
-    // The declaration is a module constant: import it afresh so that each test sees the module as loaded now.
-    beforeEach(async () => {
-        vi.resetModules();
-        policy = (await import("./k8s-model-cache-read-only")).k8sModelCacheReadOnly;
-    });
-
-    it("has the name and description `pulumi preview` shows beside its violations", () => {
-        expect([policy.name, policy.description, policy.enforcementLevel]).toEqual([
-            "k8s-model-cache-read-only",
-            "Pods running vLLM mount PersistentVolumeClaims read-only, and their vLLM containers mount node directories (hostPath) read-only.",
-            "mandatory",
-        ]);
     });
 });

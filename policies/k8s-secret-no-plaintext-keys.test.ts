@@ -26,11 +26,6 @@ const asCronJob = (): TestResource => ({
 });
 
 describe("k8s-secret-no-plaintext-keys", () => {
-    it("is the mandatory policy named after its file, described for `pulumi preview`", () => {
-        expect(k8sSecretNoPlaintextKeys.name).toBe("k8s-secret-no-plaintext-keys");
-        expect(k8sSecretNoPlaintextKeys.enforcementLevel).toBe("mandatory");
-        expect(k8sSecretNoPlaintextKeys.description).toBe("API keys and tokens are never in ConfigMaps, env literals, arguments, labels or annotations: only in Secret data.");
-    });
 
     it("passes every compliant fixture, keys in a Secret's data included", async () => {
         for (const r of compliantStack()) {

@@ -28,13 +28,6 @@ const httpRoute = (type: string, backendRefs: Record<string, unknown>[]): TestRe
 });
 
 describe("k8s-service-backend-clusterip", () => {
-    it("is the mandatory stack policy named after its file, described for `pulumi preview`", () => {
-        expect(k8sServiceBackendClusterip.name).toBe("k8s-service-backend-clusterip");
-        expect(k8sServiceBackendClusterip.enforcementLevel).toBe("mandatory");
-        expect(k8sServiceBackendClusterip.description).toBe(
-            "Services that select vLLM pods are ClusterIP without external IPs, and no Ingress or Gateway API route routes to them: clients come in through the API gateway.",
-        );
-    });
 
     it("passes the compliant stack (its gateway Service is a LoadBalancer; it selects no vLLM pod)", async () => {
         expect(await stackViolations(k8sServiceBackendClusterip, compliantStack())).toEqual([]);

@@ -26,11 +26,6 @@ beforeEach(async () => {
 });
 
 describe("k8s-service-id-label", () => {
-    it("is the mandatory policy named after its file, described for `pulumi preview`", () => {
-        expect(k8sServiceIdLabel.name).toBe("k8s-service-id-label");
-        expect(k8sServiceIdLabel.enforcementLevel).toBe("mandatory");
-        expect(k8sServiceIdLabel.description).toBe(`Every object of a model service (and every pod it runs) carries the ${label} label.`);
-    });
 
     it("passes every compliant fixture", async () => {
         for (const r of compliantStack()) {

@@ -26,13 +26,6 @@ beforeEach(async () => {
 });
 
 describe("k8s-service-lb-no-public-plaintext", () => {
-    it("is the mandatory policy named after its file, described for `pulumi preview`", () => {
-        expect(k8sServiceLbNoPublicPlaintext.name).toBe("k8s-service-lb-no-public-plaintext");
-        expect(k8sServiceLbNoPublicPlaintext.enforcementLevel).toBe("mandatory");
-        expect(k8sServiceLbNoPublicPlaintext.description).toBe(
-            "An internet-facing LoadBalancer Service serves every port with TLS: an ACM certificate at the NLB, or TLS passed through to a TLS port.",
-        );
-    });
 
     it("passes the compliant gateway Service (an internal NLB)", async () => {
         expect(await resourceViolations(k8sServiceLbNoPublicPlaintext, service)).toEqual([]);

@@ -33,9 +33,6 @@ function withCommandLine(args: string[], command?: string[]): TestResource {
 }
 
 describe("k8s-vllm-model-pinned", () => {
-    it("is described to the user as pinning models and adapters", () => {
-        expect(policy.description).toBe("vLLM serves Hugging Face models pinned to a revision (commit), and LoRA adapters from pinned snapshots.");
-    });
 
     it("passes every compliant fixture", async () => {
         for (const r of compliantStack()) {

@@ -1,4 +1,4 @@
-import { beforeEach, describe, expect, it, vi } from "vitest";
+import { describe, expect, it } from "vitest";
 import { k8sVllmNetworkPolicy } from "./k8s-vllm-network-policy";
 import { changed, compliantStack, firstContainer, modelNetworkPolicy, vllmDeployment } from "./lib/fixtures";
 import { stackViolations, unknownDuringPreview, urnOf } from "./lib/testing";
@@ -86,16 +86,3 @@ describe("k8s-vllm-network-policy during a preview", () => {
     });
 });
 
-describe("k8s-vllm-network-policy: how it shows to the user", () => {
-    let fresh: (typeof import("./k8s-vllm-network-policy"))["k8sVllmNetworkPolicy"];
-
-    beforeEach(async () => {
-        vi.resetModules();
-        fresh = (await import("./k8s-vllm-network-policy")).k8sVllmNetworkPolicy;
-    });
-
-    it("is named after its file and says what it requires", () => {
-        expect(fresh.name).toBe("k8s-vllm-network-policy");
-        expect(fresh.description).toBe("vLLM pods are selected by a NetworkPolicy restricting ingress, and no policy selecting them admits every source.");
-    });
-});

@@ -107,14 +107,6 @@ describe("k8s-vllm-probes as the pack declares it", () => {
         policy = (await import("./k8s-vllm-probes")).k8sVllmProbes;
     });
 
-    it("has the name and description `pulumi preview` shows beside its violations", () => {
-        expect([policy.name, policy.description, policy.enforcementLevel]).toEqual([
-            "k8s-vllm-probes",
-            "vLLM containers have startup, readiness and liveness probes, and the startup probe allows for a slow model load.",
-            "mandatory",
-        ]);
-    });
-
     it("takes minStartupSeconds, a whole number of seconds from 0, 1800 by default", () => {
         expect(policy.configSchema).toEqual({
             properties: {

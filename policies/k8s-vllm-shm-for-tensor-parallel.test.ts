@@ -1,4 +1,4 @@
-import { beforeEach, describe, expect, it, vi } from "vitest";
+import { describe, expect, it } from "vitest";
 import { k8sVllmShmForTensorParallel } from "./k8s-vllm-shm-for-tensor-parallel";
 import { changed, compliantStack, firstContainer, vllmDeployment } from "./lib/fixtures";
 import { resourceViolations, unknownDuringPreview } from "./lib/testing";
@@ -93,23 +93,5 @@ describe("k8s-vllm-shm-for-tensor-parallel", () => {
             podSpec(p).volumes[1].emptyDir = unknownDuringPreview;
         });
         expect(await resourceViolations(k8sVllmShmForTensorParallel, unknown)).toEqual([]);
-    });
-});
-
-describe("k8s-vllm-shm-for-tensor-parallel as the pack declares it", () => {
-    let policy: typeof k8sVllmShmForTensorParallel;
-
-    // The declaration is a module constant: import it afresh so that each test sees the module as loaded now.
-    beforeEach(async () => {
-        vi.resetModules();
-        policy = (await import("./k8s-vllm-shm-for-tensor-parallel")).k8sVllmShmForTensorParallel;
-    });
-
-    it("has the name and description `pulumi preview` shows beside its violations", () => {
-        expect([policy.name, policy.description, policy.enforcementLevel]).toEqual([
-            "k8s-vllm-shm-for-tensor-parallel",
-            "vLLM containers with tensor (or pipeline) parallel > 1 mount a memory-backed emptyDir at /dev/shm.",
-            "mandatory",
-        ]);
     });
 });

@@ -131,11 +131,7 @@ describe("k8s-workload-gpu-placement", () => {
 });
 
 describe("k8s-workload-gpu-placement: what the pack shows and takes as config", () => {
-    it("is named, described and configured by its GPU node labels (default: the node-group label)", () => {
-        expect(k8sWorkloadGpuPlacement.name).toBe("k8s-workload-gpu-placement");
-        expect(k8sWorkloadGpuPlacement.description).toBe(
-            "GPU workloads request nvidia.com/gpu limits, tolerate the GPU taint and select GPU nodes; workloads without GPUs do not tolerate the GPU taint.",
-        );
+    it("is configured by its GPU node labels (default: the node-group label)", () => {
         expect(k8sWorkloadGpuPlacement.configSchema).toEqual({
             properties: {
                 gpuNodeLabels: {

@@ -158,13 +158,6 @@ describe("stack-gpu-budget", () => {
 });
 
 describe("stack-gpu-budget as the pack declares it", () => {
-    it("has the name and description `pulumi preview` shows beside its violations", () => {
-        expect([stackGpuBudget.name, stackGpuBudget.description, stackGpuBudget.enforcementLevel]).toEqual([
-            "stack-gpu-budget",
-            "The stack's GPUs (EKS node groups at desired size; pods × replicas) and their hourly cost stay within a budget set in the pack's config.",
-            "mandatory",
-        ]);
-    });
 
     it("takes maxGpus (a whole number from 0, 16 by default), maxUsdPerHour (from 0, 100 by default) and instanceTypes rows of exactly gpus and pricePerHourUsd", () => {
         expect(stackGpuBudget.configSchema).toEqual({
