@@ -2,17 +2,19 @@ import { ResourceValidationPolicy } from "@pulumi/policy";
 import { containers, describeContainer, imageRepository, workloadOfResource } from "./lib/kubernetes";
 import { str } from "./lib/values";
 
-/** The OCI image spec's digest grammar, with sha256's and sha512's own lengths. */
-const digestPattern = /^(?:sha256:[a-f0-9]{64}|sha512:[a-f0-9]{128}|(?!sha256:|sha512:)[a-z0-9]+(?:[+._-][a-z0-9]+)*:[a-zA-Z0-9=_-]+)$/;
+/**
+ * A digest kubelet pulls: the algorithms go-digest (which kubelet parses references with)
+ * supports, each with its hex length. The OCI grammar allows other algorithms, which it refuses.
+ */
+const digestPattern = /^(?:sha256:[a-f0-9]{64}|sha384:[a-f0-9]{96}|sha512:[a-f0-9]{128})$/;
 
 /** What is wrong with an image reference's pin, or undefined when it is pinned. */
 export function unpinnedReason(image: string): string | undefined {
     const at = image.indexOf("@");
     if (at !== -1) {
-        // A digest (`repo@sha256:…`, with or without a tag) pins the content itself, when it is
-        // one: the OCI image spec's `algorithm ":" encoded`. Kubelet refuses anything else.
+        // A digest (`repo@sha256:…`, with or without a tag) pins the content itself, when it is one.
         const digest = image.slice(at + 1);
-        return digestPattern.test(digest) ? undefined : `has a malformed digest "${digest}" (a digest is <algorithm>:<encoded>, as in sha256:<64 hex digits>), so no node can pull it`;
+        return digestPattern.test(digest) ? undefined : `has a malformed digest "${digest}" (a digest is sha256:<64 hex digits>, sha384:<96> or sha512:<128>), so no node can pull it`;
     }
     const tag = image.slice(imageRepository(image).length + 1);
     if (tag === "") {
