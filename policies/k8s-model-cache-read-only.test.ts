@@ -57,6 +57,11 @@ describe("k8s-model-cache-read-only", () => {
         ]);
     });
 
+    it("waits for a mount whose readOnly is unknown during preview", async () => {
+        const unknownReadOnly = changed(shared, (p) => (firstContainer(p).volumeMounts[0].readOnly = unknownDuringPreview));
+        expect(await resourceViolations(k8sModelCacheReadOnly, unknownReadOnly)).toEqual([]);
+    });
+
     it("waits for a mount whose volume name is unknown during preview", async () => {
         const unknownNames = changed(shared, (p) => {
             delete firstContainer(p).volumeMounts[0].readOnly;

@@ -36,7 +36,8 @@ export const k8sModelCacheReadOnly: ResourceValidationPolicy = {
                 const name = str(mount?.name);
                 const kind = name === undefined ? undefined : kinds.get(name);
                 const shared = kind === "PersistentVolumeClaim" || (kind === "hostPath" && isVllmContainer(c));
-                if (shared && mount?.readOnly !== true) {
+                // A readOnly not known yet (a preview) waits too.
+                if (shared && !isUnknown(mount?.readOnly) && mount?.readOnly !== true) {
                     reportViolation(
                         `${describeContainer(c, w)} mounts ${kind} volume "${name}" writable at ${str(mount?.mountPath)}: mount shared model caches read-only (readOnly: true); only the preload Job, or the locked model-fetch step on a node, writes them.`,
                     );
