@@ -50,11 +50,11 @@ describe("k8s-vllm-model-pinned", () => {
         ["a tag", "v1.0"],
         ["a short commit", "0123456"],
         ["a commit in upper case", "0123456789ABCDEF0123456789ABCDEF01234567"],
-        ["a commit one character long", "0123456789abcdef0123456789abcdef012345678"],
-    ])("rejects a Hugging Face model at --revision %s, which can move or is not one", async (_, revision) => {
+        ["a commit one character too long", "0123456789abcdef0123456789abcdef012345678"],
+    ])("rejects a Hugging Face model at --revision %s, which is not a commit", async (_, revision) => {
         const atRef = changed(vllm, (p) => (firstContainer(p).args = [...withoutRevision(firstContainer(p).args), `--revision=${revision}`]));
         expect(await resourceViolations(policy, atRef)).toEqual([
-            `container "vllm" of Deployment "vllm-qwen-32b" serves Hugging Face model "Qwen/Qwen3-32B" at --revision "${revision}", a branch or tag that can move: pin it to a commit (40 hex characters, the service's revision) so the weights never change under a running service.`,
+            `container "vllm" of Deployment "vllm-qwen-32b" serves Hugging Face model "Qwen/Qwen3-32B" at --revision "${revision}", which is not a commit (a branch or tag can move): pin it to a commit (40 hex characters, the service's revision) so the weights never change under a running service.`,
         ]);
     });
 
@@ -127,6 +127,16 @@ describe("k8s-vllm-model-pinned: LoRA adapters", () => {
     it("reads the last --lora-modules only: vLLM's argument parser keeps the last list given", async () => {
         const lora = withModules("--lora-modules", "support=acme/support-lora", "--lora-modules", "sql=/models/sql-lora", "chat=acme/chat-lora");
         expect(await resourceViolations(policy, lora)).toEqual([loraFromHub("chat", "acme/chat-lora")]);
+    });
+
+    it.each([
+        ["--lora-modules=name=path, one value", ["--lora-modules=chat=acme/chat-lora"], ["chat"]],
+        ["the = form after a spaced one", ["--lora-modules", "support=acme/support-lora", "--lora-modules=chat=acme/chat-lora"], ["chat"]],
+        ["a spaced one after the = form", ["--lora-modules=chat=acme/chat-lora", "--lora-modules", "support=acme/support-lora"], ["support"]],
+        ["values up to a short option", ["--lora-modules", "chat=acme/chat-lora", "-tp", "sql=acme/sql-lora"], ["chat"]],
+    ])("reads %s", async (_, words, names) => {
+        const violations = await resourceViolations(policy, withModules(...words));
+        expect(violations.map((v) => v.match(/LoRA adapter "([^"]+)"/)?.[1])).toEqual(names);
     });
 
     it("reads no adapter without --lora-modules (an env prefix's NAME=owner/name is not one)", async () => {

@@ -1,6 +1,6 @@
 import { ResourceValidationPolicy } from "@pulumi/policy";
-import { commandWords, Container, containers, describeContainer, flagValue, isVllmContainer, workloadOfResource } from "./lib/kubernetes";
 import { huggingFaceRevision } from "../components/config/rules";
+import { commandWords, Container, containers, describeContainer, flagValue, isVllmContainer, workloadOfResource } from "./lib/kubernetes";
 import { strings } from "./lib/values";
 
 /** A Hugging Face repo id (`owner/name`), as opposed to a path or an object-store URI. */
@@ -14,20 +14,30 @@ function servedModel(container: Container, words: string[]): string | undefined 
 }
 
 /**
- * The `{name, path}` of each `--lora-modules` value (JSON objects or `name=path`). vLLM keeps
- * the last `--lora-modules` given (its argparse action sets the list, it does not extend it).
+ * The `{name, path}` of each `--lora-modules` value (JSON objects or `name=path`). As vLLM's
+ * argument parser reads them: the last `--lora-modules` counts (its action sets the list, it
+ * does not extend it); `--lora-modules=v` carries one value, `--lora-modules v …` every word up
+ * to the next option.
  */
 function loraModules(words: string[]): { name: string; path: string }[] {
-    const at = words.lastIndexOf("--lora-modules");
+    const flag = "--lora-modules";
+    let at = words.length - 1;
+    while (at >= 0 && words[at] !== flag && !words[at].startsWith(`${flag}=`)) {
+        at--;
+    }
     if (at < 0) {
         return [];
     }
     const values: string[] = [];
-    for (const w of words.slice(at + 1)) {
-        if (w.startsWith("--")) {
-            break;
+    if (words[at] !== flag) {
+        values.push(words[at].slice(flag.length + 1));
+    } else {
+        for (const w of words.slice(at + 1)) {
+            if (w.startsWith("-")) {
+                break;
+            }
+            values.push(w);
         }
-        values.push(w);
     }
     return values.map((v) => {
         try {
@@ -59,7 +69,7 @@ export const k8sVllmModelPinned: ResourceValidationPolicy = {
             const model = servedModel(c, words);
             const revision = flagValue(words, "--revision");
             if (model !== undefined && huggingFaceId.test(model) && (revision === undefined || !huggingFaceRevision.test(revision))) {
-                const unpinned = revision === undefined ? "without --revision" : `at --revision "${revision}", a branch or tag that can move`;
+                const unpinned = revision === undefined ? "without --revision" : `at --revision "${revision}", which is not a commit (a branch or tag can move)`;
                 reportViolation(
                     `${describeContainer(c, w)} serves Hugging Face model "${model}" ${unpinned}: pin it to a commit (40 hex characters, the service's revision) so the weights never change under a running service.`,
                 );
