@@ -60,9 +60,26 @@ describe("stack-gpu-budget: autoscaled workloads", () => {
         expect(await messages([defaultNamespace, scaledObject()], { maxGpus: 3 })).toEqual([overBudget(2)]);
     });
 
-    it("counts an auto-named Deployment (no metadata) at its replicas, under its Pulumi name", async () => {
-        const autoNamed = changed(deployment, (p) => delete p.metadata);
+    it("counts an auto-named Deployment (no metadata.name) at its replicas, under its Pulumi name", async () => {
+        const autoNamed = changed(deployment, (p) => delete p.metadata.name);
         expect(await messages([autoNamed, scaledObject()], { maxGpus: 3 })).toEqual([overBudget(2, "model-services-qwen-32b-deployment")]);
+    });
+
+    it("takes the default namespace named and left out for the same", async () => {
+        const named = changed(scaledObject(), (p) => (p.metadata.namespace = "default"));
+        expect(await messages([changed(deployment, (p) => delete p.metadata.namespace), named], { maxGpus: 3 })).toEqual([overBudget(5)]);
+        const leftOut = changed(scaledObject(), (p) => delete p.metadata.namespace);
+        expect(await messages([changed(deployment, (p) => (p.metadata.namespace = "default")), leftOut], { maxGpus: 3 })).toEqual([overBudget(5)]);
+    });
+
+    it("takes a ScaledObject without maxReplicaCount at KEDA's default of 100", async () => {
+        const unbounded = changed(scaledObject(), (p) => delete p.spec.maxReplicaCount);
+        expect(await messages([deployment, unbounded], { maxGpus: 3 })).toEqual([overBudget(100)]);
+    });
+
+    it("counts a Deployment whose whole metadata is unknown during preview at its replicas", async () => {
+        const unknownMetadata = changed(deployment, (p) => (p.metadata = unknownDuringPreview));
+        expect(await messages([unknownMetadata, scaledObject()], { maxGpus: 3 })).toEqual([overBudget(2, "model-services-qwen-32b-deployment")]);
     });
 
     // Unknown until the update, they match nothing yet: the check runs again, with every value known, when `pulumi up` registers them.

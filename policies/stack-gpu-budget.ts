@@ -1,11 +1,18 @@
 import { PolicyResource, StackValidationPolicy } from "@pulumi/policy";
 import { catalogPriceDate, catalogRegion, findGpuInstanceType } from "../components/catalog/gpuInstances";
 import { isNvidiaInstanceType, nodeGroupName } from "./lib/aws";
-import { containerGpus, containers, describe, typeTokens, workload } from "./lib/kubernetes";
-import { isUnknown, num, plain, record, strings } from "./lib/values";
+import { containerGpus, containers, describe, kubernetesObject, typeTokens, workload } from "./lib/kubernetes";
+import { isUnknown, num, plain, record, str, strings, unknownValue } from "./lib/values";
 
 /** KEDA's ScaledObject, whose maxReplicaCount bounds an autoscaled workload. */
 const scaledObjectType = "kubernetes:keda.sh/v1alpha1:ScaledObject";
+/** KEDA's maxReplicaCount when a ScaledObject leaves it out. */
+const kedaDefaultMaxReplicas = 100;
+
+/** A ScaledObject's target as a key: kind, namespace (the default one when absent) and name. */
+function targetKey(kind: string, namespace: string | undefined, name: string): string {
+    return `${kind}/${namespace ?? "default"}/${name}`;
+}
 
 /** One row of the price table: GPUs of an instance and its price per hour. */
 export interface InstancePrice {
@@ -103,12 +110,15 @@ export const stackGpuBudget: StackValidationPolicy = {
 
         // An autoscaled workload may run up to its ScaledObject's maxReplicaCount: that is what the budget must hold.
         const scaledMax = new Map<string, number>();
-        // A kind, namespace or name unknown during preview matches nothing yet: the check runs again, with every value known, at the update.
-        for (const { r, props } of resources) {
-            const target = props.spec?.scaleTargetRef;
-            const namespace = props.metadata?.namespace;
-            if (r.type === scaledObjectType && typeof props.spec?.maxReplicaCount === "number" && typeof target?.name === "string" && !isUnknown(target.kind) && !isUnknown(namespace)) {
-                scaledMax.set(`${target.kind || "Deployment"}/${namespace ?? ""}/${target.name}`, props.spec.maxReplicaCount);
+        // A kind, namespace, name or bound unknown during preview matches nothing yet: the check runs again, with every value known, at the update.
+        for (const { r, props } of resources.filter(({ r }) => r.type === scaledObjectType)) {
+            const spec = record(props.spec);
+            const target = record(spec?.scaleTargetRef);
+            const namespace = kubernetesObject(r.type, props, r.name)?.namespace;
+            const [kind, name, max] = [target?.kind, str(target?.name), spec?.maxReplicaCount];
+            if (name !== undefined && !isUnknown(namespace) && !isUnknown(kind) && !isUnknown(max)) {
+                // KEDA reads an empty kind as unset (a Deployment), and a missing maxReplicaCount as its default.
+                scaledMax.set(targetKey(str(kind) || "Deployment", namespace, name), num(max) ?? kedaDefaultMaxReplicas);
             }
         }
         const pods: { name: string; replicas: number; gpusPerPod: number }[] = [];
@@ -117,8 +127,8 @@ export const stackGpuBudget: StackValidationPolicy = {
             if (!w || isUnknown(w.podSpec) || w.replicas === undefined) {
                 continue;
             }
-            const [namespace, name] = [props.metadata?.namespace, props.metadata?.name];
-            const peak = isUnknown(namespace) || isUnknown(name) ? undefined : scaledMax.get(`${props.kind ?? ""}/${namespace ?? ""}/${name ?? ""}`);
+            const name = isUnknown(props.metadata) ? unknownValue : props.metadata?.name;
+            const peak = isUnknown(w.namespace) || isUnknown(name) ? undefined : scaledMax.get(targetKey(w.kind, w.namespace, str(name) ?? ""));
             const replicas = Math.max(w.replicas, peak ?? 0);
             const all = containers(w.podSpec);
             const gpus = all.map((c) => containerGpus(c));
