@@ -21,7 +21,7 @@ beforeEach(async () => {
     vi.resetModules();
     ({ k8sServiceBackendClusterip } = await import("./k8s-service-backend-clusterip"));
 });
-const httpRoute = (type: string, backendRefs: Record<string, unknown>[]): TestResource => ({
+const gatewayRoute = (type: string, backendRefs: Record<string, unknown>[]): TestResource => ({
     type,
     name: "models",
     props: { metadata: { name: "models", namespace: "model-services" }, spec: { rules: [{ backendRefs: backendRefs.map((ref) => ({ ...ref, port: 8000 })) }] } },
@@ -95,7 +95,7 @@ describe("k8s-service-backend-clusterip", () => {
         ["networking.k8s.io/v1", "kubernetes:gateway.networking.k8s.io/v1:HTTPRoute"],
         ["networking.k8s.io/v1beta1", "kubernetes:gateway.networking.k8s.io/v1beta1:HTTPRoute"],
     ])("rejects an HTTPRoute of gateway.%s that names the backend as a Service, its kind given or left out", async (_, type) => {
-        const route = httpRoute(type, [{ name: "vllm-qwen-32b" }, { kind: "Service", name: "vllm-qwen-32b" }, { kind: "Service", name: "model-gateway" }]);
+        const route = gatewayRoute(type, [{ name: "vllm-qwen-32b" }, { kind: "Service", name: "vllm-qwen-32b" }, { kind: "Service", name: "model-gateway" }]);
         expect(await stackViolations(k8sServiceBackendClusterip, [...compliantStack(), route])).toEqual([
             {
                 message:
@@ -112,7 +112,7 @@ describe("k8s-service-backend-clusterip", () => {
         ["UDPRoute", "v1alpha2"],
         ["HTTPRoute", "v1alpha2"],
     ])("rejects a %s (gateway.networking.k8s.io/%s) to the backend, as an HTTPRoute", async (kind, version) => {
-        const route = httpRoute(`kubernetes:gateway.networking.k8s.io/${version}:${kind}`, [{ name: "vllm-qwen-32b" }]);
+        const route = gatewayRoute(`kubernetes:gateway.networking.k8s.io/${version}:${kind}`, [{ name: "vllm-qwen-32b" }]);
         expect(await stackViolations(k8sServiceBackendClusterip, [...compliantStack(), route])).toEqual([
             {
                 message: `${kind} "models" routes to Service "vllm-qwen-32b", which serves the vLLM pods of Deployment "vllm-qwen-32b": route to the API gateway's Service instead; it checks the caller's key.`,
@@ -126,11 +126,29 @@ describe("k8s-service-backend-clusterip", () => {
         ["a route kind of another API group", "kubernetes:example.com/v1:HTTPRoute"],
         ["a ReferenceGrant", "kubernetes:gateway.networking.k8s.io/v1beta1:ReferenceGrant"],
     ])("leaves alone %s, even shaped like a route to the backend", async (_, type) => {
-        expect(await stackViolations(k8sServiceBackendClusterip, [...compliantStack(), httpRoute(type, [{ name: "vllm-qwen-32b" }])])).toEqual([]);
+        expect(await stackViolations(k8sServiceBackendClusterip, [...compliantStack(), gatewayRoute(type, [{ name: "vllm-qwen-32b" }])])).toEqual([]);
+    });
+
+    it.each([
+        ["a rule's RequestMirror filter", { backendRefs: [{ name: "model-gateway", port: 8000 }], filters: [{ type: "RequestMirror", requestMirror: { backendRef: { name: "vllm-qwen-32b", port: 8000 } } }] }],
+        [
+            "a backend's own RequestMirror filter",
+            { backendRefs: [{ name: "model-gateway", port: 8000, filters: [{ type: "RequestMirror", requestMirror: { backendRef: { name: "vllm-qwen-32b", port: 8000 } } }] }] },
+        ],
+    ])("rejects a route that mirrors requests to the backend through %s", async (_, rule) => {
+        const route = changed(gatewayRoute("kubernetes:gateway.networking.k8s.io/v1:HTTPRoute", []), (p) => (p.spec.rules = [rule]));
+        expect((await stackViolations(k8sServiceBackendClusterip, [...compliantStack(), route])).map((v) => v.message)).toEqual([
+            'HTTPRoute "models" routes to Service "vllm-qwen-32b", which serves the vLLM pods of Deployment "vllm-qwen-32b": route to the API gateway\'s Service instead; it checks the caller\'s key.',
+        ]);
+    });
+
+    it.each(["group", "kind"])("waits for a backendRef whose %s is unknown during preview", async (field) => {
+        const route = gatewayRoute("kubernetes:gateway.networking.k8s.io/v1:HTTPRoute", [{ name: "vllm-qwen-32b", [field]: unknownDuringPreview }]);
+        expect(await stackViolations(k8sServiceBackendClusterip, [...compliantStack(), route])).toEqual([]);
     });
 
     describe("a route in another namespace (a ReferenceGrant lets it name the backend's)", () => {
-        const elsewhere = (ref: Record<string, unknown>) => changed(httpRoute("kubernetes:gateway.networking.k8s.io/v1:HTTPRoute", [ref]), (p) => (p.metadata.namespace = "edge"));
+        const elsewhere = (ref: Record<string, unknown>) => changed(gatewayRoute("kubernetes:gateway.networking.k8s.io/v1:HTTPRoute", [ref]), (p) => (p.metadata.namespace = "edge"));
 
         it("is rejected when its backendRef names the backend's namespace, its group given as core", async () => {
             const route = elsewhere({ group: "", kind: "Service", name: "vllm-qwen-32b", namespace: "model-services" });
@@ -149,17 +167,17 @@ describe("k8s-service-backend-clusterip", () => {
     });
 
     it("ignores an HTTPRoute backend of another kind in the core group", async () => {
-        const route = httpRoute("kubernetes:gateway.networking.k8s.io/v1:HTTPRoute", [{ kind: "Endpoints", name: "vllm-qwen-32b" }]);
+        const route = gatewayRoute("kubernetes:gateway.networking.k8s.io/v1:HTTPRoute", [{ kind: "Endpoints", name: "vllm-qwen-32b" }]);
         expect(await stackViolations(k8sServiceBackendClusterip, [...compliantStack(), route])).toEqual([]);
     });
 
     it("ignores an HTTPRoute backend named Service in another API group", async () => {
-        const route = httpRoute("kubernetes:gateway.networking.k8s.io/v1:HTTPRoute", [{ group: "example.com", kind: "Service", name: "vllm-qwen-32b" }]);
+        const route = gatewayRoute("kubernetes:gateway.networking.k8s.io/v1:HTTPRoute", [{ group: "example.com", kind: "Service", name: "vllm-qwen-32b" }]);
         expect(await stackViolations(k8sServiceBackendClusterip, [...compliantStack(), route])).toEqual([]);
     });
 
     it("ignores an HTTPRoute backend of another kind that shares the backend's name", async () => {
-        const route = httpRoute("kubernetes:gateway.networking.k8s.io/v1:HTTPRoute", [{ group: "multicluster.x-k8s.io", kind: "ServiceImport", name: "vllm-qwen-32b" }]);
+        const route = gatewayRoute("kubernetes:gateway.networking.k8s.io/v1:HTTPRoute", [{ group: "multicluster.x-k8s.io", kind: "ServiceImport", name: "vllm-qwen-32b" }]);
         expect(await stackViolations(k8sServiceBackendClusterip, [...compliantStack(), route])).toEqual([]);
     });
 

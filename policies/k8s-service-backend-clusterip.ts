@@ -43,12 +43,22 @@ function routedServices(type: string, props: Record<string, any>): RoutedService
         const backends = [record(spec.defaultBackend), ...list(spec.rules).flatMap((rule) => list(record(record(rule)?.http)?.paths).map((p) => record(record(p)?.backend)))];
         return backends.map((b) => str(record(b?.service)?.name)).flatMap((name) => (name === undefined ? [] : [{ name }]));
     }
+    // Where a rule sends requests: its backends, and the backends its RequestMirror filters (the
+    // rule's, or a backend's own) copy each request to.
+    const mirrored = (filters: unknown) => list(filters).map((f) => record(record(record(f)?.requestMirror)?.backendRef));
     return list(spec.rules)
-        .flatMap((rule) => list(record(rule)?.backendRefs).map(record))
-        .filter((ref) => (str(ref?.group) ?? "") === "" && (str(ref?.kind) ?? "Service") === "Service")
+        .map(record)
+        .flatMap((rule) => {
+            const backends = list(rule?.backendRefs).map(record);
+            return [...backends, ...mirrored(rule?.filters), ...backends.flatMap((b) => mirrored(b?.filters))];
+        })
         .flatMap((ref) => {
             const name = str(ref?.name);
-            return name === undefined || isUnknown(ref?.namespace) ? [] : [{ name, namespace: str(ref?.namespace) }];
+            // A group, kind or namespace not known until the update is checked then.
+            if (name === undefined || isUnknown(ref?.group) || isUnknown(ref?.kind) || isUnknown(ref?.namespace)) {
+                return [];
+            }
+            return (str(ref?.group) ?? "") === "" && (str(ref?.kind) ?? "Service") === "Service" ? [{ name, namespace: str(ref?.namespace) }] : [];
         });
 }
 
