@@ -1,14 +1,15 @@
 import { PolicyResource, StackValidationPolicy } from "@pulumi/policy";
 import { containers, describe, isVllmContainer, knownPodLabels, labelSelector, sameNamespace, selects, workload, Workload } from "./lib/kubernetes";
-import { isUnknown, list, plain, record, str, strings, unknownValue } from "./lib/values";
+import { isUnknown, list, plain, record, str, strings, unknownValue, UnknownValue } from "./lib/values";
 
 const networkPolicyType = "kubernetes:networking.k8s.io/v1:NetworkPolicy";
 
 interface IngressPolicy {
     name: string;
-    namespace: string | undefined | symbol;
+    /** `metadata.namespace`: undefined when absent, `unknownValue` in a preview. */
+    namespace: string | undefined | UnknownValue;
     selects: (labels: Record<string, string>) => boolean | undefined;
-    /** Whether a rule admits every source (no `from`, or an empty peer, or 0.0.0.0/0). */
+    /** Whether a rule admits every source (no or an empty `from`, an empty peer, 0.0.0.0/0 or ::/0). */
     admitsAnyone: boolean;
 }
 
@@ -70,7 +71,7 @@ export const k8sVllmNetworkPolicy: StackValidationPolicy = {
             if (labels === undefined) {
                 continue;
             }
-            const selecting = policies.filter(({ p }) => p !== undefined && sameNamespace(p.namespace as any, w.namespace) && p.selects(labels) !== false);
+            const selecting = policies.filter(({ p }) => p !== undefined && sameNamespace(p.namespace, w.namespace) && p.selects(labels) !== false);
             if (selecting.some(({ p }) => p!.selects(labels) === undefined)) {
                 continue; // a selector not known until the update
             }
