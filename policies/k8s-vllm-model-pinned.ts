@@ -21,10 +21,7 @@ function servedModel(container: Container, words: string[]): string | undefined 
  */
 function loraModules(words: string[]): { name: string; path: string }[] {
     const flag = "--lora-modules";
-    let at = words.length - 1;
-    while (at >= 0 && words[at] !== flag && !words[at].startsWith(`${flag}=`)) {
-        at--;
-    }
+    const at = words.map((w) => w === flag || w.startsWith(`${flag}=`)).lastIndexOf(true);
     if (at < 0) {
         return [];
     }

@@ -77,6 +77,11 @@ describe("stack-gpu-budget: autoscaled workloads", () => {
         expect(await messages([deployment, unbounded], { maxGpus: 3 })).toEqual([overBudget(100)]);
     });
 
+    it("counts a Deployment without metadata at its replicas, under its Pulumi name", async () => {
+        const noMetadata = changed(deployment, (p) => delete p.metadata);
+        expect(await messages([noMetadata, scaledObject()], { maxGpus: 3 })).toEqual([overBudget(2, "model-services-qwen-32b-deployment")]);
+    });
+
     it("counts a Deployment whose whole metadata is unknown during preview at its replicas", async () => {
         const unknownMetadata = changed(deployment, (p) => (p.metadata = unknownDuringPreview));
         expect(await messages([unknownMetadata, scaledObject()], { maxGpus: 3 })).toEqual([overBudget(2, "model-services-qwen-32b-deployment")]);
@@ -100,5 +105,39 @@ describe("stack-gpu-budget: autoscaled workloads", () => {
         ["scaleTargetRef is missing", (p) => delete p.spec.scaleTargetRef],
     ])("counts the Deployment at its replicas when its ScaledObject's %s", async (_, change) => {
         expect(await messages([deployment, changed(scaledObject(), change)], { maxGpus: 3 })).toEqual([overBudget(2)]);
+    });
+});
+
+describe("stack-gpu-budget: workloads a HorizontalPodAutoscaler scales", () => {
+    /** An HPA of the given autoscaling version scaling the vLLM Deployment up to four replicas. */
+    const hpa = (version: string): TestResource => ({
+        type: `kubernetes:autoscaling/${version}:HorizontalPodAutoscaler`,
+        name: "vllm-hpa",
+        props: {
+            metadata: { name: "vllm-qwen-32b", namespace },
+            spec: { scaleTargetRef: { apiVersion: "apps/v1", kind: "Deployment", name: "vllm-qwen-32b" }, minReplicas: 1, maxReplicas: 4 },
+        },
+    });
+
+    it.each(["v2", "v1"])("counts the Deployment at an autoscaling/%s HPA's maxReplicas", async (version) => {
+        expect(await messages([deployment, hpa(version)], { maxGpus: 3 })).toEqual([overBudget(4)]);
+    });
+
+    it("takes the larger bound when a ScaledObject and an HPA both name the Deployment", async () => {
+        expect(await messages([deployment, hpa("v2"), scaledObject()], { maxGpus: 3 })).toEqual([overBudget(5)]);
+        const tighter = changed(scaledObject(), (p) => (p.spec.maxReplicaCount = 3));
+        expect(await messages([deployment, hpa("v2"), tighter], { maxGpus: 3 })).toEqual([overBudget(4)]);
+    });
+
+    it.each<[string, (p: Record<string, any>) => void]>([
+        ["maxReplicas is unknown during preview", (p) => (p.spec.maxReplicas = unknownDuringPreview)],
+        ["maxReplicas is missing (the API server refuses it)", (p) => delete p.spec.maxReplicas],
+    ])("counts the Deployment at its replicas when the HPA's %s", async (_, change) => {
+        expect(await messages([deployment, changed(hpa("v2"), change)], { maxGpus: 3 })).toEqual([overBudget(2)]);
+    });
+
+    it("does not read another kind's spec as an autoscaler's", async () => {
+        const lookalike = { ...hpa("v2"), type: "kubernetes:example.com/v1:Scaler" };
+        expect(await messages([deployment, lookalike], { maxGpus: 3 })).toEqual([overBudget(2)]);
     });
 });

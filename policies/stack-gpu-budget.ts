@@ -4,12 +4,17 @@ import { isNvidiaInstanceType, nodeGroupName } from "./lib/aws";
 import { containerGpus, containers, describe, kubernetesObject, typeTokens, workload } from "./lib/kubernetes";
 import { isUnknown, num, plain, record, str, strings, unknownValue } from "./lib/values";
 
-/** KEDA's ScaledObject, whose maxReplicaCount bounds an autoscaled workload. */
-const scaledObjectType = "kubernetes:keda.sh/v1alpha1:ScaledObject";
-/** KEDA's maxReplicaCount when a ScaledObject leaves it out. */
-const kedaDefaultMaxReplicas = 100;
+/**
+ * The autoscalers that bound a workload's replicas, by type: the `spec` field of the bound, and
+ * what the autoscaler reads when it is left out (KEDA's default; an HPA requires it).
+ */
+const autoscalers: Record<string, { max: string; defaultMax?: number }> = {
+    "kubernetes:keda.sh/v1alpha1:ScaledObject": { max: "maxReplicaCount", defaultMax: 100 },
+    "kubernetes:autoscaling/v2:HorizontalPodAutoscaler": { max: "maxReplicas" },
+    "kubernetes:autoscaling/v1:HorizontalPodAutoscaler": { max: "maxReplicas" },
+};
 
-/** A ScaledObject's target as a key: kind, namespace (the default one when absent) and name. */
+/** An autoscaler's target as a key: kind, namespace (the default one when absent) and name. */
 function targetKey(kind: string, namespace: string | undefined, name: string): string {
     return `${kind}/${namespace ?? "default"}/${name}`;
 }
@@ -108,17 +113,19 @@ export const stackGpuBudget: StackValidationPolicy = {
             }
         }
 
-        // An autoscaled workload may run up to its ScaledObject's maxReplicaCount: that is what the budget must hold.
+        // An autoscaled workload may run up to its autoscaler's bound: that is what the budget must hold.
         const scaledMax = new Map<string, number>();
         // A kind, namespace, name or bound unknown during preview matches nothing yet: the check runs again, with every value known, at the update.
-        for (const { r, props } of resources.filter(({ r }) => r.type === scaledObjectType)) {
+        for (const { r, props } of resources.filter(({ r }) => Object.hasOwn(autoscalers, r.type))) {
             const spec = record(props.spec);
             const target = record(spec?.scaleTargetRef);
             const namespace = kubernetesObject(r.type, props, r.name)?.namespace;
-            const [kind, name, max] = [target?.kind, str(target?.name), spec?.maxReplicaCount];
-            if (name !== undefined && !isUnknown(namespace) && !isUnknown(kind) && !isUnknown(max)) {
-                // KEDA reads an empty kind as unset (a Deployment), and a missing maxReplicaCount as its default.
-                scaledMax.set(targetKey(str(kind) || "Deployment", namespace, name), num(max) ?? kedaDefaultMaxReplicas);
+            const [kind, name, max] = [target?.kind, str(target?.name), spec?.[autoscalers[r.type].max]];
+            const bound = num(max) ?? autoscalers[r.type].defaultMax;
+            if (name !== undefined && bound !== undefined && !isUnknown(namespace) && !isUnknown(kind) && !isUnknown(max)) {
+                // KEDA reads an empty kind as unset (a Deployment); of two autoscalers on one workload, the larger bound holds.
+                const key = targetKey(str(kind) || "Deployment", namespace, name);
+                scaledMax.set(key, Math.max(bound, scaledMax.get(key) ?? 0));
             }
         }
         const pods: { name: string; replicas: number; gpusPerPod: number }[] = [];
