@@ -1,5 +1,5 @@
 import { beforeEach, describe, expect, it, vi } from "vitest";
-import { changed, compliantStack, configMap, firstContainer, gatewayConfigSecret, vllmDeployment, vllmService } from "./lib/fixtures";
+import { changed, compliantStack, configMap, firstContainer, gatewayConfigSecret, vllmDeployment, vllmPod, vllmService } from "./lib/fixtures";
 import { resourceViolations, TestResource } from "./lib/testing";
 
 const apiKey = `sk-${"Zx9Qw8Er7Ty6".repeat(4)}`;
@@ -18,7 +18,6 @@ beforeEach(async () => {
 });
 
 /** The vLLM pod spec as a bare Pod and in a CronJob, beside the Deployment. */
-const asPod = (): TestResource => ({ type: "kubernetes:core/v1:Pod", name: "vllm-pod", props: { metadata: vllm.props.metadata, spec: vllm.props.spec.template.spec } });
 const asCronJob = (): TestResource => ({
     type: "kubernetes:batch/v1:CronJob",
     name: "vllm-cron",
@@ -119,7 +118,7 @@ describe("k8s-secret-no-plaintext-keys", () => {
 
     // A key-shaped value under a credential name is reported once, wherever the container sits.
     it.each<[string, () => TestResource, string]>([
-        ["a bare Pod", asPod, 'container "vllm" of Pod "vllm-qwen-32b"'],
+        ["a bare Pod", vllmPod, 'container "vllm" of Pod "vllm-qwen-32b"'],
         ["a CronJob's pod template", asCronJob, 'container "vllm" of CronJob "vllm-qwen-32b"'],
     ])("reports a key-shaped env literal in %s once", async (_, fixture, container) => {
         const bad = changed(fixture(), (p) => {

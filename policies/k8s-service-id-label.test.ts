@@ -1,6 +1,6 @@
 import { ResourceValidationPolicy } from "@pulumi/policy";
 import { beforeEach, describe, expect, it, vi } from "vitest";
-import { changed, compliantStack, configMap, firstContainer, gatewayDeployment, gatewayLabels, vllmDeployment, vllmPdb, vllmService } from "./lib/fixtures";
+import { changed, compliantStack, configMap, firstContainer, gatewayDeployment, gatewayLabels, vllmDeployment, vllmPdb, vllmPod, vllmService } from "./lib/fixtures";
 import { resourceViolations, TestResource, unknownDuringPreview } from "./lib/testing";
 
 const label = "model-services.io/service-id";
@@ -71,11 +71,7 @@ describe("k8s-service-id-label", () => {
     });
 
     it("asks a bare vLLM Pod for the label once: its labels are its pods' labels", async () => {
-        const pod: TestResource = {
-            type: "kubernetes:core/v1:Pod",
-            name: "vllm-debug",
-            props: { metadata: { name: "vllm-debug", namespace: "model-services", labels: { app: "llm" } }, spec: vllmDeployment().props.spec.template.spec },
-        };
+        const pod = changed(vllmPod(), (p) => (p.metadata = { name: "vllm-debug", namespace: "model-services", labels: { app: "llm" } }));
         expect(await resourceViolations(k8sServiceIdLabel, pod)).toEqual([missing('Pod "vllm-debug"')]);
     });
 

@@ -74,6 +74,12 @@ export function vllmDeployment(): TestResource {
     };
 }
 
+/** `vllmDeployment`'s pod template as a bare Pod, with the Deployment's metadata. */
+export function vllmPod(): TestResource {
+    const { metadata, spec } = vllmDeployment().props;
+    return { type: "kubernetes:core/v1:Pod", name: "vllm-pod", props: { metadata, spec: spec.template.spec } };
+}
+
 /** The ClusterIP Service in front of `vllmDeployment`. */
 export function vllmService(): TestResource {
     return {
