@@ -52,6 +52,13 @@ describe("each policy as the pack declares it", () => {
         expect([...list.matchAll(/^\s+(\w+),$/gm)].map((m) => m[1])).toEqual(declared.map(([, exported]) => exported));
     });
 
+    it("is as many as the README's guardrails section says", () => {
+        const readme = readFileSync(path.join(__dirname, "../README.md"), "utf8");
+        const counted = /--policy-pack policies` runs (\w+) policies/.exec(readme)?.[1];
+        const numbers = "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen seventeen eighteen nineteen twenty".split(" ");
+        expect(numbers.indexOf(counted ?? "")).toBe(declared.length);
+    });
+
     it("is the table docs/policies.md shows, row for row", () => {
         const docs = readFileSync(path.join(__dirname, "../docs/policies.md"), "utf8");
         const rows = [...docs.matchAll(/^\| \[`([a-z0-9-]+)`\]\(#\1\) \| (\w+) \| (\w+) \|/gm)].map((m) => [m[1], m[2], m[3]]);
