@@ -9,8 +9,8 @@ import {
     imageRepository,
     knownPodLabels,
     kubernetesObject,
-    Labels,
     sameNamespace,
+    serviceSelector,
     serviceSelects,
     typeTokens,
     workload,
@@ -109,13 +109,13 @@ export const k8sGatewayAdminNotExposed: StackValidationPolicy = {
         for (const { r, props } of resources.filter(({ r }) => r.type === typeTokens.service)) {
             const service = kubernetesObject(r.type, props, r.name);
             const spec = record(props.spec);
-            const selector = spec?.selector;
-            if (!service || !spec || isUnknown(selector) || Object.values(record(selector) ?? {}).some(isUnknown)) {
+            const selector = spec && serviceSelector(spec);
+            if (!service || !spec || !selector) {
                 continue;
             }
             for (const { w, ports } of gateways) {
                 const labels = knownPodLabels(w);
-                if (labels === undefined || !sameNamespace(w.namespace, service.namespace) || !serviceSelects((record(selector) ?? {}) as Labels, labels)) {
+                if (labels === undefined || !sameNamespace(w.namespace, service.namespace) || !serviceSelects(selector, labels)) {
                     continue;
                 }
                 for (const port of list(spec.ports).map(record)) {

@@ -6,8 +6,8 @@ import {
     knownPodLabels,
     KubernetesObject,
     kubernetesObject,
-    Labels,
     sameNamespace,
+    serviceSelector,
     serviceSelects,
     typeTokens,
     workload,
@@ -82,13 +82,13 @@ export const k8sServiceBackendClusterip: StackValidationPolicy = {
         for (const { r, props } of resources.filter(({ r }) => r.type === typeTokens.service)) {
             const service = kubernetesObject(r.type, props, r.name);
             const spec = record(props.spec);
-            const selector = spec?.selector;
-            if (!service || !spec || isUnknown(selector) || Object.values(record(selector) ?? {}).some(isUnknown)) {
+            const selector = spec && serviceSelector(spec);
+            if (!service || !spec || !selector) {
                 continue;
             }
             const serves = vllmWorkloads.filter((w) => {
                 const labels = knownPodLabels(w);
-                return labels !== undefined && sameNamespace(w.namespace, service.namespace) && serviceSelects((record(selector) ?? {}) as Labels, labels);
+                return labels !== undefined && sameNamespace(w.namespace, service.namespace) && serviceSelects(selector, labels);
             });
             if (serves.length === 0) {
                 continue;

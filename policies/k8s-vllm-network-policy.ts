@@ -1,6 +1,6 @@
 import { PolicyResource, StackValidationPolicy } from "@pulumi/policy";
-import { containers, describe, isVllmContainer, knownPodLabels, labelSelector, sameNamespace, selects, workload, Workload } from "./lib/kubernetes";
-import { isUnknown, list, plain, record, str, strings, unknownValue, UnknownValue } from "./lib/values";
+import { containers, describe, isVllmContainer, knownPodLabels, kubernetesObject, labelSelector, sameNamespace, selects, workload, Workload } from "./lib/kubernetes";
+import { isUnknown, list, plain, record, str, strings, UnknownValue } from "./lib/values";
 
 const networkPolicyType = "kubernetes:networking.k8s.io/v1:NetworkPolicy";
 
@@ -15,9 +15,7 @@ interface IngressPolicy {
 
 function ingressPolicy(r: PolicyResource): IngressPolicy | undefined {
     const props = plain(r.props) as Record<string, any>;
-    const metadata = record(props.metadata);
-    const name = str(metadata?.name) ?? r.name;
-    const namespace = isUnknown(props.metadata) || isUnknown(metadata?.namespace) ? unknownValue : str(metadata?.namespace);
+    const { name, namespace } = kubernetesObject(r.type, props, r.name)!;
     // A spec or policy type not known until the update: whether the policy counts is not known either (checked again then).
     const pending: IngressPolicy = { name, namespace, selects: () => undefined, admitsAnyone: false };
     const spec = record(props.spec);

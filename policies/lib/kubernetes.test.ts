@@ -1,6 +1,6 @@
 import { unknownCheckingProxy } from "@pulumi/policy";
 import { beforeEach, describe, expect, it, vi } from "vitest";
-import { commandWords, containers, flagValue, imageRepository, isKubernetes, isVllmContainer, kubernetesObject, labelSelector, LabelSelector, Labels, sameNamespace, selects, serviceSelects, workloadOfResource } from "./kubernetes";
+import { commandWords, containers, flagValue, imageRepository, isKubernetes, isVllmContainer, kubernetesObject, labelSelector, LabelSelector, Labels, sameNamespace, selects, serviceSelector, serviceSelects, workloadOfResource } from "./kubernetes";
 import { unknownDuringPreview } from "./testing";
 import { unknownValue } from "./values";
 
@@ -216,6 +216,18 @@ describe("flagValue: the last value of a flag, as argparse reads it", () => {
         [["--host", "0.0.0.0"], undefined],
     ])("%j → %s", (words, expected) => {
         expect(flagValue(words, "--port")).toBe(expected);
+    });
+});
+
+describe("serviceSelector: a Service's spec.selector, unless it is not known yet", () => {
+    it.each<[string, Record<string, unknown>, Labels | undefined]>([
+        ["a label map", { selector: { app: "vllm" } }, { app: "vllm" }],
+        ["an empty map", { selector: {} }, {}],
+        ["no selector", {}, undefined],
+        ["a selector unknown during preview", { selector: unknownValue }, undefined],
+        ["one value unknown during preview", { selector: { app: "vllm", tier: unknownValue } }, undefined],
+    ])("%s", (_, spec, expected) => {
+        expect(serviceSelector(spec)).toEqual(expected);
     });
 });
 

@@ -271,6 +271,12 @@ export function containerGpus(container: Container): number | undefined {
     return num(limits[gpuResource]) ?? num(requests[gpuResource]) ?? 0;
 }
 
+/** A Service's selector (`spec.selector`), or undefined when it has none or when it, or one of its values, is not known until the update. */
+export function serviceSelector(spec: Record<string, any>): Labels | undefined {
+    const selector = spec.selector;
+    return isUnknown(selector) || Object.values(record(selector) ?? {}).some(isUnknown) ? undefined : (record(selector) as Labels | undefined);
+}
+
 /** Whether a Service's selector (a plain map of labels) selects a label set: an empty one selects nothing. */
 export function serviceSelects(selector: Labels, labels: Labels): boolean {
     const entries = Object.entries(selector);
