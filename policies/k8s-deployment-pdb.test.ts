@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { k8sDeploymentPdb } from "./k8s-deployment-pdb";
 import { changed, compliantStack, gatewayPdb, vllmDeployment, vllmPdb } from "./lib/fixtures";
-import { stackViolations, unknownDuringPreview, urnOf } from "./lib/testing";
+import { stackViolationMessages, stackViolations, unknownDuringPreview, urnOf } from "./lib/testing";
 
 const deployment = vllmDeployment();
 const budget = vllmPdb();
@@ -48,7 +48,7 @@ describe("k8s-deployment-pdb", () => {
     });
 
     it("covers the gateway too", async () => {
-        expect((await stackViolations(k8sDeploymentPdb, without(gatewayPdb().name))).map((v) => v.message)).toEqual([
+        expect(await stackViolationMessages(k8sDeploymentPdb, without(gatewayPdb().name))).toEqual([
             'Deployment "model-gateway" runs 2 replicas without a PodDisruptionBudget selecting its pods, so a node drain may evict them all at once: add a PodDisruptionBudget with maxUnavailable: 1 and selector.matchLabels {"app.kubernetes.io/name":"envoy","app.kubernetes.io/instance":"model-gateway"}.',
         ]);
     });

@@ -1,7 +1,7 @@
 import { beforeEach, describe, expect, it, vi } from "vitest";
 import type { StackValidationPolicy } from "@pulumi/policy";
 import { changed, compliantStack, firstContainer, gatewayDeployment, gatewayService, vllmService } from "./lib/fixtures";
-import { stackViolations, unknownDuringPreview, urnOf } from "./lib/testing";
+import { stackViolationMessages, stackViolations, unknownDuringPreview, urnOf } from "./lib/testing";
 
 const service = gatewayService();
 const deployment = gatewayDeployment();
@@ -82,7 +82,7 @@ describe("k8s-gateway-admin-not-exposed", () => {
     it("finds the platform's gateway by its label when its image is a mirror", async () => {
         const mirrored = changed(deployment, (p) => (firstContainer(p).image = "mirror.example.com/edge/proxy:1.36"));
         const bad = changed(service, (p) => p.spec.ports.push({ name: "admin", port: 9000, targetPort: "admin" }));
-        expect((await stackViolations(k8sGatewayAdminNotExposed, [...without(service.name, deployment.name), mirrored, bad])).map((v) => v.message)).toEqual([
+        expect(await stackViolationMessages(k8sGatewayAdminNotExposed, [...without(service.name, deployment.name), mirrored, bad])).toEqual([
             'Service "model-gateway" exposes the admin interface of Deployment "model-gateway" (port 9000 → admin): remove that port from the Service; the admin interface stays on loopback (use kubectl port-forward to debug).',
         ]);
         const unlabelled = changed(mirrored, (p) => delete p.spec.template.metadata.labels["app.kubernetes.io/component"]);

@@ -1,7 +1,7 @@
 import { StackValidationPolicy } from "@pulumi/policy";
 import { beforeEach, describe, expect, it, vi } from "vitest";
 import { changed, compliantStack, gatewayService, vllmDeployment, vllmService } from "./lib/fixtures";
-import { stackViolations, TestResource, unknownDuringPreview, urnOf } from "./lib/testing";
+import { stackViolationMessages, stackViolations, TestResource, unknownDuringPreview, urnOf } from "./lib/testing";
 
 const backend = vllmService();
 const others = () => compliantStack().filter((r) => r.name !== backend.name);
@@ -137,7 +137,7 @@ describe("k8s-service-backend-clusterip", () => {
         ],
     ])("rejects a route that mirrors requests to the backend through %s", async (_, rule) => {
         const route = changed(gatewayRoute("kubernetes:gateway.networking.k8s.io/v1:HTTPRoute", []), (p) => (p.spec.rules = [rule]));
-        expect((await stackViolations(k8sServiceBackendClusterip, [...compliantStack(), route])).map((v) => v.message)).toEqual([
+        expect(await stackViolationMessages(k8sServiceBackendClusterip, [...compliantStack(), route])).toEqual([
             'HTTPRoute "models" routes to Service "vllm-qwen-32b", which serves the vLLM pods of Deployment "vllm-qwen-32b": route to the API gateway\'s Service instead; it checks the caller\'s key.',
         ]);
     });
@@ -152,7 +152,7 @@ describe("k8s-service-backend-clusterip", () => {
 
         it("is rejected when its backendRef names the backend's namespace, its group given as core", async () => {
             const route = elsewhere({ group: "", kind: "Service", name: "vllm-qwen-32b", namespace: "model-services" });
-            expect((await stackViolations(k8sServiceBackendClusterip, [...compliantStack(), route])).map((v) => v.message)).toEqual([
+            expect(await stackViolationMessages(k8sServiceBackendClusterip, [...compliantStack(), route])).toEqual([
                 'HTTPRoute "models" routes to Service "vllm-qwen-32b", which serves the vLLM pods of Deployment "vllm-qwen-32b": route to the API gateway\'s Service instead; it checks the caller\'s key.',
             ]);
         });
@@ -184,7 +184,7 @@ describe("k8s-service-backend-clusterip", () => {
     it("counts a workload as vLLM when any of its containers runs vLLM (a sidecar beside it)", async () => {
         const withSidecar = changed(vllmDeployment(), (p) => p.spec.template.spec.containers.push({ name: "log-shipper", image: "fluent/fluent-bit:3.2.4" }));
         const bad = changed(backend, (p) => (p.spec.type = "NodePort"));
-        expect((await stackViolations(k8sServiceBackendClusterip, [withSidecar, bad])).map((v) => v.message)).toEqual([
+        expect(await stackViolationMessages(k8sServiceBackendClusterip, [withSidecar, bad])).toEqual([
             'Service "vllm-qwen-32b" exposes the vLLM pods of Deployment "vllm-qwen-32b" as NodePort: make it type ClusterIP; clients reach models only through the API gateway, which checks their key.',
         ]);
     });

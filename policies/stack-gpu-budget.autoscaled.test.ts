@@ -1,6 +1,6 @@
 import { beforeEach, describe, expect, it, vi } from "vitest";
 import { changed, vllmDeployment } from "./lib/fixtures";
-import { stackViolations, TestResource, unknownDuringPreview } from "./lib/testing";
+import { stackViolationMessages, TestResource, unknownDuringPreview } from "./lib/testing";
 
 // The ScaledObject's type token is a module constant: each test imports the policy afresh.
 let stackGpuBudget: typeof import("./stack-gpu-budget").stackGpuBudget;
@@ -12,7 +12,7 @@ beforeEach(async () => {
 
 const deployment = vllmDeployment();
 const namespace: string = deployment.props.metadata.namespace;
-const messages = async (resources: TestResource[], config: object = {}) => (await stackViolations(stackGpuBudget, resources, config)).map((v) => v.message);
+const messages = (resources: TestResource[], config: object = {}) => stackViolationMessages(stackGpuBudget, resources, config);
 const raiseGpus = "lower the instances or GPUs of services (or the node groups' sizes), or raise maxGpus in the stack-gpu-budget policy config.";
 const overBudget = (replicas: number, name = "vllm-qwen-32b") =>
     `The stack's pods request ${replicas * 2} GPUs (Deployment "${name}": ${replicas} × 2 GPUs), over the budget of 3: ${raiseGpus}`;

@@ -1,7 +1,7 @@
 import { beforeEach, describe, expect, it, vi } from "vitest";
 import { catalogPriceDate, catalogRegion } from "../components/catalog/gpuInstances";
 import { changed, compliantStack, eksNodeGroup, firstContainer, gatewayDeployment, vllmDeployment } from "./lib/fixtures";
-import { stackViolations, TestResource, unknownDuringPreview, urnOf } from "./lib/testing";
+import { stackViolationMessages, stackViolations, TestResource, unknownDuringPreview, urnOf } from "./lib/testing";
 
 // The policy (its ScaledObject type among its constants) is a module constant: each test imports it afresh.
 let stackGpuBudget: typeof import("./stack-gpu-budget").stackGpuBudget;
@@ -15,7 +15,7 @@ beforeEach(async () => {
 const group = eksNodeGroup();
 const deployment = vllmDeployment();
 const without = (...names: string[]) => compliantStack().filter((r) => !names.includes(r.name));
-const messages = async (resources: TestResource[], config: object = {}) => (await stackViolations(stackGpuBudget, resources, config)).map((v) => v.message);
+const messages = (resources: TestResource[], config: object = {}) => stackViolationMessages(stackGpuBudget, resources, config);
 const raiseGpus = "lower the instances or GPUs of services (or the node groups' sizes), or raise maxGpus in the stack-gpu-budget policy config.";
 const raiseUsd = "lower the instances or GPUs of services (or the node groups' sizes), or raise maxUsdPerHour in the stack-gpu-budget policy config.";
 

@@ -116,6 +116,11 @@ export async function stackViolations(policy: StackValidationPolicy, resources: 
     return violations;
 }
 
+/** The messages of the violations one stack policy reports, in order. */
+export async function stackViolationMessages(policy: StackValidationPolicy, resources: TestResource[], config: object = {}): Promise<string[]> {
+    return (await stackViolations(policy, resources, config)).map((v) => v.message);
+}
+
 function isStackPolicy(policy: ResourceValidationPolicy | StackValidationPolicy): policy is StackValidationPolicy {
     return "validateStack" in policy;
 }
